@@ -1,0 +1,80 @@
+package io.salespulse.contract;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * An alert on {@code sales.alerts}. Everything but {@link #emittedAt} is a function of the input
+ * events, so a replay produces the same alert (same id, same content).
+ */
+public class Alert {
+    public String alertId;
+    /** {@code stage_overdue}, {@code escalation}, {@code funnel_drop}, {@code coaching}. */
+    public String type;
+    /** {@code high} for high-potential customers, else {@code normal}. */
+    public String severity;
+    public String tenant;
+    public String region;
+    public String team;
+    public String repId;
+    public String customerId;
+    public String stage;
+    /** Epoch ms; 0 when the alert type has no due time. */
+    public long dueAt;
+    /** The event-time moment the rule fired (for stage_overdue: the due time). Deterministic. */
+    public long firedAt;
+    /** Wall-clock time the pipeline emitted it; informational only, differs between replays. */
+    public long emittedAt;
+    public String title;
+    public String message;
+    public String suggestion;
+
+    public Alert() {}
+
+    /** The contract's JSON form ({@code sales.alerts} value). */
+    public byte[] toJson() {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("alert_id", alertId);
+        n.put("type", type);
+        n.put("severity", severity);
+        n.put("tenant", tenant);
+        n.put("region", region);
+        n.put("team", team);
+        n.put("rep_id", repId);
+        n.put("customer_id", customerId);
+        n.put("stage", stage);
+        if (dueAt != 0) {
+            n.put("due_at", Instant.ofEpochMilli(dueAt).toString());
+        }
+        n.put("fired_at", Instant.ofEpochMilli(firedAt).toString());
+        n.put("emitted_at", Instant.ofEpochMilli(emittedAt).toString());
+        n.put("title", title);
+        n.put("message", message);
+        n.put("suggestion", suggestion);
+        return Json.bytes(n);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Alert)) return false;
+        Alert a = (Alert) o;
+        return dueAt == a.dueAt && firedAt == a.firedAt && emittedAt == a.emittedAt
+                && Objects.equals(alertId, a.alertId) && Objects.equals(type, a.type)
+                && Objects.equals(severity, a.severity) && Objects.equals(tenant, a.tenant)
+                && Objects.equals(region, a.region) && Objects.equals(team, a.team)
+                && Objects.equals(repId, a.repId) && Objects.equals(customerId, a.customerId)
+                && Objects.equals(stage, a.stage) && Objects.equals(title, a.title)
+                && Objects.equals(message, a.message) && Objects.equals(suggestion, a.suggestion);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(alertId);
+    }
+
+    @Override
+    public String toString() {
+        return "Alert{" + alertId + " " + severity + " " + title + "}";
+    }
+}

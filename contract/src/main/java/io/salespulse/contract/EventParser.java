@@ -1,0 +1,260 @@
+package io.salespulse.contract;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+
+/**
+ * Parses and validates input records against the contract. Every rejection is an
+ * {@link InvalidEventException} whose message names the field and says what is wrong, so a person can
+ * fix the producer. Unknown extra fields are ignored.
+ *
+ * <p>Times: {@code occurred_at} must be ISO-8601 with an offset. It is checked against the time the
+ * record was received (the Kafka record timestamp), not the wall clock, so that replaying the same
+ * records gives the same verdicts.
+ */
+public final class EventParser implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final int MAX_RECORD_BYTES = 64 * 1024;
+    public static final int MAX_ID_LENGTH = 128;
+    public static final int MAX_TEXT_LENGTH = 2000;
+    /** 2000-01-01T00:00:00Z: nothing in a sales process happened before this. */
+    private static final long EARLIEST_MILLIS = 946_684_800_000L;
+
+    private static final Set<String> CHANNELS = Set.of("store_scan", "online", "phone", "video");
+    private static final Set<String> ACTIONS = Set.of("ack", "resolve");
+    private static final Set<String> OUTCOMES = Set.of("won", "lost", "pending");
+
+    private final long maxFutureSkewMillis;
+
+    /** @param maxFutureSkew how far {@code occurred_at} may lie after the record's receive time (device clock skew) */
+    public EventParser(Duration maxFutureSkew) {
+        this.maxFutureSkewMillis = maxFutureSkew.toMillis();
+    }
+
+    public EventParser() {
+        this(Duration.ofHours(1));
+    }
+
+    public StageEvent parseStage(byte[] value, long receivedAtMillis) throws InvalidEventException {
+        JsonNode n = object(value);
+        StageEvent e = new StageEvent();
+        e.eventId = id(n, "event_id");
+        e.tenant = id(n, "tenant");
+        e.occurredAt = time(n, "occurred_at", receivedAtMillis);
+        e.customerId = id(n, "customer_id");
+        e.repId = id(n, "rep_id");
+        e.region = id(n, "region");
+        e.team = id(n, "team");
+        String stageCode = requiredText(n, "stage", MAX_ID_LENGTH);
+        Stage stage = Stage.fromCode(stageCode).orElseThrow(() -> new InvalidEventException("unknown_value",
+                "field 'stage' is '" + clip(stageCode) + "', expected one of: " + Stage.codes()));
+        e.stage = stage.code();
+        e.need = optionalText(n, "need", MAX_TEXT_LENGTH);
+        e.proposal = optionalText(n, "proposal", MAX_TEXT_LENGTH);
+        e.objectionTag = optionalText(n, "objection_tag", MAX_ID_LENGTH);
+        e.scriptId = optionalText(n, "script_id", MAX_ID_LENGTH);
+        e.outcome = optionalText(n, "outcome", MAX_ID_LENGTH);
+        e.highPotential = optionalBoolean(n, "high_potential");
+        e.dealValue = optionalNumber(n, "deal_value");
+        if (e.dealValue != null && e.dealValue < 0) {
+            throw new InvalidEventException("out_of_range", "field 'deal_value' must not be negative");
+        }
+
+        String required = stage.requiredField();
+        if (required != null && optionalText(n, required, MAX_TEXT_LENGTH) == null) {
+            throw new InvalidEventException("missing_field", "a '" + stage.code() + "' card must carry '"
+                    + required + "' (" + stage.label() + "的必填项)");
+        }
+        if (e.objectionTag != null && ObjectionTag.fromCode(e.objectionTag).isEmpty()) {
+            throw new InvalidEventException("unknown_value", "field 'objection_tag' is '" + clip(e.objectionTag)
+                    + "', expected one of: " + ObjectionTag.codes());
+        }
+        if (e.outcome != null && !OUTCOMES.contains(e.outcome)) {
+            throw new InvalidEventException("unknown_value",
+                    "field 'outcome' is '" + clip(e.outcome) + "', expected one of: won, lost, pending");
+        }
+        return e;
+    }
+
+    public VisitEvent parseVisit(byte[] value, long receivedAtMillis) throws InvalidEventException {
+        JsonNode n = object(value);
+        VisitEvent v = new VisitEvent();
+        v.eventId = id(n, "event_id");
+        v.tenant = id(n, "tenant");
+        v.occurredAt = time(n, "occurred_at", receivedAtMillis);
+        v.repId = id(n, "rep_id");
+        v.customerId = id(n, "customer_id");
+        v.storeId = optionalText(n, "store_id", MAX_ID_LENGTH);
+        v.region = id(n, "region");
+        v.team = id(n, "team");
+        v.channel = requiredText(n, "channel", MAX_ID_LENGTH);
+        if (!CHANNELS.contains(v.channel)) {
+            throw new InvalidEventException("unknown_value", "field 'channel' is '" + clip(v.channel)
+                    + "', expected one of: store_scan, online, phone, video");
+        }
+        v.lat = optionalNumber(n, "lat");
+        v.lon = optionalNumber(n, "lon");
+        if (v.lat != null && (v.lat < -90 || v.lat > 90)) {
+            throw new InvalidEventException("out_of_range", "field 'lat' must be between -90 and 90");
+        }
+        if (v.lon != null && (v.lon < -180 || v.lon > 180)) {
+            throw new InvalidEventException("out_of_range", "field 'lon' must be between -180 and 180");
+        }
+        v.photo = optionalText(n, "photo", MAX_TEXT_LENGTH);
+        return v;
+    }
+
+    public AckEvent parseAck(byte[] value, long receivedAtMillis) throws InvalidEventException {
+        JsonNode n = object(value);
+        AckEvent a = new AckEvent();
+        a.eventId = id(n, "event_id");
+        a.tenant = id(n, "tenant");
+        a.occurredAt = time(n, "occurred_at", receivedAtMillis);
+        a.alertId = requiredText(n, "alert_id", 512);
+        a.responder = id(n, "responder");
+        a.action = requiredText(n, "action", MAX_ID_LENGTH);
+        if (!ACTIONS.contains(a.action)) {
+            throw new InvalidEventException("unknown_value",
+                    "field 'action' is '" + clip(a.action) + "', expected one of: ack, resolve");
+        }
+        return a;
+    }
+
+    /** Decodes strictly: invalid UTF-8 is an error, not a silent replacement character. */
+    public static String utf8(byte[] value) throws InvalidEventException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidEventException("invalid_utf8", "the record is not valid UTF-8 text");
+        }
+    }
+
+    private static JsonNode object(byte[] value) throws InvalidEventException {
+        if (value == null || value.length == 0) {
+            throw new InvalidEventException("empty", "the record has no value (empty or tombstone)");
+        }
+        if (value.length > MAX_RECORD_BYTES) {
+            throw new InvalidEventException("too_large",
+                    "the record is " + value.length + " bytes; at most " + MAX_RECORD_BYTES + " are accepted");
+        }
+        String text = utf8(value);
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("not_json", "the record is not valid JSON: " + firstLine(e.getOriginalMessage()));
+        }
+        if (n == null || !n.isObject()) {
+            throw new InvalidEventException("not_object", "the record must be a JSON object, got "
+                    + (n == null ? "nothing" : n.getNodeType().toString().toLowerCase()));
+        }
+        return n;
+    }
+
+    private static String id(JsonNode n, String field) throws InvalidEventException {
+        String v = requiredText(n, field, MAX_ID_LENGTH);
+        if (v.isBlank()) {
+            throw new InvalidEventException("missing_field", "field '" + field + "' is blank");
+        }
+        return v;
+    }
+
+    private static String requiredText(JsonNode n, String field, int maxLength) throws InvalidEventException {
+        String v = optionalText(n, field, maxLength);
+        if (v == null) {
+            throw new InvalidEventException("missing_field", "required field '" + field + "' is missing");
+        }
+        return v;
+    }
+
+    private static String optionalText(JsonNode n, String field, int maxLength) throws InvalidEventException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new InvalidEventException("wrong_type",
+                    "field '" + field + "' must be a string, got " + v.getNodeType().toString().toLowerCase());
+        }
+        String s = v.textValue();
+        if (s.length() > maxLength) {
+            throw new InvalidEventException("too_large",
+                    "field '" + field + "' is " + s.length() + " characters long; at most " + maxLength);
+        }
+        return s;
+    }
+
+    private static boolean optionalBoolean(JsonNode n, String field) throws InvalidEventException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw new InvalidEventException("wrong_type", "field '" + field + "' must be true or false, got "
+                    + clip(v.toString()));
+        }
+        return v.booleanValue();
+    }
+
+    private static Double optionalNumber(JsonNode n, String field) throws InvalidEventException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw new InvalidEventException("wrong_type", "field '" + field + "' must be a number, got "
+                    + clip(v.toString()));
+        }
+        double d = v.doubleValue();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            throw new InvalidEventException("out_of_range", "field '" + field + "' is not a finite number");
+        }
+        return d;
+    }
+
+    private long time(JsonNode n, String field, long receivedAtMillis) throws InvalidEventException {
+        String text = requiredText(n, field, 64);
+        long millis;
+        try {
+            millis = OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new InvalidEventException("bad_timestamp", "field '" + field + "' is '" + clip(text)
+                    + "', expected ISO-8601 with offset like 2026-01-12T09:30:00+08:00");
+        }
+        if (millis < EARLIEST_MILLIS) {
+            throw new InvalidEventException("bad_timestamp", "field '" + field + "' is " + text
+                    + ", before the year 2000: check the device clock");
+        }
+        if (receivedAtMillis > 0 && millis > receivedAtMillis + maxFutureSkewMillis) {
+            throw new InvalidEventException("bad_timestamp", "field '" + field + "' is " + text
+                    + ", later than the record was received (" + java.time.Instant.ofEpochMilli(receivedAtMillis)
+                    + ") by more than " + Durations.format(Duration.ofMillis(maxFutureSkewMillis))
+                    + ": the device clock is ahead");
+        }
+        return millis;
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 60) + "…";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        return clip(nl < 0 ? s : s.substring(0, nl));
+    }
+}

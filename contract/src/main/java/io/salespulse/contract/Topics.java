@@ -1,0 +1,13 @@
+package io.salespulse.contract;
+
+/** Default topic names of the contract; every job takes the actual names from configuration. */
+public final class Topics {
+    public static final String VISITS = "sales.visits";
+    public static final String STAGES = "sales.stages";
+    public static final String ACKS = "sales.acks";
+    public static final String POLICIES = "sales.policies";
+    public static final String ALERTS = "sales.alerts";
+    public static final String DLQ = "sales.dlq";
+
+    private Topics() {}
+}

@@ -1,0 +1,25 @@
+package io.salespulse.contract;
+
+/** A visit / check-in from {@code sales.visits}, validated. Flink POJO; times in epoch ms UTC. */
+public class VisitEvent {
+    public String eventId;
+    public String tenant;
+    public long occurredAt;
+    public String repId;
+    public String customerId;
+    public String storeId;
+    public String region;
+    public String team;
+    /** {@code store_scan}, {@code online}, {@code phone} or {@code video}. */
+    public String channel;
+    public Double lat;
+    public Double lon;
+    public String photo;
+
+    public VisitEvent() {}
+
+    @Override
+    public String toString() {
+        return "VisitEvent{" + eventId + " " + tenant + "/" + customerId + " " + channel + " @" + occurredAt + "}";
+    }
+}
