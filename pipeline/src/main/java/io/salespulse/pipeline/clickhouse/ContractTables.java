@@ -1,0 +1,142 @@
+package io.salespulse.pipeline.clickhouse;
+
+import io.salespulse.contract.AckEvent;
+import io.salespulse.contract.Alert;
+import io.salespulse.contract.StageEvent;
+import io.salespulse.contract.VisitEvent;
+import io.salespulse.pipeline.events.DeadLetter;
+import io.salespulse.pipeline.overdue.CustomerStatus;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * How the monitor job's streams map onto the contract's ClickHouse tables (see sql/). Column lists
+ * follow the migrations; {@code ingested_at} is the insert time.
+ */
+public final class ContractTables {
+    private ContractTables() {}
+
+    public static final TableMapping<StageEvent> STAGE_EVENTS = mapping("salespulse.stage_events",
+            List.of("event_id", "tenant", "occurred_at", "customer_id", "rep_id", "region", "team", "stage", "need",
+                    "proposal", "objection_tag", "script_id", "outcome", "high_potential", "deal_value", "ingested_at"),
+            (e, p) -> p.text(e.eventId).text(e.tenant).time(e.occurredAt).text(e.customerId).text(e.repId)
+                    .text(e.region).text(e.team).text(e.stage).nullableText(e.need).nullableText(e.proposal)
+                    .nullableText(e.objectionTag).nullableText(e.scriptId).nullableText(e.outcome)
+                    .bool(e.highPotential).nullableNumber(e.dealValue).now());
+
+    public static final TableMapping<VisitEvent> VISITS = mapping("salespulse.visits",
+            List.of("event_id", "tenant", "occurred_at", "rep_id", "customer_id", "store_id", "region", "team",
+                    "channel", "lat", "lon", "photo", "ingested_at"),
+            (v, p) -> p.text(v.eventId).text(v.tenant).time(v.occurredAt).text(v.repId).text(v.customerId)
+                    .nullableText(v.storeId).text(v.region).text(v.team).text(v.channel).nullableNumber(v.lat)
+                    .nullableNumber(v.lon).nullableText(v.photo).now());
+
+    public static final TableMapping<AckEvent> ALERT_ACKS = mapping("salespulse.alert_acks",
+            List.of("event_id", "alert_id", "tenant", "responder", "action", "occurred_at", "ingested_at"),
+            (a, p) -> p.text(a.eventId).text(a.alertId).text(a.tenant).text(a.responder).text(a.action)
+                    .time(a.occurredAt).now());
+
+    public static final TableMapping<Alert> ALERTS = mapping("salespulse.alerts",
+            List.of("alert_id", "type", "severity", "tenant", "region", "team", "rep_id", "customer_id", "stage",
+                    "due_at", "fired_at", "emitted_at", "title", "message", "suggestion", "ingested_at"),
+            (a, p) -> p.text(a.alertId).text(a.type).text(a.severity).text(a.tenant).text(orEmpty(a.region))
+                    .text(orEmpty(a.team)).text(orEmpty(a.repId)).text(orEmpty(a.customerId)).text(orEmpty(a.stage))
+                    .nullableTime(a.dueAt).time(a.firedAt).time(a.emittedAt).text(a.title).text(a.message)
+                    .text(a.suggestion).now());
+
+    public static final TableMapping<CustomerStatus> CUSTOMER_STATUS = mapping("salespulse.customer_status",
+            List.of("tenant", "customer_id", "rep_id", "region", "team", "stage", "status", "high_potential",
+                    "deal_value", "stage_entered_at", "last_event_at", "due_at", "updated_at", "version",
+                    "ingested_at"),
+            (s, p) -> p.text(s.tenant).text(s.customerId).text(s.repId).text(s.region).text(s.team).text(s.stage)
+                    .text(s.status).bool(s.highPotential).nullableNumber(s.dealValue).time(s.stageEnteredAt)
+                    .time(s.lastEventAt).nullableTime(s.dueAt).time(s.updatedAt).number(s.version).now());
+
+    public static final TableMapping<DeadLetter> DEAD_LETTERS = mapping("salespulse.dead_letters",
+            List.of("topic", "partition", "offset", "key", "raw", "raw_encoding", "error_code", "error", "tenant",
+                    "received_at", "ingested_at"),
+            (d, p) -> p.text(d.topic).number(d.partition).number(d.offset).nullableText(d.key).text(d.raw)
+                    .text(d.rawEncoding).text(d.errorCode).text(d.error).text(d.tenant).time(d.receivedAt).now());
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** Binds one row's values in column order. */
+    @FunctionalInterface
+    interface Binder<T> extends java.io.Serializable {
+        void bind(T element, Params params) throws SQLException;
+    }
+
+    static final class Params {
+        private final PreparedStatement ps;
+        private int index = 1;
+
+        Params(PreparedStatement ps) {
+            this.ps = ps;
+        }
+
+        Params text(String v) throws SQLException {
+            ps.setString(index++, v);
+            return this;
+        }
+
+        Params nullableText(String v) throws SQLException {
+            ClickHouseBindings.setNullableString(ps, index++, v);
+            return this;
+        }
+
+        Params number(long v) throws SQLException {
+            ps.setLong(index++, v);
+            return this;
+        }
+
+        Params nullableNumber(Double v) throws SQLException {
+            ClickHouseBindings.setNullableDouble(ps, index++, v);
+            return this;
+        }
+
+        Params bool(boolean v) throws SQLException {
+            ps.setBoolean(index++, v);
+            return this;
+        }
+
+        Params time(long epochMillis) throws SQLException {
+            ClickHouseBindings.setInstant(ps, index++, Instant.ofEpochMilli(epochMillis));
+            return this;
+        }
+
+        /** 0 means "none" in our POJOs. */
+        Params nullableTime(long epochMillis) throws SQLException {
+            ClickHouseBindings.setNullableInstant(ps, index++, epochMillis == 0 ? null : Instant.ofEpochMilli(epochMillis));
+            return this;
+        }
+
+        Params now() throws SQLException {
+            return time(System.currentTimeMillis());
+        }
+    }
+
+    private static <T> TableMapping<T> mapping(String table, List<String> columns, Binder<T> binder) {
+        return new TableMapping<>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String table() {
+                return table;
+            }
+
+            @Override
+            public List<String> columns() {
+                return columns;
+            }
+
+            @Override
+            public void bind(T element, PreparedStatement statement) throws SQLException {
+                binder.bind(element, new Params(statement));
+            }
+        };
+    }
+}

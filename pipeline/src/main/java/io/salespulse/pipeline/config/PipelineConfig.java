@@ -1,0 +1,261 @@
+package io.salespulse.pipeline.config;
+
+import io.salespulse.contract.Durations;
+import io.salespulse.contract.Stage;
+import io.salespulse.contract.StageSla;
+import java.io.Serializable;
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The monitor job's configuration: one typed, validated object built from flags and environment
+ * variables (see {@link Setting}). Validation happens here, at start-up, so bad configuration stops the
+ * job before it touches any data, with a message naming the key.
+ */
+public final class PipelineConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Pattern HOST_PORT_LIST =
+            Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5})*");
+
+    private final EnumMap<Setting, String> raw;
+
+    public final String kafkaBootstrap;
+    public final String groupId;
+    public final String transactionalIdPrefix;
+    public final String topicStages;
+    public final String topicVisits;
+    public final String topicAcks;
+    public final String topicAlerts;
+    public final String topicDlq;
+    public final String clickhouseUrl;
+    public final String clickhouseUser;
+    public final String clickhousePassword;
+    public final int clickhouseBatchSize;
+    public final Duration clickhouseFlushInterval;
+    public final int clickhouseMaxRetries;
+    public final StageSla sla;
+    public final Duration stateTtl;
+    public final ZoneId timeZone;
+    public final String checkpointDir;
+    public final Duration checkpointInterval;
+    public final int parallelism;
+    public final int restartAttempts;
+    public final Duration outOfOrderness;
+    public final Duration idleTimeout;
+    public final Duration caughtUpLag;
+    public final Duration drainTimeout;
+    public final Duration maxFutureSkew;
+
+    private PipelineConfig(EnumMap<Setting, String> raw) {
+        this.raw = raw;
+        kafkaBootstrap = text(Setting.KAFKA_BOOTSTRAP);
+        if (!HOST_PORT_LIST.matcher(kafkaBootstrap).matches()) {
+            throw ConfigException.invalid(Setting.KAFKA_BOOTSTRAP, kafkaBootstrap,
+                    "expected host:port[,host:port...]");
+        }
+        groupId = text(Setting.KAFKA_GROUP_ID);
+        transactionalIdPrefix = text(Setting.KAFKA_TRANSACTIONAL_ID_PREFIX);
+        topicStages = text(Setting.TOPIC_STAGES);
+        topicVisits = text(Setting.TOPIC_VISITS);
+        topicAcks = text(Setting.TOPIC_ACKS);
+        topicAlerts = text(Setting.TOPIC_ALERTS);
+        topicDlq = text(Setting.TOPIC_DLQ);
+        List<String> inputs = List.of(topicStages, topicVisits, topicAcks);
+        if (inputs.stream().distinct().count() != 3) {
+            throw ConfigException.invalid(Setting.TOPIC_STAGES, topicStages,
+                    "the stages, visits and acks topics must be three different topics");
+        }
+        if (inputs.contains(topicAlerts) || inputs.contains(topicDlq)) {
+            throw ConfigException.invalid(Setting.TOPIC_DLQ, topicDlq,
+                    "output topics must differ from the input topics");
+        }
+        clickhouseUrl = text(Setting.CLICKHOUSE_URL);
+        if (!clickhouseUrl.startsWith("jdbc:clickhouse:") && !clickhouseUrl.startsWith("jdbc:ch:")) {
+            throw ConfigException.invalid(Setting.CLICKHOUSE_URL, clickhouseUrl,
+                    "expected a JDBC URL like jdbc:clickhouse://host:8123/default");
+        }
+        clickhouseUser = text(Setting.CLICKHOUSE_USER);
+        clickhousePassword = raw.get(Setting.CLICKHOUSE_PASSWORD);
+        clickhouseBatchSize = positiveInt(Setting.CLICKHOUSE_BATCH_SIZE, 1_000_000);
+        clickhouseFlushInterval = positiveDuration(Setting.CLICKHOUSE_FLUSH_INTERVAL);
+        clickhouseMaxRetries = nonNegativeInt(Setting.CLICKHOUSE_MAX_RETRIES, 100);
+
+        EnumMap<Stage, Setting> slaSettings = new EnumMap<>(Stage.class);
+        slaSettings.put(Stage.CONTACT, Setting.SLA_CONTACT);
+        slaSettings.put(Stage.NEEDS, Setting.SLA_NEEDS);
+        slaSettings.put(Stage.PROPOSAL, Setting.SLA_PROPOSAL);
+        slaSettings.put(Stage.OBJECTION, Setting.SLA_OBJECTION);
+        slaSettings.put(Stage.CLOSING, Setting.SLA_CLOSING);
+        StageSla s = StageSla.defaults();
+        for (Map.Entry<Stage, Setting> e : slaSettings.entrySet()) {
+            s = s.with(e.getKey(), positiveDuration(e.getValue()));
+        }
+        sla = s;
+        stateTtl = positiveDuration(Setting.STATE_TTL);
+        if (stateTtl.compareTo(sla.longest()) <= 0) {
+            throw ConfigException.invalid(Setting.STATE_TTL, raw.get(Setting.STATE_TTL),
+                    "must be longer than the longest SLA (" + Durations.format(sla.longest())
+                            + "), or customers would be forgotten before they can become overdue");
+        }
+        try {
+            timeZone = ZoneId.of(text(Setting.TIME_ZONE));
+        } catch (RuntimeException e) {
+            throw ConfigException.invalid(Setting.TIME_ZONE, raw.get(Setting.TIME_ZONE),
+                    "not a time zone id (e.g. Asia/Shanghai)");
+        }
+        checkpointDir = text(Setting.CHECKPOINT_DIR);
+        try {
+            URI uri = URI.create(checkpointDir);
+            if (uri.getScheme() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (RuntimeException e) {
+            throw ConfigException.invalid(Setting.CHECKPOINT_DIR, checkpointDir,
+                    "expected a URI with a scheme, e.g. file:///var/lib/salespulse/checkpoints or s3://bucket/path");
+        }
+        checkpointInterval = positiveDuration(Setting.CHECKPOINT_INTERVAL);
+        parallelism = positiveInt(Setting.PARALLELISM, 1024);
+        restartAttempts = nonNegativeInt(Setting.RESTART_ATTEMPTS, 1_000_000);
+        outOfOrderness = nonNegativeDuration(Setting.WATERMARK_OUT_OF_ORDERNESS);
+        idleTimeout = positiveDuration(Setting.WATERMARK_IDLE_TIMEOUT);
+        caughtUpLag = positiveDuration(Setting.WATERMARK_CAUGHT_UP_LAG);
+        drainTimeout = positiveDuration(Setting.WATERMARK_DRAIN_TIMEOUT);
+        if (drainTimeout.compareTo(idleTimeout) < 0) {
+            throw ConfigException.invalid(Setting.WATERMARK_DRAIN_TIMEOUT, raw.get(Setting.WATERMARK_DRAIN_TIMEOUT),
+                    "must not be shorter than " + Setting.WATERMARK_IDLE_TIMEOUT.key());
+        }
+        maxFutureSkew = nonNegativeDuration(Setting.EVENT_MAX_FUTURE_SKEW);
+    }
+
+    /**
+     * Builds the configuration from command-line arguments and the environment. Arguments are
+     * {@code --flag value} or {@code --flag=value}; an unknown flag is an error.
+     */
+    public static PipelineConfig load(String[] args, Map<String, String> env) {
+        return load(parseArgs(args), env);
+    }
+
+    public static PipelineConfig load(Map<Setting, String> explicit, Map<String, String> env) {
+        EnumMap<Setting, String> raw = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            String v = explicit.get(s);
+            if (v == null) {
+                v = env.get(s.env());
+            }
+            raw.put(s, v == null ? s.defaultValue() : v.trim());
+        }
+        return new PipelineConfig(raw);
+    }
+
+    public static PipelineConfig defaults() {
+        return load(Map.of(), Map.of());
+    }
+
+    public static Map<Setting, String> parseArgs(String[] args) {
+        Map<Setting, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new ConfigException("Unexpected argument '" + a + "': settings are given as --name value");
+            }
+            String name = a;
+            String value;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new ConfigException("Setting " + a + " has no value");
+            }
+            Setting s = Setting.byName(name);
+            if (s == null) {
+                throw new ConfigException("Unknown setting " + name + " (see --help for the list)");
+            }
+            out.put(s, value);
+        }
+        return out;
+    }
+
+    /** A copy with some settings replaced (used by the demo and tests). */
+    public PipelineConfig with(Map<Setting, String> overrides) {
+        EnumMap<Setting, String> copy = new EnumMap<>(raw);
+        copy.putAll(overrides);
+        return new PipelineConfig(copy);
+    }
+
+    public String raw(Setting s) {
+        return raw.get(s);
+    }
+
+    /** Every setting and its effective value, secrets masked: safe to log. */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        for (Setting s : Setting.values()) {
+            String v = raw.get(s);
+            lines.add(s.key() + " = " + (s.secret() ? (v.isEmpty() ? "(empty)" : "***") : v));
+        }
+        return lines;
+    }
+
+    private String text(Setting s) {
+        String v = raw.get(s);
+        if (v == null || v.isBlank()) {
+            throw ConfigException.invalid(s, String.valueOf(v), "must not be empty");
+        }
+        return v;
+    }
+
+    private int positiveInt(Setting s, int max) {
+        int v = integer(s);
+        if (v < 1 || v > max) {
+            throw ConfigException.invalid(s, raw.get(s), "must be between 1 and " + max);
+        }
+        return v;
+    }
+
+    private int nonNegativeInt(Setting s, int max) {
+        int v = integer(s);
+        if (v < 0 || v > max) {
+            throw ConfigException.invalid(s, raw.get(s), "must be between 0 and " + max);
+        }
+        return v;
+    }
+
+    private int integer(Setting s) {
+        try {
+            return Integer.parseInt(text(s));
+        } catch (NumberFormatException e) {
+            throw ConfigException.invalid(s, raw.get(s), "not a whole number");
+        }
+    }
+
+    private Duration positiveDuration(Setting s) {
+        Duration d = nonNegativeDuration(s);
+        if (d.isZero()) {
+            throw ConfigException.invalid(s, raw.get(s), "must be longer than zero");
+        }
+        return d;
+    }
+
+    private Duration nonNegativeDuration(Setting s) {
+        Duration d;
+        try {
+            d = Durations.parse(text(s));
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.invalid(s, raw.get(s), e.getMessage());
+        }
+        if (d.isNegative()) {
+            throw ConfigException.invalid(s, raw.get(s), "must not be negative");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,99 @@
+package io.salespulse.pipeline.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting of the monitor job. Each can be given as a flag ({@code --kafka-bootstrap host:9092} or
+ * {@code --kafka.bootstrap=host:9092}) or as an environment variable ({@code SALESPULSE_KAFKA_BOOTSTRAP});
+ * a flag wins over the environment, which wins over the default. The README's configuration table is
+ * this list.
+ */
+public enum Setting {
+    KAFKA_BOOTSTRAP("kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers (host:port,...)"),
+    KAFKA_GROUP_ID("kafka.group-id", "salespulse-monitor", "Consumer group of the monitor job's Kafka source"),
+    KAFKA_TRANSACTIONAL_ID_PREFIX("kafka.transactional-id-prefix", "salespulse-monitor",
+            "Prefix of the exactly-once Kafka sinks' transactional ids (unique per job)"),
+    TOPIC_STAGES("topic.stages", "sales.stages", "Input topic of stage cards"),
+    TOPIC_VISITS("topic.visits", "sales.visits", "Input topic of visits / check-ins"),
+    TOPIC_ACKS("topic.acks", "sales.acks", "Input topic of alert acknowledgements"),
+    TOPIC_ALERTS("topic.alerts", "sales.alerts", "Output topic of alerts (exactly once)"),
+    TOPIC_DLQ("topic.dlq", "sales.dlq", "Output topic of rejected input with the reason"),
+    CLICKHOUSE_URL("clickhouse.url", "jdbc:clickhouse://127.0.0.1:8123/default",
+            "JDBC URL of ClickHouse (clickhouse-jdbc 0.10)"),
+    CLICKHOUSE_USER("clickhouse.user", "default", "ClickHouse user"),
+    CLICKHOUSE_PASSWORD("clickhouse.password", "", "ClickHouse password (never logged)"),
+    CLICKHOUSE_BATCH_SIZE("clickhouse.batch-size", "5000", "Rows per ClickHouse insert, at most"),
+    CLICKHOUSE_FLUSH_INTERVAL("clickhouse.flush-interval", "2s",
+            "Longest time a row waits in the batch (batches are also flushed on every checkpoint)"),
+    CLICKHOUSE_MAX_RETRIES("clickhouse.max-retries", "8",
+            "Retries of a failed insert (exponential backoff with jitter) before the job fails over"),
+    SLA_CONTACT("sla.contact", "48h", "Time after a contact card until the next card is due"),
+    SLA_NEEDS("sla.needs", "72h", "Time after a needs card until the next card is due"),
+    SLA_PROPOSAL("sla.proposal", "120h", "Time after a proposal card until the next card is due"),
+    SLA_OBJECTION("sla.objection", "72h", "Time after an objection card until the next card is due"),
+    SLA_CLOSING("sla.closing", "168h", "Time after a closing card with outcome pending until the next card"),
+    STATE_TTL("state.ttl", "30d",
+            "A customer with no card or visit for this long is forgotten (must exceed the longest SLA)"),
+    TIME_ZONE("time-zone", "Asia/Shanghai", "Time zone of the times written in alert texts"),
+    CHECKPOINT_DIR("checkpoint.dir", "file:///tmp/salespulse/checkpoints",
+            "Where checkpoints go (a URI: file:///..., s3://...)"),
+    CHECKPOINT_INTERVAL("checkpoint.interval", "10s", "Checkpoint interval (ClickHouse and alert commits follow it)"),
+    PARALLELISM("parallelism", "1", "Parallelism of the job (keep <= partitions of the input topics)"),
+    RESTART_ATTEMPTS("restart.attempts", "10",
+            "Restarts after a failure before the job gives up (exponential delay); 0 = never restart"),
+    WATERMARK_OUT_OF_ORDERNESS("watermark.out-of-orderness", "2s",
+            "How far events of one partition may arrive out of time order"),
+    WATERMARK_IDLE_TIMEOUT("watermark.idle-timeout", "1s",
+            "A caught-up partition silent this long lets event time follow the wall clock"),
+    WATERMARK_CAUGHT_UP_LAG("watermark.caught-up-lag", "60s",
+            "A partition counts as caught up when its last record was written to Kafka at most this long ago"),
+    WATERMARK_DRAIN_TIMEOUT("watermark.drain-timeout", "30s",
+            "A partition with no record at all for this long counts as drained (replays, empty partitions)"),
+    EVENT_MAX_FUTURE_SKEW("event.max-future-skew", "1h",
+            "occurred_at may lie this far after the record's Kafka timestamp (device clock skew)");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String flag() {
+        return "--" + key.replace('.', '-');
+    }
+
+    public String env() {
+        return "SALESPULSE_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    public boolean secret() {
+        return this == CLICKHOUSE_PASSWORD;
+    }
+
+    /** The setting a flag or key names, accepting {@code --kafka-bootstrap}, {@code --kafka.bootstrap} and {@code kafka.bootstrap}. */
+    public static Setting byName(String name) {
+        String n = name.startsWith("--") ? name.substring(2) : name;
+        for (Setting s : values()) {
+            if (s.key.equals(n) || s.key.replace('.', '-').equals(n)) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,131 @@
+package io.salespulse.pipeline.events;
+
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/**
+ * Event time that follows the data while there is data, and the wall clock when a partition is quiet.
+ *
+ * <p>Overdue alerts are event-time timers, so a replay of the same history fires the same alerts. But
+ * with plain bounded-out-of-orderness watermarks, event time stops when the input stops, and a customer
+ * due at 3 a.m. on a quiet night would not be alerted until the next card arrives (Flink's
+ * {@code withIdleness} does not help when every input is idle). So each Kafka partition (this generator
+ * runs per split) works like this:
+ *
+ * <ul>
+ *   <li>While records flow: watermark = newest {@code occurred_at} - out-of-orderness.
+ *   <li>When the partition has been silent for {@code idleTimeout} AND is <em>caught up</em> (its last
+ *       record was written to Kafka at most {@code caughtUpLag} before we read it), nothing older is
+ *       still coming, so the watermark follows the wall clock: now - out-of-orderness. Due timers then
+ *       fire about {@code idleTimeout + outOfOrderness} after their due time.
+ *   <li>A partition silent for {@code drainTimeout} also follows the wall clock, caught up or not: an
+ *       empty partition, or the end of a replayed backlog of old records.
+ * </ul>
+ *
+ * While a backlog is being read the partition is never silent, so a replay moves only by event time and
+ * is deterministic; the wall clock takes over only once the backlog is drained. Dead letters carry no
+ * event time and never move the watermark; they do count as activity.
+ */
+public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
+    private static final long serialVersionUID = 1L;
+
+    /** Wall clock, replaceable in tests. */
+    public interface Clock extends Serializable {
+        long currentTimeMillis();
+
+        long nanoTime();
+
+        Clock SYSTEM = new Clock() {
+            @Override
+            public long currentTimeMillis() {
+                return System.currentTimeMillis();
+            }
+
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+        };
+    }
+
+    private final long outOfOrdernessMs;
+    private final long idleTimeoutMs;
+    private final long caughtUpLagMs;
+    private final long drainTimeoutMs;
+    private final Clock clock;
+
+    public LiveWatermarks(Duration outOfOrderness, Duration idleTimeout, Duration caughtUpLag, Duration drainTimeout) {
+        this(outOfOrderness, idleTimeout, caughtUpLag, drainTimeout, Clock.SYSTEM);
+    }
+
+    public LiveWatermarks(Duration outOfOrderness, Duration idleTimeout, Duration caughtUpLag, Duration drainTimeout,
+            Clock clock) {
+        this.outOfOrdernessMs = outOfOrderness.toMillis();
+        this.idleTimeoutMs = idleTimeout.toMillis();
+        this.caughtUpLagMs = caughtUpLag.toMillis();
+        this.drainTimeoutMs = drainTimeout.toMillis();
+        this.clock = clock;
+    }
+
+    @Override
+    public TimestampAssigner<InputRecord> createTimestampAssigner(TimestampAssignerSupplier.Context context) {
+        return (record, kafkaTimestamp) -> record.eventTime();
+    }
+
+    @Override
+    public WatermarkGenerator<InputRecord> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
+        return new Generator(outOfOrdernessMs, idleTimeoutMs, caughtUpLagMs, drainTimeoutMs, clock);
+    }
+
+    /** One per Kafka partition. */
+    static final class Generator implements WatermarkGenerator<InputRecord> {
+        private final long outOfOrdernessMs;
+        private final long idleTimeoutNanos;
+        private final long caughtUpLagMs;
+        private final long drainTimeoutNanos;
+        private final Clock clock;
+
+        private long maxEventTime = Long.MIN_VALUE;
+        private long lastActivityNanos;
+        private boolean caughtUp;
+        private long lastEmitted = Long.MIN_VALUE;
+
+        Generator(long outOfOrdernessMs, long idleTimeoutMs, long caughtUpLagMs, long drainTimeoutMs, Clock clock) {
+            this.outOfOrdernessMs = outOfOrdernessMs;
+            this.idleTimeoutNanos = idleTimeoutMs * 1_000_000L;
+            this.caughtUpLagMs = caughtUpLagMs;
+            this.drainTimeoutNanos = drainTimeoutMs * 1_000_000L;
+            this.clock = clock;
+            this.lastActivityNanos = clock.nanoTime();
+        }
+
+        @Override
+        public void onEvent(InputRecord record, long eventTime, WatermarkOutput output) {
+            lastActivityNanos = clock.nanoTime();
+            caughtUp = clock.currentTimeMillis() - record.kafkaTimestamp <= caughtUpLagMs;
+            if (eventTime != Long.MIN_VALUE && eventTime > maxEventTime) {
+                maxEventTime = eventTime;
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            long candidate = maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime - outOfOrdernessMs - 1;
+            long silentNanos = clock.nanoTime() - lastActivityNanos;
+            if ((caughtUp && silentNanos >= idleTimeoutNanos) || silentNanos >= drainTimeoutNanos) {
+                candidate = Math.max(candidate, clock.currentTimeMillis() - outOfOrdernessMs - 1);
+            }
+            if (candidate > lastEmitted) {
+                lastEmitted = candidate;
+                output.emitWatermark(new Watermark(candidate));
+            }
+        }
+    }
+}
