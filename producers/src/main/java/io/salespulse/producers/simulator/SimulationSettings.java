@@ -1,0 +1,190 @@
+package io.salespulse.producers.simulator;
+
+import io.salespulse.contract.StageSla;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Everything that determines a simulation: the same settings give byte-identical output.
+ * The history covers {@code [end - duration, end]}; the demo passes "now" as {@code end}.
+ */
+public final class SimulationSettings {
+    private final String tenant;
+    private final Scenario scenario;
+    private final long seed;
+    private final Instant end;
+    private final Duration duration;
+    private final double malformedRate;
+    private final double duplicateRate;
+    private final double slaMissRate;
+    private final double ackRate;
+    private final StageSla sla;
+
+    private SimulationSettings(Builder b) {
+        this.tenant = b.tenant;
+        this.scenario = b.scenario;
+        this.seed = b.seed;
+        this.end = b.end;
+        this.duration = b.duration;
+        this.malformedRate = b.malformedRate;
+        this.duplicateRate = b.duplicateRate;
+        this.slaMissRate = b.slaMissRate;
+        this.ackRate = b.ackRate;
+        this.sla = b.sla;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public Scenario scenario() {
+        return scenario;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** The end of the simulated history, truncated to whole seconds. */
+    public Instant end() {
+        return end;
+    }
+
+    public Duration duration() {
+        return duration;
+    }
+
+    public Instant start() {
+        return end.minus(duration);
+    }
+
+    public double malformedRate() {
+        return malformedRate;
+    }
+
+    public double duplicateRate() {
+        return duplicateRate;
+    }
+
+    public double slaMissRate() {
+        return slaMissRate;
+    }
+
+    public double ackRate() {
+        return ackRate;
+    }
+
+    public StageSla sla() {
+        return sla;
+    }
+
+    @Override
+    public String toString() {
+        return "tenant=" + tenant + ", scenario=" + scenario + ", seed=" + seed + ", end=" + end
+                + ", duration=" + duration + ", malformedRate=" + malformedRate + ", duplicateRate="
+                + duplicateRate + ", slaMissRate=" + slaMissRate + ", ackRate=" + ackRate + ", sla=" + sla;
+    }
+
+    public static final class Builder {
+        private String tenant = "weijiang";
+        private Scenario scenario = Scenario.SMALL_TEAM;
+        private long seed = 42L;
+        private Instant end;
+        private Duration duration = Duration.ofDays(21);
+        private double malformedRate = 0.01;
+        private double duplicateRate = 0.02;
+        private double slaMissRate = 0.25;
+        private double ackRate = 0.8;
+        private StageSla sla = StageSla.defaults();
+
+        private Builder() {}
+
+        public Builder tenant(String tenant) {
+            this.tenant = tenant;
+            return this;
+        }
+
+        public Builder scenario(Scenario scenario) {
+            this.scenario = scenario;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder end(Instant end) {
+            this.end = end;
+            return this;
+        }
+
+        public Builder duration(Duration duration) {
+            this.duration = duration;
+            return this;
+        }
+
+        public Builder malformedRate(double rate) {
+            this.malformedRate = rate;
+            return this;
+        }
+
+        public Builder duplicateRate(double rate) {
+            this.duplicateRate = rate;
+            return this;
+        }
+
+        public Builder slaMissRate(double rate) {
+            this.slaMissRate = rate;
+            return this;
+        }
+
+        public Builder ackRate(double rate) {
+            this.ackRate = rate;
+            return this;
+        }
+
+        public Builder sla(StageSla sla) {
+            this.sla = sla;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first bad setting */
+        public SimulationSettings build() {
+            if (tenant == null || !tenant.matches("[a-z0-9][a-z0-9_-]*")) {
+                throw new IllegalArgumentException("simulation setting 'tenant' must be lower-case letters, digits, "
+                        + "'-' or '_' (it is part of alert ids), got '" + tenant + "'");
+            }
+            Objects.requireNonNull(scenario, "simulation setting 'scenario' is required (one of SMALL_TEAM, "
+                    + "FMCG_DISTRIBUTOR, FOOD_CHAIN)");
+            if (end == null) {
+                throw new IllegalArgumentException("simulation setting 'end' is required: the instant the "
+                        + "simulated history ends (the demo passes now)");
+            }
+            end = end.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            if (duration == null || duration.compareTo(Duration.ofHours(1)) < 0
+                    || duration.compareTo(Duration.ofDays(366)) > 0) {
+                throw new IllegalArgumentException("simulation setting 'duration' must be between 1 hour and 366 "
+                        + "days, got " + duration);
+            }
+            requireRate("malformedRate", malformedRate);
+            requireRate("duplicateRate", duplicateRate);
+            requireRate("slaMissRate", slaMissRate);
+            requireRate("ackRate", ackRate);
+            Objects.requireNonNull(sla, "simulation setting 'sla' must not be null (use StageSla.defaults())");
+            return new SimulationSettings(this);
+        }
+
+        private static void requireRate(String key, double value) {
+            if (!(value >= 0.0 && value <= 1.0)) {
+                throw new IllegalArgumentException(
+                        "simulation setting '" + key + "' must be a fraction within [0, 1], got " + value);
+            }
+        }
+    }
+}
