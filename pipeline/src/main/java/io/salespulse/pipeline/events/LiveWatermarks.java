@@ -9,6 +9,8 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Event time that follows the data while there is data, and the wall clock when a partition is quiet.
@@ -35,6 +37,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  */
 public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(LiveWatermarks.class);
 
     /** Wall clock, replaceable in tests. */
     public interface Clock extends Serializable {
@@ -96,6 +99,7 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
         private long lastActivityNanos;
         private boolean caughtUp;
         private long lastEmitted = Long.MIN_VALUE;
+        private boolean followingWallClock;
 
         Generator(long outOfOrdernessMs, long idleTimeoutMs, long caughtUpLagMs, long drainTimeoutMs, Clock clock) {
             this.outOfOrdernessMs = outOfOrdernessMs;
@@ -121,6 +125,12 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
             long silentNanos = clock.nanoTime() - lastActivityNanos;
             if ((caughtUp && silentNanos >= idleTimeoutNanos) || silentNanos >= drainTimeoutNanos) {
                 candidate = Math.max(candidate, clock.currentTimeMillis() - outOfOrdernessMs - 1);
+                if (!followingWallClock) {
+                    followingWallClock = true;
+                    LOG.debug("Partition quiet ({}): event time follows the wall clock", caughtUp ? "caught up" : "drained");
+                }
+            } else {
+                followingWallClock = false;
             }
             if (candidate > lastEmitted) {
                 lastEmitted = candidate;

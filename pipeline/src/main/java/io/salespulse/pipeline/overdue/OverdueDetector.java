@@ -108,12 +108,18 @@ public final class OverdueDetector extends KeyedCoProcessFunction<String, StageE
         }
 
         // A later stage, or the current stage again (an objection repeated, closing still pending).
-        // If the customer was overdue, this late card makes it active again.
-        apply(card, s);
-        s.lastEventAt = Math.max(s.lastEventAt, card.occurredAt);
         if (s.status.equals(ACTIVE)) {
             ctx.timerService().deleteEventTimeTimer(s.dueAt);
+            if (card.occurredAt > s.dueAt) {
+                // The card came after the due time, so the customer was overdue in between. Event time
+                // may not have passed the due time yet (a backlog delivers this card before the
+                // watermark), so raise the alert here: replays and live runs then agree.
+                fireOverdue(s, ctx, out);
+            }
         }
+        // If the customer was overdue, this card makes it active again.
+        apply(card, s);
+        s.lastEventAt = Math.max(s.lastEventAt, card.occurredAt);
         if (card.closesOpportunity()) {
             opportunity.clear();
             CustomerStatus row = closed(card, card.occurredAt);
@@ -145,8 +151,14 @@ public final class OverdueDetector extends KeyedCoProcessFunction<String, StageE
         if (s == null || !s.status.equals(ACTIVE) || s.dueAt != timestamp) {
             return;
         }
+        fireOverdue(s, ctx, out);
+        opportunity.update(s);
+    }
+
+    /** Marks the customer overdue (待激活) as of its due time and emits the alert. */
+    private void fireOverdue(CustomerState s, Context ctx, Collector<Alert> out) {
         s.status = OVERDUE;
-        save(s, timestamp, ctx);
+        ctx.output(STATUS, status(s, s.dueAt));
         out.collect(alert(s, ctx.timerService().currentProcessingTime()));
         alertsFired.inc();
     }

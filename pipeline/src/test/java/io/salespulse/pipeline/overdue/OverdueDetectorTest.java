@@ -127,6 +127,23 @@ class OverdueDetectorTest {
     }
 
     @Test
+    void cardAfterDueRaisesTheMissedAlertEvenBeforeTheWatermarkGetsThere() throws Exception {
+        // A backlog: the needs card (2 h late) arrives before any watermark passes the contact's due time.
+        card("c-12", "contact", T0);
+        card("c-12", "needs", T0 + 50 * H);
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.stage).isEqualTo("contact");
+            assertThat(a.dueAt).isEqualTo(T0 + 48 * H);
+        });
+        assertThat(lastStatus().status).isEqualTo("active");
+        assertThat(lastStatus().stage).isEqualTo("needs");
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        // When the watermark passes the old due time later, nothing fires twice.
+        harness.processBothWatermarks(new Watermark(T0 + 60 * H));
+        assertThat(alerts()).hasSize(1);
+    }
+
+    @Test
     void outOfOrderAndDuplicateCardsNeverMoveCustomerBackwards() throws Exception {
         card("c-4", "proposal", T0 + 10 * H);
         int statusRows = statuses().size();

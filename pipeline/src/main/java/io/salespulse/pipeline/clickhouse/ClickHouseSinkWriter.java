@@ -1,0 +1,237 @@
+package io.salespulse.pipeline.clickhouse;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-subtask half of {@link ClickHouseSink}: buffers elements and inserts them as one batch
+ * when the buffer reaches {@code batchSize}, when {@code flushInterval} has passed, and whenever
+ * Flink calls {@link #flush} (before every checkpoint barrier and at the end of input).
+ *
+ * <p>Everything here runs in the task thread: Flink calls write/flush from it, and processing-time
+ * callbacks run in the same mailbox, so the buffer needs no locking. A failed batch is retried
+ * whole, after a backoff, on a fresh connection; when the retries run out the writer throws and
+ * Flink fails over to the last checkpoint, whose replay the dedup tables absorb.
+ */
+final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
+
+  /** Opens a connection; a separate seam so tests can simulate an unreachable server. */
+  @FunctionalInterface
+  interface ConnectionFactory {
+    Connection open() throws SQLException;
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
+
+  private final ClickHouseSinkOptions options;
+  private final TableMapping<T> mapping;
+  private final ProcessingTimeService timers;
+  private final UnaryOperator<T> copier;
+  private final ConnectionFactory connections;
+  private final String insertSql;
+
+  private final Counter rowsWritten;
+  private final Counter retries;
+  private final Counter recordsSend;
+  private volatile long lastFlushMillis;
+
+  /** Elements waiting for the next flush; emptied only after ClickHouse accepted them. */
+  private final List<T> buffer;
+  private Connection connection;
+  private ScheduledFuture<?> flushTimer;
+  private boolean closed;
+
+  ClickHouseSinkWriter(
+      ClickHouseSinkOptions options,
+      TableMapping<T> mapping,
+      ProcessingTimeService timers,
+      MetricGroup metrics,
+      UnaryOperator<T> copier,
+      ConnectionFactory connections) {
+    this.options = options;
+    this.mapping = mapping;
+    this.timers = timers;
+    this.copier = copier;
+    this.connections = connections;
+    this.insertSql = insertSql(mapping);
+    this.buffer = new ArrayList<>(Math.min(options.batchSize(), 100_000));
+    this.rowsWritten = metrics.counter("clickhouseRowsWritten");
+    this.retries = metrics.counter("clickhouseRetries");
+    metrics.gauge("clickhouseLastFlushMillis", (Gauge<Long>) () -> lastFlushMillis);
+    if (metrics instanceof SinkWriterMetricGroup sinkMetrics) {
+      this.recordsSend = sinkMetrics.getNumRecordsSendCounter();
+      sinkMetrics.setCurrentSendTimeGauge(() -> lastFlushMillis);
+    } else {
+      this.recordsSend = null;
+    }
+    scheduleFlushTimer();
+  }
+
+  static String insertSql(TableMapping<?> mapping) {
+    String columns =
+        mapping.columns().stream()
+            .map(column -> "`" + column.replace("`", "\\`") + "`")
+            .collect(Collectors.joining(", "));
+    String params =
+        mapping.columns().stream().map(column -> "?").collect(Collectors.joining(", "));
+    return "INSERT INTO " + mapping.table() + " (" + columns + ") VALUES (" + params + ")";
+  }
+
+  @Override
+  public void write(T element, Context context) throws IOException, InterruptedException {
+    buffer.add(copier.apply(element));
+    if (buffer.size() >= options.batchSize()) {
+      flushBuffer();
+    }
+  }
+
+  /** Called by Flink before every checkpoint barrier, and with {@code true} at end of input. */
+  @Override
+  public void flush(boolean endOfInput) throws IOException, InterruptedException {
+    flushBuffer();
+  }
+
+  private void scheduleFlushTimer() {
+    long due = timers.getCurrentProcessingTime() + options.flushInterval().toMillis();
+    flushTimer = timers.registerTimer(due, this::onFlushTimer);
+  }
+
+  private void onFlushTimer(long time) throws IOException, InterruptedException {
+    if (closed) {
+      return;
+    }
+    flushBuffer();
+    scheduleFlushTimer();
+  }
+
+  /** Number of elements waiting for the next flush (for tests). */
+  int buffered() {
+    return buffer.size();
+  }
+
+  private void flushBuffer() throws IOException, InterruptedException {
+    if (buffer.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    int attempt = 0;
+    while (true) {
+      try {
+        insert(buffer);
+        break;
+      } catch (SQLException e) {
+        closeConnectionQuietly(); // the next attempt reconnects: the old one may be broken
+        if (attempt >= options.maxRetries()) {
+          throw new IOException(
+              "Could not write "
+                  + buffer.size()
+                  + " rows to ClickHouse table "
+                  + mapping.table()
+                  + " after "
+                  + (attempt + 1)
+                  + " attempts: "
+                  + describe(e),
+              e);
+        }
+        attempt++;
+        retries.inc();
+        long backoff = backoffMillis(attempt);
+        LOG.warn(
+            "Writing {} rows to ClickHouse table {} failed (retry {} of {} in {} ms): {}",
+            buffer.size(),
+            mapping.table(),
+            attempt,
+            options.maxRetries(),
+            backoff,
+            describe(e));
+        Thread.sleep(backoff);
+      }
+    }
+    rowsWritten.inc(buffer.size());
+    if (recordsSend != null) {
+      recordsSend.inc(buffer.size());
+    }
+    lastFlushMillis = (System.nanoTime() - started) / 1_000_000;
+    buffer.clear();
+  }
+
+  private void insert(List<T> rows) throws SQLException {
+    if (connection == null) {
+      connection = connections.open();
+    }
+    try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
+      for (T row : rows) {
+        mapping.bind(row, statement);
+        statement.addBatch();
+      }
+      statement.executeBatch();
+    }
+  }
+
+  /** Exponential backoff with jitter: a random value in [half, full] of initial * 2^(retry-1). */
+  long backoffMillis(int retry) {
+    long initial = options.initialBackoff().toMillis();
+    long max = options.maxBackoff().toMillis();
+    long full = initial;
+    for (int i = 1; i < retry && full < max; i++) {
+      full *= 2;
+    }
+    full = Math.min(full, max);
+    long half = full / 2;
+    return half + ThreadLocalRandom.current().nextLong(full - half + 1);
+  }
+
+  /**
+   * The error and its root cause (the driver's own message often hides "Connection refused"),
+   * without the password should any part of it echo the connection settings.
+   */
+  private String describe(SQLException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(e.getMessage());
+    if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+      message += " (cause: " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+    }
+    String password = options.password();
+    return password.isEmpty() ? message : message.replace(password, "******");
+  }
+
+  private void closeConnectionQuietly() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("Ignoring failure to close a ClickHouse connection", e);
+      }
+      connection = null;
+    }
+  }
+
+  /** Does not flush: on a clean end Flink has called flush(true); on failure the rows replay. */
+  @Override
+  public void close() {
+    closed = true;
+    if (flushTimer != null) {
+      flushTimer.cancel(false);
+    }
+    closeConnectionQuietly();
+  }
+}
