@@ -18,7 +18,7 @@ public enum Setting {
     TOPIC_ACKS("topic.acks", "sales.acks", "Input topic of alert acknowledgements"),
     TOPIC_ALERTS("topic.alerts", "sales.alerts", "Output topic of alerts (exactly once)"),
     TOPIC_DLQ("topic.dlq", "sales.dlq", "Output topic of rejected input with the reason"),
-    CLICKHOUSE_URL("clickhouse.url", "jdbc:clickhouse://127.0.0.1:8123/default",
+    CLICKHOUSE_URL("clickhouse.url", "jdbc:clickhouse://127.0.0.1:8123/default?compress=0",
             "JDBC URL of ClickHouse (clickhouse-jdbc 0.10)"),
     CLICKHOUSE_USER("clickhouse.user", "default", "ClickHouse user"),
     CLICKHOUSE_PASSWORD("clickhouse.password", "", "ClickHouse password (never logged)"),

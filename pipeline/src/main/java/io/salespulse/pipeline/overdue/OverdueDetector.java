@@ -17,6 +17,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per (tenant, customer): tracks the open opportunity's current stage, owner and due time, and raises a
@@ -30,6 +32,8 @@ import org.apache.flink.util.OutputTag;
  */
 public final class OverdueDetector extends KeyedCoProcessFunction<String, StageEvent, VisitEvent, Alert> {
     private static final long serialVersionUID = 1L;
+
+    private static final Logger LOG = LoggerFactory.getLogger(OverdueDetector.class);
 
     public static final OutputTag<CustomerStatus> STATUS = new OutputTag<>("customer-status") {};
 
@@ -104,6 +108,8 @@ public final class OverdueDetector extends KeyedCoProcessFunction<String, StageE
         // or duplicated card of the current stage, changes nothing (duplicated event_ids land here too).
         if (stage.rank() < current.rank() || (stage == current && card.occurredAt <= s.stageEnteredAt)) {
             staleCards.inc();
+            LOG.debug("Ignored stale card {} ({} at {}) of {} in {}", card.eventId, card.stage, card.occurredAt,
+                    card.customerId, s.stage);
             return;
         }
 
@@ -157,6 +163,8 @@ public final class OverdueDetector extends KeyedCoProcessFunction<String, StageE
 
     /** Marks the customer overdue (待激活) as of its due time and emits the alert. */
     private void fireOverdue(CustomerState s, Context ctx, Collector<Alert> out) {
+        LOG.debug("Overdue: {} {} due {} (watermark {})", s.customerId, s.stage, s.dueAt,
+                ctx.timerService().currentWatermark());
         s.status = OVERDUE;
         ctx.output(STATUS, status(s, s.dueAt));
         out.collect(alert(s, ctx.timerService().currentProcessingTime()));

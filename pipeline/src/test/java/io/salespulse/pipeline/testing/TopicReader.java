@@ -16,16 +16,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class TopicReader {
     private TopicReader() {}
 
-    /** Polls until {@code done} accepts what was read, or the timeout passes; returns all values read. */
-    public static List<String> readUntil(String bootstrap, String topic, Duration timeout, Predicate<List<String>> done) {
-        return readUntil(bootstrap, topic, timeout, done, "read_committed");
-    }
-
-    public static List<String> readUntil(String bootstrap, String topic, Duration timeout, Predicate<List<String>> done,
-            String isolation) {
+    /**
+     * Polls from the beginning until {@code done} accepts what was read (or {@code timeout} passes),
+     * then keeps polling the same consumer for {@code settle}, so that a wrongly duplicated record
+     * written a little later is counted too. Returns every value read.
+     */
+    public static List<String> read(String bootstrap, String topic, Duration timeout, Duration settle,
+            Predicate<List<String>> done) {
         Properties p = new Properties();
         p.setProperty("bootstrap.servers", bootstrap);
-        p.setProperty("isolation.level", isolation);
+        p.setProperty("isolation.level", "read_committed");
         p.setProperty("enable.auto.commit", "false");
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
@@ -36,15 +36,21 @@ public final class TopicReader {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
+            boolean settling = false;
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     values.add(new String(r.value(), StandardCharsets.UTF_8));
                 }
-                if (done.test(values)) {
-                    break;
+                if (!settling && done.test(values)) {
+                    settling = true;
+                    deadline = System.nanoTime() + settle.toNanos();
                 }
             }
         }
         return values;
+    }
+
+    public static List<String> readUntil(String bootstrap, String topic, Duration timeout, Predicate<List<String>> done) {
+        return read(bootstrap, topic, timeout, Duration.ZERO, done);
     }
 }

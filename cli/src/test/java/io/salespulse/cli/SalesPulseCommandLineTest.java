@@ -1,0 +1,107 @@
+package io.salespulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** Parsing only: nothing here starts a broker, the engine or Flink. */
+class SalesPulseCommandLineTest {
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cli = SalesPulse.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void everySubcommandIsRegistered() {
+        assertThat(SalesPulse.commandLine().getSubcommands().keySet())
+                .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "query");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "kafka", "clickhouse", "migrate", "run", "simulate", "query"})
+    void everySubcommandHasHelp(String command) {
+        Run r = run(command, "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("Usage: salespulse " + command);
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void topLevelHelpListsTheCommands() {
+        Run r = run("--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "query");
+    }
+
+    @Test
+    void runHelpListsEverySettingWithDefaultAndEnvironmentVariable() {
+        String help = run("run", "--help").out();
+        for (io.salespulse.pipeline.config.Setting s : io.salespulse.pipeline.config.Setting.values()) {
+            assertThat(help).contains(s.flag()).contains("env: " + s.env());
+            if (!s.defaultValue().isEmpty()) {
+                assertThat(help).contains("default: " + s.defaultValue());
+            }
+        }
+    }
+
+    @Test
+    void badSettingExitsWithTwoAndNamesTheSetting() {
+        Run r = run("run", "monitor", "--sla-needs", "soon");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: ").contains("sla.needs").doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void settingsAreAcceptedWithDotsAndEqualsSignsToo() {
+        Run r = run("migrate", "--sla.needs=later");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("sla.needs").contains("'later'");
+    }
+
+    @Test
+    void unknownJobListsTheKnownOnes() {
+        Run r = run("run", "nosuchjob");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("nosuchjob").contains("monitor");
+    }
+
+    @Test
+    void unknownSettingIsAUsageError() {
+        Run r = run("run", "monitor", "--no-such-setting", "1");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--no-such-setting");
+    }
+
+    @Test
+    void scenarioNamesAreKebabCase() {
+        assertThat(new ScenarioOption.Converter().convert("fmcg-distributor").name()).isEqualTo("FMCG_DISTRIBUTOR");
+        Run r = run("simulate", "--scenario", "big-corp");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("small-team");
+    }
+
+    @Test
+    void tablesAlignChineseTextByDisplayWidth() {
+        StringWriter out = new StringWriter();
+        TablePrinter.print(new ClickHouse.Table(List.of("status", "n"),
+                List.of(List.of("待激活", "3"), List.of("active", "12"))), new PrintWriter(out, true));
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("status | n");
+        assertThat(lines.get(2)).isEqualTo("待激活 | 3");
+        assertThat(lines.get(3)).isEqualTo("active | 12");
+    }
+}
