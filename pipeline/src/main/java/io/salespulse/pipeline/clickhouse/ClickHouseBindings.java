@@ -18,44 +18,44 @@ import java.time.temporal.ChronoUnit;
  */
 public final class ClickHouseBindings {
 
-  private ClickHouseBindings() {}
+    private ClickHouseBindings() {}
 
-  /** A {@code DateTime64(3, 'UTC')} column; {@code value} must not be null. */
-  public static void setInstant(PreparedStatement statement, int index, Instant value)
-      throws SQLException {
-    if (value == null) {
-      throw new SQLException("Parameter " + index + " is a non-nullable DateTime64 but got null");
+    /** A {@code DateTime64(3, 'UTC')} column; {@code value} must not be null. */
+    public static void setInstant(PreparedStatement statement, int index, Instant value)
+            throws SQLException {
+        if (value == null) {
+            throw new SQLException("Parameter " + index + " is a non-nullable DateTime64 but got null");
+        }
+        statement.setObject(index, value.truncatedTo(ChronoUnit.MILLIS));
     }
-    statement.setObject(index, value.truncatedTo(ChronoUnit.MILLIS));
-  }
 
-  /** A {@code Nullable(DateTime64(3, 'UTC'))} column. */
-  public static void setNullableInstant(PreparedStatement statement, int index, Instant value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-    } else {
-      statement.setObject(index, value.truncatedTo(ChronoUnit.MILLIS));
+    /** A {@code Nullable(DateTime64(3, 'UTC'))} column. */
+    public static void setNullableInstant(PreparedStatement statement, int index, Instant value)
+            throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            statement.setObject(index, value.truncatedTo(ChronoUnit.MILLIS));
+        }
     }
-  }
 
-  /** A {@code Nullable(String)} or {@code LowCardinality(Nullable(String))} column. */
-  public static void setNullableString(PreparedStatement statement, int index, String value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.VARCHAR);
-    } else {
-      statement.setString(index, value);
+    /** A {@code Nullable(String)} or {@code LowCardinality(Nullable(String))} column. */
+    public static void setNullableString(PreparedStatement statement, int index, String value)
+            throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.VARCHAR);
+        } else {
+            statement.setString(index, value);
+        }
     }
-  }
 
-  /** A {@code Nullable(Float64)} column. */
-  public static void setNullableDouble(PreparedStatement statement, int index, Double value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.DOUBLE);
-    } else {
-      statement.setDouble(index, value);
+    /** A {@code Nullable(Float64)} column. */
+    public static void setNullableDouble(PreparedStatement statement, int index, Double value)
+            throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.DOUBLE);
+        } else {
+            statement.setDouble(index, value);
+        }
     }
-  }
 }

@@ -11,23 +11,23 @@ import java.util.Properties;
  */
 final class ClickHouseConnections {
 
-  private ClickHouseConnections() {}
+    private ClickHouseConnections() {}
 
-  static Connection open(String jdbcUrl, String user, String password) throws SQLException {
-    Properties properties = new Properties();
-    properties.setProperty("user", user);
-    properties.setProperty("password", password);
-    Connection connection = new ClickHouseDriver().connect(jdbcUrl, properties);
-    if (connection == null) {
-      throw new SQLException(
-          "Not a ClickHouse JDBC URL (expected jdbc:clickhouse://...): " + redactUrl(jdbcUrl));
+    static Connection open(String jdbcUrl, String user, String password) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        Connection connection = new ClickHouseDriver().connect(jdbcUrl, properties);
+        if (connection == null) {
+            throw new SQLException(
+                    "Not a ClickHouse JDBC URL (expected jdbc:clickhouse://...): " + redactUrl(jdbcUrl));
+        }
+        return connection;
     }
-    return connection;
-  }
 
-  /** The URL without its query string, which may carry a password. */
-  static String redactUrl(String jdbcUrl) {
-    int query = jdbcUrl.indexOf('?');
-    return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query) + "?...";
-  }
+    /** The URL without its query string, which may carry a password. */
+    static String redactUrl(String jdbcUrl) {
+        int query = jdbcUrl.indexOf('?');
+        return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query) + "?...";
+    }
 }

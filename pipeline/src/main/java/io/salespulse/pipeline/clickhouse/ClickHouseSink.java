@@ -25,46 +25,46 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  */
 public final class ClickHouseSink<T> implements Sink<T> {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final ClickHouseSinkOptions options;
-  private final TableMapping<T> mapping;
+    private final ClickHouseSinkOptions options;
+    private final TableMapping<T> mapping;
 
-  public ClickHouseSink(ClickHouseSinkOptions options, TableMapping<T> mapping) {
-    this.options = Objects.requireNonNull(options, "options");
-    this.mapping = Objects.requireNonNull(mapping, "mapping");
-    if (mapping.table() == null || mapping.table().isBlank()) {
-      throw new IllegalArgumentException(
-          "TableMapping " + mapping.getClass().getName() + " has no table");
+    public ClickHouseSink(ClickHouseSinkOptions options, TableMapping<T> mapping) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.mapping = Objects.requireNonNull(mapping, "mapping");
+        if (mapping.table() == null || mapping.table().isBlank()) {
+            throw new IllegalArgumentException(
+                    "TableMapping " + mapping.getClass().getName() + " has no table");
+        }
+        if (mapping.columns() == null || mapping.columns().isEmpty()) {
+            throw new IllegalArgumentException("TableMapping for " + mapping.table() + " has no columns");
+        }
     }
-    if (mapping.columns() == null || mapping.columns().isEmpty()) {
-      throw new IllegalArgumentException("TableMapping for " + mapping.table() + " has no columns");
+
+    @Override
+    public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+        // With object reuse, Flink may hand us the same instance again for the next record, so
+        // buffered elements must be copies.
+        UnaryOperator<T> copier = UnaryOperator.identity();
+        if (context.isObjectReuseEnabled()) {
+            TypeSerializer<T> serializer = context.createInputSerializer();
+            copier = serializer::copy;
+        }
+        return new ClickHouseSinkWriter<>(
+                options,
+                mapping,
+                context.getProcessingTimeService(),
+                context.metricGroup(),
+                copier,
+                () -> ClickHouseConnections.open(options.jdbcUrl(), options.user(), options.password()));
     }
-  }
 
-  @Override
-  public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-    // With object reuse, Flink may hand us the same instance again for the next record, so
-    // buffered elements must be copies.
-    UnaryOperator<T> copier = UnaryOperator.identity();
-    if (context.isObjectReuseEnabled()) {
-      TypeSerializer<T> serializer = context.createInputSerializer();
-      copier = serializer::copy;
+    public ClickHouseSinkOptions options() {
+        return options;
     }
-    return new ClickHouseSinkWriter<>(
-        options,
-        mapping,
-        context.getProcessingTimeService(),
-        context.metricGroup(),
-        copier,
-        () -> ClickHouseConnections.open(options.jdbcUrl(), options.user(), options.password()));
-  }
 
-  public ClickHouseSinkOptions options() {
-    return options;
-  }
-
-  public TableMapping<T> mapping() {
-    return mapping;
-  }
+    public TableMapping<T> mapping() {
+        return mapping;
+    }
 }

@@ -31,207 +31,207 @@ import org.slf4j.LoggerFactory;
  */
 final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
 
-  /** Opens a connection; a separate seam so tests can simulate an unreachable server. */
-  @FunctionalInterface
-  interface ConnectionFactory {
-    Connection open() throws SQLException;
-  }
-
-  private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
-
-  private final ClickHouseSinkOptions options;
-  private final TableMapping<T> mapping;
-  private final ProcessingTimeService timers;
-  private final UnaryOperator<T> copier;
-  private final ConnectionFactory connections;
-  private final String insertSql;
-
-  private final Counter rowsWritten;
-  private final Counter retries;
-  private final Counter recordsSend;
-  private volatile long lastFlushMillis;
-
-  /** Elements waiting for the next flush; emptied only after ClickHouse accepted them. */
-  private final List<T> buffer;
-  private Connection connection;
-  private ScheduledFuture<?> flushTimer;
-  private boolean closed;
-
-  ClickHouseSinkWriter(
-      ClickHouseSinkOptions options,
-      TableMapping<T> mapping,
-      ProcessingTimeService timers,
-      MetricGroup metrics,
-      UnaryOperator<T> copier,
-      ConnectionFactory connections) {
-    this.options = options;
-    this.mapping = mapping;
-    this.timers = timers;
-    this.copier = copier;
-    this.connections = connections;
-    this.insertSql = insertSql(mapping);
-    this.buffer = new ArrayList<>(Math.min(options.batchSize(), 100_000));
-    this.rowsWritten = metrics.counter("clickhouseRowsWritten");
-    this.retries = metrics.counter("clickhouseRetries");
-    metrics.gauge("clickhouseLastFlushMillis", (Gauge<Long>) () -> lastFlushMillis);
-    if (metrics instanceof SinkWriterMetricGroup sinkMetrics) {
-      this.recordsSend = sinkMetrics.getNumRecordsSendCounter();
-      sinkMetrics.setCurrentSendTimeGauge(() -> lastFlushMillis);
-    } else {
-      this.recordsSend = null;
+    /** Opens a connection; a separate seam so tests can simulate an unreachable server. */
+    @FunctionalInterface
+    interface ConnectionFactory {
+        Connection open() throws SQLException;
     }
-    scheduleFlushTimer();
-  }
 
-  static String insertSql(TableMapping<?> mapping) {
-    String columns =
-        mapping.columns().stream()
-            .map(column -> "`" + column.replace("`", "\\`") + "`")
-            .collect(Collectors.joining(", "));
-    String params =
-        mapping.columns().stream().map(column -> "?").collect(Collectors.joining(", "));
-    return "INSERT INTO " + mapping.table() + " (" + columns + ") VALUES (" + params + ")";
-  }
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
 
-  @Override
-  public void write(T element, Context context) throws IOException, InterruptedException {
-    buffer.add(copier.apply(element));
-    if (buffer.size() >= options.batchSize()) {
-      flushBuffer();
-    }
-  }
+    private final ClickHouseSinkOptions options;
+    private final TableMapping<T> mapping;
+    private final ProcessingTimeService timers;
+    private final UnaryOperator<T> copier;
+    private final ConnectionFactory connections;
+    private final String insertSql;
 
-  /** Called by Flink before every checkpoint barrier, and with {@code true} at end of input. */
-  @Override
-  public void flush(boolean endOfInput) throws IOException, InterruptedException {
-    flushBuffer();
-  }
+    private final Counter rowsWritten;
+    private final Counter retries;
+    private final Counter recordsSend;
+    private volatile long lastFlushMillis;
 
-  private void scheduleFlushTimer() {
-    long due = timers.getCurrentProcessingTime() + options.flushInterval().toMillis();
-    flushTimer = timers.registerTimer(due, this::onFlushTimer);
-  }
+    /** Elements waiting for the next flush; emptied only after ClickHouse accepted them. */
+    private final List<T> buffer;
+    private Connection connection;
+    private ScheduledFuture<?> flushTimer;
+    private boolean closed;
 
-  private void onFlushTimer(long time) throws IOException, InterruptedException {
-    if (closed) {
-      return;
-    }
-    flushBuffer();
-    scheduleFlushTimer();
-  }
-
-  /** Number of elements waiting for the next flush (for tests). */
-  int buffered() {
-    return buffer.size();
-  }
-
-  private void flushBuffer() throws IOException, InterruptedException {
-    if (buffer.isEmpty()) {
-      return;
-    }
-    long started = System.nanoTime();
-    int attempt = 0;
-    while (true) {
-      try {
-        insert(buffer);
-        break;
-      } catch (SQLException e) {
-        closeConnectionQuietly(); // the next attempt reconnects: the old one may be broken
-        if (attempt >= options.maxRetries()) {
-          throw new IOException(
-              "Could not write "
-                  + buffer.size()
-                  + " rows to ClickHouse table "
-                  + mapping.table()
-                  + " after "
-                  + (attempt + 1)
-                  + " attempts: "
-                  + describe(e),
-              e);
+    ClickHouseSinkWriter(
+            ClickHouseSinkOptions options,
+            TableMapping<T> mapping,
+            ProcessingTimeService timers,
+            MetricGroup metrics,
+            UnaryOperator<T> copier,
+            ConnectionFactory connections) {
+        this.options = options;
+        this.mapping = mapping;
+        this.timers = timers;
+        this.copier = copier;
+        this.connections = connections;
+        this.insertSql = insertSql(mapping);
+        this.buffer = new ArrayList<>(Math.min(options.batchSize(), 100_000));
+        this.rowsWritten = metrics.counter("clickhouseRowsWritten");
+        this.retries = metrics.counter("clickhouseRetries");
+        metrics.gauge("clickhouseLastFlushMillis", (Gauge<Long>) () -> lastFlushMillis);
+        if (metrics instanceof SinkWriterMetricGroup sinkMetrics) {
+            this.recordsSend = sinkMetrics.getNumRecordsSendCounter();
+            sinkMetrics.setCurrentSendTimeGauge(() -> lastFlushMillis);
+        } else {
+            this.recordsSend = null;
         }
-        attempt++;
-        retries.inc();
-        long backoff = backoffMillis(attempt);
-        LOG.warn(
-            "Writing {} rows to ClickHouse table {} failed (retry {} of {} in {} ms): {}",
-            buffer.size(),
-            mapping.table(),
-            attempt,
-            options.maxRetries(),
-            backoff,
-            describe(e));
-        Thread.sleep(backoff);
-      }
+        scheduleFlushTimer();
     }
-    rowsWritten.inc(buffer.size());
-    if (recordsSend != null) {
-      recordsSend.inc(buffer.size());
-    }
-    lastFlushMillis = (System.nanoTime() - started) / 1_000_000;
-    buffer.clear();
-  }
 
-  private void insert(List<T> rows) throws SQLException {
-    if (connection == null) {
-      connection = connections.open();
+    static String insertSql(TableMapping<?> mapping) {
+        String columns =
+                mapping.columns().stream()
+                        .map(column -> "`" + column.replace("`", "\\`") + "`")
+                        .collect(Collectors.joining(", "));
+        String params =
+                mapping.columns().stream().map(column -> "?").collect(Collectors.joining(", "));
+        return "INSERT INTO " + mapping.table() + " (" + columns + ") VALUES (" + params + ")";
     }
-    try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
-      for (T row : rows) {
-        mapping.bind(row, statement);
-        statement.addBatch();
-      }
-      statement.executeBatch();
-    }
-  }
 
-  /** Exponential backoff with jitter: a random value in [half, full] of initial * 2^(retry-1). */
-  long backoffMillis(int retry) {
-    long initial = options.initialBackoff().toMillis();
-    long max = options.maxBackoff().toMillis();
-    long full = initial;
-    for (int i = 1; i < retry && full < max; i++) {
-      full *= 2;
+    @Override
+    public void write(T element, Context context) throws IOException, InterruptedException {
+        buffer.add(copier.apply(element));
+        if (buffer.size() >= options.batchSize()) {
+            flushBuffer();
+        }
     }
-    full = Math.min(full, max);
-    long half = full / 2;
-    return half + ThreadLocalRandom.current().nextLong(full - half + 1);
-  }
 
-  /**
-   * The error and its root cause (the driver's own message often hides "Connection refused"),
-   * without the password should any part of it echo the connection settings.
-   */
-  private String describe(SQLException e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    /** Called by Flink before every checkpoint barrier, and with {@code true} at end of input. */
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        flushBuffer();
     }
-    String message = String.valueOf(e.getMessage());
-    if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
-      message += " (cause: " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
-    }
-    String password = options.password();
-    return password.isEmpty() ? message : message.replace(password, "******");
-  }
 
-  private void closeConnectionQuietly() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException | RuntimeException e) {
-        LOG.debug("Ignoring failure to close a ClickHouse connection", e);
-      }
-      connection = null;
+    private void scheduleFlushTimer() {
+        long due = timers.getCurrentProcessingTime() + options.flushInterval().toMillis();
+        flushTimer = timers.registerTimer(due, this::onFlushTimer);
     }
-  }
 
-  /** Does not flush: on a clean end Flink has called flush(true); on failure the rows replay. */
-  @Override
-  public void close() {
-    closed = true;
-    if (flushTimer != null) {
-      flushTimer.cancel(false);
+    private void onFlushTimer(long time) throws IOException, InterruptedException {
+        if (closed) {
+            return;
+        }
+        flushBuffer();
+        scheduleFlushTimer();
     }
-    closeConnectionQuietly();
-  }
+
+    /** Number of elements waiting for the next flush (for tests). */
+    int buffered() {
+        return buffer.size();
+    }
+
+    private void flushBuffer() throws IOException, InterruptedException {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        int attempt = 0;
+        while (true) {
+            try {
+                insert(buffer);
+                break;
+            } catch (SQLException e) {
+                closeConnectionQuietly(); // the next attempt reconnects: the old one may be broken
+                if (attempt >= options.maxRetries()) {
+                    throw new IOException(
+                            "Could not write "
+                                    + buffer.size()
+                                    + " rows to ClickHouse table "
+                                    + mapping.table()
+                                    + " after "
+                                    + (attempt + 1)
+                                    + " attempts: "
+                                    + describe(e),
+                            e);
+                }
+                attempt++;
+                retries.inc();
+                long backoff = backoffMillis(attempt);
+                LOG.warn(
+                        "Writing {} rows to ClickHouse table {} failed (retry {} of {} in {} ms): {}",
+                        buffer.size(),
+                        mapping.table(),
+                        attempt,
+                        options.maxRetries(),
+                        backoff,
+                        describe(e));
+                Thread.sleep(backoff);
+            }
+        }
+        rowsWritten.inc(buffer.size());
+        if (recordsSend != null) {
+            recordsSend.inc(buffer.size());
+        }
+        lastFlushMillis = (System.nanoTime() - started) / 1_000_000;
+        buffer.clear();
+    }
+
+    private void insert(List<T> rows) throws SQLException {
+        if (connection == null) {
+            connection = connections.open();
+        }
+        try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
+            for (T row : rows) {
+                mapping.bind(row, statement);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    /** Exponential backoff with jitter: a random value in [half, full] of initial * 2^(retry-1). */
+    long backoffMillis(int retry) {
+        long initial = options.initialBackoff().toMillis();
+        long max = options.maxBackoff().toMillis();
+        long full = initial;
+        for (int i = 1; i < retry && full < max; i++) {
+            full *= 2;
+        }
+        full = Math.min(full, max);
+        long half = full / 2;
+        return half + ThreadLocalRandom.current().nextLong(full - half + 1);
+    }
+
+    /**
+     * The error and its root cause (the driver's own message often hides "Connection refused"),
+     * without the password should any part of it echo the connection settings.
+     */
+    private String describe(SQLException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(e.getMessage());
+        if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message += " (cause: " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        }
+        String password = options.password();
+        return password.isEmpty() ? message : message.replace(password, "******");
+    }
+
+    private void closeConnectionQuietly() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Ignoring failure to close a ClickHouse connection", e);
+            }
+            connection = null;
+        }
+    }
+
+    /** Does not flush: on a clean end Flink has called flush(true); on failure the rows replay. */
+    @Override
+    public void close() {
+        closed = true;
+        if (flushTimer != null) {
+            flushTimer.cancel(false);
+        }
+        closeConnectionQuietly();
+    }
 }

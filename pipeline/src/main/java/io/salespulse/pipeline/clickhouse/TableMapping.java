@@ -13,15 +13,15 @@ import java.util.List;
  */
 public interface TableMapping<T> extends Serializable {
 
-  /** The fully qualified table, e.g. {@code salespulse.alerts}. */
-  String table();
+    /** The fully qualified table, e.g. {@code salespulse.alerts}. */
+    String table();
 
-  /** The column names, unquoted, in the order {@link #bind} sets them. */
-  List<String> columns();
+    /** The column names, unquoted, in the order {@link #bind} sets them. */
+    List<String> columns();
 
-  /**
-   * Sets parameters 1..n of {@code statement} from {@code element}, in {@link #columns()} order.
-   * See {@link ClickHouseBindings} for nullable values and timestamps.
-   */
-  void bind(T element, PreparedStatement statement) throws SQLException;
+    /**
+     * Sets parameters 1..n of {@code statement} from {@code element}, in {@link #columns()} order.
+     * See {@link ClickHouseBindings} for nullable values and timestamps.
+     */
+    void bind(T element, PreparedStatement statement) throws SQLException;
 }

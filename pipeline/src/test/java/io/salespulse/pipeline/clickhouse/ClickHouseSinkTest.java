@@ -24,96 +24,96 @@ import org.junit.jupiter.api.io.TempDir;
 /** A real Flink job (MiniCluster, checkpoints every 200 ms) writing through the sink. */
 class ClickHouseSinkTest {
 
-  private static final int RECORDS = 10_000;
-  /** Keys repeat: records 7000..9999 replay keys 0..2999 with identical values. */
-  private static final int DISTINCT_KEYS = 7_000;
+    private static final int RECORDS = 10_000;
+    /** Keys repeat: records 7000..9999 replay keys 0..2999 with identical values. */
+    private static final int DISTINCT_KEYS = 7_000;
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(clusterConfig())
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(clusterConfig())
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
-  @TempDir static Path tempDir;
-  static LocalClickHouse clickHouse;
+    @TempDir static Path tempDir;
+    static LocalClickHouse clickHouse;
 
-  private static Configuration clusterConfig() {
-    Configuration config = new Configuration();
-    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    return config;
-  }
-
-  @BeforeAll
-  static void startClickHouse() throws Exception {
-    clickHouse = LocalClickHouse.start(tempDir.resolve("clickhouse"));
-  }
-
-  @AfterAll
-  static void stopClickHouse() {
-    if (clickHouse != null) {
-      clickHouse.close();
+    private static Configuration clusterConfig() {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return config;
     }
-  }
 
-  @BeforeEach
-  void createTable() throws Exception {
-    try (Connection connection = connect()) {
-      TestOrders.createTable(connection);
+    @BeforeAll
+    static void startClickHouse() throws Exception {
+        clickHouse = LocalClickHouse.start(tempDir.resolve("clickhouse"));
     }
-  }
 
-  @Test
-  void writesEveryKeyOnceWithExactValues() throws Exception {
-    Configuration jobConfig = new Configuration();
-    jobConfig.set(PipelineOptions.GENERIC_TYPES, false);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfig);
-    env.setParallelism(2);
-    env.enableCheckpointing(200);
-
-    ClickHouseSinkOptions options =
-        ClickHouseSinkOptions.builder(clickHouse.jdbcUrl())
-            .batchSize(500)
-            .flushInterval(Duration.ofMillis(100))
-            .maxRetries(2)
-            .initialBackoff(Duration.ofMillis(10))
-            .maxBackoff(Duration.ofMillis(50))
-            .build();
-
-    env.fromSequence(0, RECORDS - 1)
-        .map(new SlowOrders())
-        .returns(TestOrder.class)
-        .uid("orders")
-        .sinkTo(new ClickHouseSink<>(options, new TestOrders.Mapping()))
-        .uid("clickhouse-orders");
-    env.execute("clickhouse-sink-test");
-
-    try (Connection connection = connect()) {
-      String countFinal = "SELECT count() FROM " + TestOrders.TABLE + " FINAL";
-      assertThat(TestOrders.scalar(connection, countFinal)).isEqualTo(DISTINCT_KEYS);
-      Map<String, TestOrder> rows = TestOrders.readFinal(connection);
-      assertThat(rows).hasSize(DISTINCT_KEYS);
-      for (long key = 0; key < DISTINCT_KEYS; key++) {
-        TestOrder expected = TestOrders.order(key);
-        assertThat(rows.get(expected.id)).as("row %s", expected.id).isEqualTo(expected);
-      }
+    @AfterAll
+    static void stopClickHouse() {
+        if (clickHouse != null) {
+            clickHouse.close();
+        }
     }
-  }
 
-  /** Turns a sequence number into an order, slowly enough that checkpoints happen mid-stream. */
-  private static final class SlowOrders implements MapFunction<Long, TestOrder> {
-    @Override
-    public TestOrder map(Long sequence) throws Exception {
-      if (sequence % 8 == 0) {
-        Thread.sleep(1);
-      }
-      return TestOrders.order(sequence % DISTINCT_KEYS);
+    @BeforeEach
+    void createTable() throws Exception {
+        try (Connection connection = connect()) {
+            TestOrders.createTable(connection);
+        }
     }
-  }
 
-  private static Connection connect() throws Exception {
-    return ClickHouseConnections.open(clickHouse.jdbcUrl(), "default", "");
-  }
+    @Test
+    void writesEveryKeyOnceWithExactValues() throws Exception {
+        Configuration jobConfig = new Configuration();
+        jobConfig.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfig);
+        env.setParallelism(2);
+        env.enableCheckpointing(200);
+
+        ClickHouseSinkOptions options =
+                ClickHouseSinkOptions.builder(clickHouse.jdbcUrl())
+                        .batchSize(500)
+                        .flushInterval(Duration.ofMillis(100))
+                        .maxRetries(2)
+                        .initialBackoff(Duration.ofMillis(10))
+                        .maxBackoff(Duration.ofMillis(50))
+                        .build();
+
+        env.fromSequence(0, RECORDS - 1)
+                .map(new SlowOrders())
+                .returns(TestOrder.class)
+                .uid("orders")
+                .sinkTo(new ClickHouseSink<>(options, new TestOrders.Mapping()))
+                .uid("clickhouse-orders");
+        env.execute("clickhouse-sink-test");
+
+        try (Connection connection = connect()) {
+            String countFinal = "SELECT count() FROM " + TestOrders.TABLE + " FINAL";
+            assertThat(TestOrders.scalar(connection, countFinal)).isEqualTo(DISTINCT_KEYS);
+            Map<String, TestOrder> rows = TestOrders.readFinal(connection);
+            assertThat(rows).hasSize(DISTINCT_KEYS);
+            for (long key = 0; key < DISTINCT_KEYS; key++) {
+                TestOrder expected = TestOrders.order(key);
+                assertThat(rows.get(expected.id)).as("row %s", expected.id).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Turns a sequence number into an order, slowly enough that checkpoints happen mid-stream. */
+    private static final class SlowOrders implements MapFunction<Long, TestOrder> {
+        @Override
+        public TestOrder map(Long sequence) throws Exception {
+            if (sequence % 8 == 0) {
+                Thread.sleep(1);
+            }
+            return TestOrders.order(sequence % DISTINCT_KEYS);
+        }
+    }
+
+    private static Connection connect() throws Exception {
+        return ClickHouseConnections.open(clickHouse.jdbcUrl(), "default", "");
+    }
 }
