@@ -5,34 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.salespulse.contract.AlertIds;
 import io.salespulse.contract.Json;
-import io.salespulse.localstack.LocalClickHouse;
-import io.salespulse.localstack.LocalKafka;
-import io.salespulse.pipeline.clickhouse.Migrator;
-import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.config.Setting;
 import io.salespulse.pipeline.testing.History;
+import io.salespulse.pipeline.testing.TestStack;
 import io.salespulse.pipeline.testing.TopicReader;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,33 +43,17 @@ class MonitorJobEndToEndTest {
     private static final long T = Instant.now().minus(Duration.ofDays(10)).truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(clusterConfig())
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(4)
-            .build());
+    static final MiniClusterExtension FLINK = TestStack.miniCluster();
 
     @TempDir
     static Path dir;
-    static LocalKafka kafka;
-    static LocalClickHouse clickHouse;
+    static TestStack stack;
     static JobClient liveJob;
     static List<String> expectedHistoryAlerts;
 
-    private static Configuration clusterConfig() {
-        Configuration c = new Configuration();
-        c.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return c;
-    }
-
     @BeforeAll
     static void startStack() throws Exception {
-        kafka = LocalKafka.start(dir.resolve("kafka"));
-        kafka.createTopics(3, "sales.stages", "sales.visits", "sales.acks");
-        kafka.createTopics(1, "sales.alerts", "sales.alerts.replay", "sales.dlq", "sales.dlq.replay");
-        clickHouse = LocalClickHouse.start(dir.resolve("clickhouse"));
-        new Migrator(clickHouse.jdbcUrl(), "default", "").migrate();
+        stack = TestStack.start(dir, "sales.alerts.replay", "sales.dlq.replay");
         writeHistory();
     }
 
@@ -91,17 +62,14 @@ class MonitorJobEndToEndTest {
         if (liveJob != null) {
             liveJob.cancel().get();
         }
-        if (clickHouse != null) {
-            clickHouse.close();
-        }
-        if (kafka != null) {
-            kafka.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
     /** Customer by customer, what happened and what the pipeline must conclude (T = ten days ago). */
     static void writeHistory() {
-        try (History h = new History(kafka.bootstrapServers())) {
+        try (History h = stack.history()) {
             // c-001: moves on in time until proposal, then nothing for 5 days -> proposal overdue.
             h.visit("c-001", T);
             h.card("c-001", "contact", T, "");
@@ -169,30 +137,14 @@ class MonitorJobEndToEndTest {
                 AlertIds.stageOverdue("weijiang", "c-009", "closing", Instant.ofEpochMilli(T + H + 168 * H)));
     }
 
-    static PipelineConfig config(String run, String alertsTopic, String dlqTopic) {
-        return PipelineConfig.load(Map.of(
-                Setting.KAFKA_BOOTSTRAP, kafka.bootstrapServers(),
-                Setting.KAFKA_GROUP_ID, "monitor-" + run,
-                Setting.KAFKA_TRANSACTIONAL_ID_PREFIX, "monitor-" + run,
-                Setting.TOPIC_ALERTS, alertsTopic,
-                Setting.TOPIC_DLQ, dlqTopic,
-                Setting.CLICKHOUSE_URL, clickHouse.jdbcUrl(),
-                Setting.CHECKPOINT_DIR, dir.resolve("checkpoints-" + run).toUri().toString(),
-                Setting.PARALLELISM, "2",
-                Setting.RESTART_ATTEMPTS, "0",
-                Setting.WATERMARK_DRAIN_TIMEOUT, "3s"), Map.of());
-    }
-
-    static JobClient start(PipelineConfig config) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSetup.configuration(config));
-        MonitorJob.fromConfig(config).build(env);
-        return env.executeAsync(MonitorJob.NAME);
+    static JobClient start(String run, String alertsTopic, String dlqTopic) throws Exception {
+        return stack.startJob(stack.config(run, Map.of(Setting.TOPIC_ALERTS, alertsTopic, Setting.TOPIC_DLQ, dlqTopic)));
     }
 
     @Test
     @Order(1)
     void historyGivesExactAlertsRowsAndDeadLetters() throws Exception {
-        liveJob = start(config("live", "sales.alerts", "sales.dlq"));
+        liveJob = start("live", "sales.alerts", "sales.dlq");
 
         List<JsonNode> alerts = alerts("sales.alerts", expectedHistoryAlerts.size(), Duration.ofSeconds(90));
         assertThat(alerts).extracting(a -> a.get("alert_id").asText())
@@ -221,7 +173,7 @@ class MonitorJobEndToEndTest {
                         "unknown_value", "wrong_type");
         assertThat(query("SELECT concat(raw_encoding, ' ', error) FROM salespulse.dead_letters FINAL "
                 + "WHERE error_code = 'missing_field'")).containsExactly("utf8 required field 'customer_id' is missing");
-        List<String> dlq = TopicReader.readUntil(kafka.bootstrapServers(), "sales.dlq", Duration.ofSeconds(30),
+        List<String> dlq = TopicReader.readUntil(stack.kafka.bootstrapServers(), "sales.dlq", Duration.ofSeconds(30),
                 v -> v.size() >= 7);
         assertThat(dlq).hasSize(7).allSatisfy(v -> assertThat(Json.MAPPER.readTree(v).get("error").asText()).isNotBlank());
     }
@@ -231,14 +183,14 @@ class MonitorJobEndToEndTest {
     void alertFiresOnTimeWhenNothingElseArrives() throws Exception {
         // A contact card whose 48 h SLA ends 8 s from now; after it, no record on any partition.
         long due = Instant.now().plusSeconds(8).truncatedTo(ChronoUnit.SECONDS).toEpochMilli();
-        try (History h = new History(kafka.bootstrapServers())) {
+        try (History h = stack.history()) {
             h.send("sales.stages", "c-100", System.currentTimeMillis(), "{\"event_id\":\"s-live\",\"tenant\":\"weijiang\","
                     + "\"occurred_at\":\"" + History.iso(due - 48 * H) + "\",\"customer_id\":\"c-100\",\"rep_id\":\"r-017\","
                     + "\"region\":\"hz-west\",\"team\":\"t-3\",\"stage\":\"contact\"}");
             h.flush();
         }
         String id = AlertIds.stageOverdue("weijiang", "c-100", "contact", Instant.ofEpochMilli(due));
-        List<String> seen = TopicReader.readUntil(kafka.bootstrapServers(), "sales.alerts", Duration.ofSeconds(40),
+        List<String> seen = TopicReader.readUntil(stack.kafka.bootstrapServers(), "sales.alerts", Duration.ofSeconds(40),
                 values -> values.stream().anyMatch(v -> v.contains(id)));
         long visibleAt = System.currentTimeMillis();
         assertThat(seen).anyMatch(v -> v.contains(id));
@@ -255,7 +207,7 @@ class MonitorJobEndToEndTest {
         liveJob = null;
         List<JsonNode> live = alerts("sales.alerts", expectedHistoryAlerts.size() + 1, Duration.ofSeconds(10));
 
-        JobClient replay = start(config("replay", "sales.alerts.replay", "sales.dlq.replay"));
+        JobClient replay = start("replay", "sales.alerts.replay", "sales.dlq.replay");
         try {
             List<JsonNode> replayed = alerts("sales.alerts.replay", live.size(), Duration.ofSeconds(90));
             assertThat(withoutEmittedAt(replayed)).containsExactlyInAnyOrderElementsOf(withoutEmittedAt(live));
@@ -277,7 +229,7 @@ class MonitorJobEndToEndTest {
 
     private static List<JsonNode> alerts(String topic, int expected, Duration timeout) throws Exception {
         // After the expected count, go on reading for 3 s so that a wrongly duplicated alert is seen too.
-        List<String> values = TopicReader.read(kafka.bootstrapServers(), topic, timeout, Duration.ofSeconds(3),
+        List<String> values = TopicReader.read(stack.kafka.bootstrapServers(), topic, timeout, Duration.ofSeconds(3),
                 v -> v.size() >= expected);
         List<JsonNode> out = new ArrayList<>();
         for (String v : values) {
@@ -303,27 +255,10 @@ class MonitorJobEndToEndTest {
     }
 
     private static void awaitRows(String sql, int expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<String> got = query(sql);
-        while (!got.equals(List.of(String.valueOf(expected))) && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            got = query(sql);
-        }
-        assertThat(got).as(sql).containsExactly(String.valueOf(expected));
+        stack.awaitValue(sql, String.valueOf(expected));
     }
 
-    static List<String> query(String sql) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", "default");
-        p.setProperty("password", "");
-        try (Connection c = DriverManager.getConnection(clickHouse.jdbcUrl(), p);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        }
+    private static List<String> query(String sql) throws Exception {
+        return stack.query(sql);
     }
 }
