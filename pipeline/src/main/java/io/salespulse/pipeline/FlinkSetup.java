@@ -5,9 +5,11 @@ import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.RecoveryClaimMode;
 
@@ -33,6 +35,9 @@ public final class FlinkSetup {
         c.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, config.checkpointInterval.dividedBy(2));
         c.set(PipelineOptions.GENERIC_TYPES, false);
         c.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(200));
+        // Only read by the embedded cluster of a local run (a real cluster sizes its task managers
+        // itself): enough managed memory that RocksDB's write buffers fit.
+        c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
         if (config.restartAttempts == 0) {
             c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         } else {

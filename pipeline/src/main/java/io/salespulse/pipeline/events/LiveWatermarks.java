@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * While a backlog is being read the partition is never silent, so a replay moves only by event time and
  * is deterministic; the wall clock takes over only once the backlog is drained. Dead letters carry no
- * event time and never move the watermark; they do count as activity.
+ * event time and never move the watermark; they do count as activity. Silence is only counted while
+ * the source task runs: when the periodic call comes late (the task thread was blocked), the silence
+ * measurement starts again.
  */
 public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
     private static final long serialVersionUID = 1L;
@@ -100,6 +102,7 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
         private boolean caughtUp;
         private long lastEmitted = Long.MIN_VALUE;
         private boolean followingWallClock;
+        private long lastPeriodicNanos;
 
         Generator(long outOfOrdernessMs, long idleTimeoutMs, long caughtUpLagMs, long drainTimeoutMs, Clock clock) {
             this.outOfOrdernessMs = outOfOrdernessMs;
@@ -108,6 +111,7 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
             this.drainTimeoutNanos = drainTimeoutMs * 1_000_000L;
             this.clock = clock;
             this.lastActivityNanos = clock.nanoTime();
+            this.lastPeriodicNanos = lastActivityNanos;
         }
 
         @Override
@@ -121,8 +125,15 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
+            long now = clock.nanoTime();
+            if (now - lastPeriodicNanos > idleTimeoutNanos) {
+                // The task thread was blocked (e.g. a sink in the same chain backing off while ClickHouse
+                // is down): nothing was read, so that time says nothing about the partition being quiet.
+                lastActivityNanos = Math.max(lastActivityNanos, now);
+            }
+            lastPeriodicNanos = now;
             long candidate = maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime - outOfOrdernessMs - 1;
-            long silentNanos = clock.nanoTime() - lastActivityNanos;
+            long silentNanos = now - lastActivityNanos;
             if ((caughtUp && silentNanos >= idleTimeoutNanos) || silentNanos >= drainTimeoutNanos) {
                 candidate = Math.max(candidate, clock.currentTimeMillis() - outOfOrdernessMs - 1);
                 if (!followingWallClock) {
