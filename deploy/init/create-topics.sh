@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Creates the contract's Kafka topics (CONTRACT.md). Runs in the apache/kafka image as the
+# one-shot `topics` service; safe to run again (--if-not-exists).
+set -euo pipefail
+
+BOOTSTRAP="${KAFKA_BOOTSTRAP:-kafka:9092}"
+PARTITIONS="${SALESPULSE_TOPIC_PARTITIONS:-3}"
+TOPICS_SH=/opt/kafka/bin/kafka-topics.sh
+
+create() {
+  local topic="$1"; shift
+  "$TOPICS_SH" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
+    --topic "$topic" --partitions "$PARTITIONS" --replication-factor 1 "$@"
+}
+
+# Inputs, keyed by customer_id / alert_id. Parallelism of the job must stay <= their partitions.
+create sales.stages
+create sales.visits
+create sales.acks
+# Policies are state (latest policy per scope key), so the topic is compacted.
+create sales.policies --config cleanup.policy=compact
+# Outputs of the pipeline.
+create sales.alerts
+create sales.dlq --config retention.ms=2592000000   # 30 days: time to look at rejected input
+
+"$TOPICS_SH" --bootstrap-server "$BOOTSTRAP" --describe \
+  --topic 'sales\..*' | grep -E '^Topic:' || true
+echo "topics ready"
