@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One-shot `init` service (runs in the Flink image: Java 17 + the flink CLI).
-#   1. applies the ClickHouse migrations with the SalesPulse CLI (re-running is a no-op);
-#   2. submits the monitor job to the cluster, unless it is already running.
+#   1. applies the ClickHouse migrations with the SalesPulse CLI as the admin user (a no-op when
+#      up to date; roles and users come from the `access` service before this runs);
+#   2. submits the monitor job to the cluster, unless it is already running, writing to ClickHouse
+#      as the insert-only writer user.
 # On a restart of the stack (no Flink HA here) the job is restored from the newest savepoint or
 # retained checkpoint on the shared volume, so alerts and customer state survive `docker compose down`.
 # SALESPULSE_RESTORE_FROM: `latest` (default), `none` (fresh state), or a savepoint/checkpoint path.
@@ -57,6 +59,12 @@ case "${SALESPULSE_RESTORE_FROM:-latest}" in
 esac
 
 echo "submitting $(basename "$JOB_JAR") to $JM"
+# The job writes as the insert-only user (sql/access/015) when one is configured; migrations above
+# ran as the admin user. flink run builds the job here, so this environment is what the sinks use.
+if [ -n "${CLICKHOUSE_WRITER_USER:-}" ]; then
+  export SALESPULSE_CLICKHOUSE_USER="$CLICKHOUSE_WRITER_USER"
+  export SALESPULSE_CLICKHOUSE_PASSWORD="${CLICKHOUSE_WRITER_PASSWORD:?set CLICKHOUSE_WRITER_PASSWORD}"
+fi
 flink run -d -m "$JM" "${restore_args[@]}" -c "$MAIN_CLASS" "$JOB_JAR" \
   --kafka-bootstrap "${SALESPULSE_KAFKA_BOOTSTRAP:-kafka:9092}" \
   --clickhouse-url "${SALESPULSE_CLICKHOUSE_URL}" \

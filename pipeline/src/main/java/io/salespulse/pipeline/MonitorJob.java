@@ -10,15 +10,25 @@ import io.salespulse.pipeline.events.DeadLetter;
 import io.salespulse.pipeline.events.InputRecord;
 import io.salespulse.pipeline.events.InputRouter;
 import io.salespulse.pipeline.events.LiveWatermarks;
+import io.salespulse.pipeline.clickhouse.ClickHouseSink;
+import io.salespulse.pipeline.clickhouse.ClickHouseSinkOptions;
+import io.salespulse.pipeline.overdue.CustomerEvent;
 import io.salespulse.pipeline.overdue.CustomerStatus;
 import io.salespulse.pipeline.overdue.OverdueDetector;
+import io.salespulse.pipeline.policy.PolicyChange;
+import io.salespulse.pipeline.policy.PolicyChangeRows;
+import io.salespulse.pipeline.policy.PolicyDeserializer;
+import io.salespulse.pipeline.policy.PolicyUpdate;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -31,8 +41,10 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *          |-- stage cards --+--> stage_events
  *          |-- visits -------+--> visits
  *          |-- acks ---------> alert_acks
- *          +-> keyBy(tenant, customer) -> overdue-detector -> sales.alerts + alerts
- *                                                   +--status--> customer_status
+ *          +-> cards + visits -> keyBy(tenant, customer) -> overdue-detector -> sales.alerts + alerts
+ *                                                   ^          +--status--> customer_status
+ *   policies-input (sales.policies) --broadcast-----+          +--policy changes--> policy_changes
+ *                                                              +--invalid policies--> dead letters
  * </pre>
  *
  * Operator uids are part of the savepoint format: never change them.
@@ -44,18 +56,24 @@ public final class MonitorJob {
     private final Source<InputRecord, ?, ?> input;
     private final WatermarkStrategy<InputRecord> watermarks;
     private final MonitorSinks sinks;
+    private final Source<PolicyUpdate, ?, ?> policies;
+    private final Sink<PolicyChange> policyChangeRows;
 
     public MonitorJob(PipelineConfig config, Source<InputRecord, ?, ?> input,
-            WatermarkStrategy<InputRecord> watermarks, MonitorSinks sinks) {
+            WatermarkStrategy<InputRecord> watermarks, MonitorSinks sinks,
+            Source<PolicyUpdate, ?, ?> policies, Sink<PolicyChange> policyChangeRows) {
         this.config = config;
         this.input = input;
         this.watermarks = watermarks;
         this.sinks = sinks;
+        this.policies = policies;
+        this.policyChangeRows = policyChangeRows;
     }
 
     /** Production wiring: Kafka in, Kafka and ClickHouse out. */
     public static MonitorJob fromConfig(PipelineConfig config) {
-        return new MonitorJob(config, kafkaInput(config), watermarks(config), MonitorSinks.production(config));
+        return new MonitorJob(config, kafkaInput(config), watermarks(config), MonitorSinks.production(config),
+                policyInput(config), new ClickHouseSink<>(clickHouseOptions(config), new PolicyChangeRows()));
     }
 
     public static void main(String[] args) throws Exception {
@@ -77,13 +95,26 @@ public final class MonitorJob {
         DataStream<AckEvent> acks = stages.getSideOutput(InputRouter.ACKS);
         DataStream<DeadLetter> deadLetters = stages.getSideOutput(InputRouter.DEAD_LETTERS);
 
-        SingleOutputStreamOperator<Alert> alerts = stages
-                .keyBy(card -> OverdueDetector.key(card.tenant, card.customerId))
-                .connect(visits.keyBy(visit -> OverdueDetector.key(visit.tenant, visit.customerId)))
-                .process(new OverdueDetector(config.sla, config.stateTtl, config.timeZone))
-                .name("overdue-detector")
+        // Policies carry no event time: the detector's clock is the cards' (see OverdueDetector).
+        DataStream<PolicyUpdate> policyUpdates = env
+                .fromSource(policies, WatermarkStrategy.noWatermarks(), "policies-input")
+                .uid("policies-input")
+                .setParallelism(1);
+        DataStream<CustomerEvent> customerEvents = stages
+                .map(CustomerEvent::of).returns(CustomerEvent.class).name("cards-as-customer-events")
+                .uid("cards-as-customer-events")
+                .union(visits.map(CustomerEvent::of).returns(CustomerEvent.class).name("visits-as-customer-events")
+                        .uid("visits-as-customer-events"));
+        SingleOutputStreamOperator<Alert> alerts = customerEvents
+                .keyBy(CustomerEvent::key)
+                .connect(policyUpdates.broadcast())
+                .transform("overdue-detector", TypeInformation.of(Alert.class),
+                        new OverdueDetector(config.sla, config.stateTtl, config.timeZone))
                 .uid("overdue-detector");
         DataStream<CustomerStatus> statuses = alerts.getSideOutput(OverdueDetector.STATUS);
+        deadLetters = deadLetters.union(alerts.getSideOutput(OverdueDetector.POLICY_DEAD_LETTERS));
+        alerts.getSideOutput(OverdueDetector.POLICY_CHANGES).sinkTo(policyChangeRows)
+                .name("policy-changes-to-clickhouse").uid("policy-changes-to-clickhouse");
 
         alerts.sinkTo(sinks.alertsTopic).name("alerts-to-kafka").uid("alerts-to-kafka");
         alerts.sinkTo(sinks.alertRows).name("alerts-to-clickhouse").uid("alerts-to-clickhouse");
@@ -106,6 +137,35 @@ public final class MonitorJob {
                         config.maxFutureSkew))
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    /**
+     * The compacted policies topic, always from the beginning when the job starts without state: the
+     * policies are state rebuilt from the topic, not a position to resume. A restore resumes from the
+     * checkpointed offsets instead, with the policies in broadcast state.
+     */
+    public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config) {
+        return KafkaSource.<PolicyUpdate>builder()
+                .setBootstrapServers(config.kafkaBootstrap)
+                // A pattern, not a topic list: a missing policies topic means "no policies yet", not a failed
+                // start; partition discovery picks the topic up once it is created.
+                .setTopicPattern(Pattern.compile(Pattern.quote(config.topicPolicies)))
+                .setGroupId(config.groupId)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new PolicyDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    private static ClickHouseSinkOptions clickHouseOptions(PipelineConfig config) {
+        return ClickHouseSinkOptions.builder(config.clickhouseUrl)
+                .user(config.clickhouseUser)
+                .password(config.clickhousePassword)
+                .batchSize(config.clickhouseBatchSize)
+                .flushInterval(config.clickhouseFlushInterval)
+                .maxRetries(config.clickhouseMaxRetries)
                 .build();
     }
 

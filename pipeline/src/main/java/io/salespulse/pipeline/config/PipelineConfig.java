@@ -32,6 +32,7 @@ public final class PipelineConfig implements Serializable {
     public final String topicStages;
     public final String topicVisits;
     public final String topicAcks;
+    public final String topicPolicies;
     public final String topicAlerts;
     public final String topicDlq;
     public final String clickhouseUrl;
@@ -52,6 +53,20 @@ public final class PipelineConfig implements Serializable {
     public final Duration caughtUpLag;
     public final Duration drainTimeout;
     public final Duration maxFutureSkew;
+    public final String funnelGroupId;
+    public final String funnelTransactionalIdPrefix;
+    public final Duration funnelWindow;
+    public final Duration funnelSlide;
+    public final Duration funnelAllowedLateness;
+    public final int funnelBaselineWeeks;
+    public final double funnelDropThreshold;
+    public final int funnelMinEntered;
+    public final double funnelDropPValue;
+    public final Duration funnelDropConfirm;
+    public final Duration funnelRecovery;
+    public final int coachingRepeatedObjections;
+    public final double coachingScriptAdoption;
+    public final java.time.LocalTime digestTime;
 
     private PipelineConfig(EnumMap<Setting, String> raw) {
         this.raw = raw;
@@ -65,12 +80,17 @@ public final class PipelineConfig implements Serializable {
         topicStages = text(Setting.TOPIC_STAGES);
         topicVisits = text(Setting.TOPIC_VISITS);
         topicAcks = text(Setting.TOPIC_ACKS);
+        topicPolicies = text(Setting.TOPIC_POLICIES);
         topicAlerts = text(Setting.TOPIC_ALERTS);
         topicDlq = text(Setting.TOPIC_DLQ);
         List<String> inputs = List.of(topicStages, topicVisits, topicAcks);
         if (inputs.stream().distinct().count() != 3) {
             throw ConfigException.invalid(Setting.TOPIC_STAGES, topicStages,
                     "the stages, visits and acks topics must be three different topics");
+        }
+        if (inputs.contains(topicPolicies) || topicPolicies.equals(topicAlerts) || topicPolicies.equals(topicDlq)) {
+            throw ConfigException.invalid(Setting.TOPIC_POLICIES, topicPolicies,
+                    "the policies topic must differ from every other topic");
         }
         if (inputs.contains(topicAlerts) || inputs.contains(topicDlq)) {
             throw ConfigException.invalid(Setting.TOPIC_DLQ, topicDlq,
@@ -132,6 +152,41 @@ public final class PipelineConfig implements Serializable {
                     "must not be shorter than " + Setting.WATERMARK_IDLE_TIMEOUT.key());
         }
         maxFutureSkew = nonNegativeDuration(Setting.EVENT_MAX_FUTURE_SKEW);
+        funnelGroupId = text(Setting.FUNNEL_GROUP_ID);
+        funnelTransactionalIdPrefix = text(Setting.FUNNEL_TRANSACTIONAL_ID_PREFIX);
+        funnelWindow = positiveDuration(Setting.FUNNEL_WINDOW);
+        funnelSlide = positiveDuration(Setting.FUNNEL_SLIDE);
+        if (funnelWindow.toMillis() % funnelSlide.toMillis() != 0) {
+            throw ConfigException.invalid(Setting.FUNNEL_WINDOW, raw.get(Setting.FUNNEL_WINDOW),
+                    "must be a whole multiple of " + Setting.FUNNEL_SLIDE.key());
+        }
+        funnelAllowedLateness = nonNegativeDuration(Setting.FUNNEL_ALLOWED_LATENESS);
+        funnelBaselineWeeks = positiveInt(Setting.FUNNEL_BASELINE_WEEKS, 12);
+        funnelDropThreshold = fraction(Setting.FUNNEL_DROP_THRESHOLD, 0, 100, "a percentage between 0 and 100");
+        funnelMinEntered = positiveInt(Setting.FUNNEL_MIN_ENTERED, 1_000_000);
+        funnelDropPValue = fraction(Setting.FUNNEL_DROP_P_VALUE, 0, 0.5, "a p-value between 0 and 0.5");
+        funnelDropConfirm = nonNegativeDuration(Setting.FUNNEL_DROP_CONFIRM);
+        funnelRecovery = nonNegativeDuration(Setting.FUNNEL_RECOVERY);
+        coachingRepeatedObjections = positiveInt(Setting.COACHING_REPEATED_OBJECTIONS, 100);
+        coachingScriptAdoption = fraction(Setting.COACHING_SCRIPT_ADOPTION, 0, 100, "a percentage between 0 and 100");
+        try {
+            digestTime = java.time.LocalTime.parse(text(Setting.DIGEST_TIME));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ConfigException.invalid(Setting.DIGEST_TIME, raw.get(Setting.DIGEST_TIME), "expected a time like 08:00");
+        }
+    }
+
+    private double fraction(Setting s, double min, double max, String what) {
+        double v;
+        try {
+            v = Double.parseDouble(text(s));
+        } catch (NumberFormatException e) {
+            throw ConfigException.invalid(s, raw.get(s), "not a number");
+        }
+        if (!(v > min && v < max)) {
+            throw ConfigException.invalid(s, raw.get(s), "must be " + what + " (exclusive)");
+        }
+        return v;
     }
 
     /**

@@ -24,6 +24,10 @@ public class CustomerState {
     /** Latest objection tag seen in this opportunity, for the suggestion. */
     public String objectionTag;
     public long lastEventAt;
+    /** The SLA (ms) that produced {@link #dueAt}: the effective policy's when the stage was entered or last re-timed. */
+    public long slaMillis;
+    /** Whether that SLA counts working time (a business calendar applied) rather than calendar time. */
+    public boolean workingTime;
     /** Version of the customer_status row: grows with every change, so ClickHouse keeps the latest. */
     public long version;
 

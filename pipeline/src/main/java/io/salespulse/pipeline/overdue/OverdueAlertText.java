@@ -36,7 +36,7 @@ final class OverdueAlertText {
         }
         m.append(" 于 ").append(WHEN.format(Instant.ofEpochMilli(s.stageEnteredAt).atZone(zone)))
                 .append(" 提交了「").append(stage.label()).append("」卡，按 ").append(hours(sla))
-                .append(" 时限应在 ").append(WHEN.format(Instant.ofEpochMilli(s.dueAt).atZone(zone)))
+                .append(s.workingTime ? "（工作时间）" : "").append(" 时限应在 ").append(WHEN.format(Instant.ofEpochMilli(s.dueAt).atZone(zone)))
                 .append(" 前").append(expectedNext(stage)).append("，已超时未提交，客户转为待激活。");
         return m.toString();
     }

@@ -9,6 +9,7 @@ import io.salespulse.contract.Topics;
 import io.salespulse.contract.VisitEvent;
 import io.salespulse.pipeline.events.ContractDeserializer;
 import io.salespulse.pipeline.events.InputRecord;
+import io.salespulse.pipeline.policy.PolicyUpdate;
 import io.salespulse.producers.simulator.InMemoryEventSink;
 import io.salespulse.producers.simulator.Scenario;
 import io.salespulse.producers.simulator.SimulationSettings;
@@ -24,7 +25,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -57,12 +57,11 @@ class OverdueDetectorGroundTruthTest {
 
         ContractDeserializer parser = new ContractDeserializer(Topics.STAGES, Topics.VISITS, Topics.ACKS,
                 Duration.ofHours(1));
-        try (KeyedTwoInputStreamOperatorTestHarness<String, StageEvent, VisitEvent, Alert> harness =
+        try (KeyedTwoInputStreamOperatorTestHarness<String, CustomerEvent, PolicyUpdate, Alert> harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(new OverdueDetector(StageSla.defaults(), Duration.ofDays(30),
-                                ZoneId.of("Asia/Shanghai"))),
-                        card -> OverdueDetector.key(card.tenant, card.customerId),
-                        visit -> OverdueDetector.key(visit.tenant, visit.customerId),
+                        new OverdueDetector(StageSla.defaults(), Duration.ofDays(30),
+                                ZoneId.of("Asia/Shanghai")),
+                        CustomerEvent::key, policy -> "",
                         Types.STRING)) {
             harness.open();
             long maxEventTime = Long.MIN_VALUE;
@@ -70,9 +69,9 @@ class OverdueDetectorGroundTruthTest {
             for (InMemoryEventSink.SentRecord r : sink.records()) {
                 InputRecord in = parser.parse(r.topic(), 0, n, key(r), r.value(), r.timestampMillis());
                 if (in.stage != null) {
-                    harness.processElement1(new StreamRecord<>(in.stage, in.stage.occurredAt));
+                    harness.processElement1(new StreamRecord<>(CustomerEvent.of(in.stage), in.stage.occurredAt));
                 } else if (in.visit != null) {
-                    harness.processElement2(new StreamRecord<>(in.visit, in.visit.occurredAt));
+                    harness.processElement1(new StreamRecord<>(CustomerEvent.of(in.visit), in.visit.occurredAt));
                 }
                 maxEventTime = Math.max(maxEventTime, in.eventTime());
                 if (++n % 50 == 0) { // watermarks as the source emits them, now and then

@@ -6,6 +6,7 @@ import io.salespulse.contract.Alert;
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.StageSla;
 import io.salespulse.contract.VisitEvent;
+import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -26,15 +26,14 @@ class OverdueDetectorTest {
     /** 2026-01-12T10:05:00+08:00 */
     private static final long T0 = Instant.parse("2026-01-12T02:05:00Z").toEpochMilli();
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, StageEvent, VisitEvent, Alert> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, CustomerEvent, PolicyUpdate, Alert> harness;
 
     @BeforeEach
     void setUp() throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new OverdueDetector(StageSla.defaults(), Duration.ofDays(30),
-                        ZoneId.of("Asia/Shanghai"))),
-                card -> OverdueDetector.key(card.tenant, card.customerId),
-                visit -> OverdueDetector.key(visit.tenant, visit.customerId),
+                new OverdueDetector(StageSla.defaults(), Duration.ofDays(30),
+                        ZoneId.of("Asia/Shanghai")),
+                CustomerEvent::key, policy -> "",
                 Types.STRING);
         ((org.apache.flink.api.common.serialization.SerializerConfigImpl) harness.getExecutionConfig().getSerializerConfig()).setGenericTypes(false);
         harness.open();
@@ -246,7 +245,7 @@ class OverdueDetectorTest {
 
     private void process(StageEvent e) throws Exception {
         fillRequired(e);
-        harness.processElement1(new StreamRecord<>(e, e.occurredAt));
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(e), e.occurredAt));
     }
 
     private void visit(String customer, long at) throws Exception {
@@ -259,7 +258,7 @@ class OverdueDetectorTest {
         v.region = "hz-west";
         v.team = "t-3";
         v.channel = "store_scan";
-        harness.processElement2(new StreamRecord<>(v, at));
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(v), at));
     }
 
     private static StageEvent newCard(String customer, String stage, long at) {
