@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
             MigrateCommand.class,
             RunCommand.class,
             SimulateCommand.class,
+            GatewayCommand.class,
             QueryCommand.class,
+            PolicyCommand.class,
         })
 public final class SalesPulse implements Callable<Integer> {
 

@@ -65,8 +65,18 @@ final class CustomerJourney {
             Duration limit = sla.of(current);
             Instant due = at.plus(limit);
             Instant nextAt;
+            // An injected conversion drop decides first whether a proposal advances at all; the random
+            // numbers of customers it does not touch stay exactly what they were.
+            boolean mustAdvance = false;
+            Injection.ConversionDrop drop = current == Stage.PROPOSAL ? conversionDropAt(at) : null;
+            if (drop != null) {
+                if (rnd.nextDouble() >= drop.rate()) {
+                    return null;
+                }
+                mustAdvance = true;
+            }
             if (rnd.nextDouble() < settings.slaMissRate()) {
-                if (rnd.nextDouble() < 0.45) {
+                if (!mustAdvance && rnd.nextDouble() < 0.45) {
                     return null; // the customer goes cold: no next card ever
                 }
                 nextAt = WorkingCalendar.sample(due.plus(Duration.ofMinutes(30)),
@@ -113,6 +123,16 @@ final class CustomerJourney {
                 default -> throw new IllegalStateException("contact never follows within an opportunity");
             }
         }
+    }
+
+    private Injection.ConversionDrop conversionDropAt(Instant at) {
+        String region = customer.rep().team().region().code();
+        for (Injection i : settings.injections()) {
+            if (i instanceof Injection.ConversionDrop d && d.region().equals(region) && !at.isBefore(d.from())) {
+                return d;
+            }
+        }
+        return null;
     }
 
     private Stage nextStage(Stage current, int objections, double proneness) {

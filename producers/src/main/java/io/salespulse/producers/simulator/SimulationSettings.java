@@ -3,6 +3,8 @@ package io.salespulse.producers.simulator;
 import io.salespulse.contract.StageSla;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,6 +22,7 @@ public final class SimulationSettings {
     private final double slaMissRate;
     private final double ackRate;
     private final StageSla sla;
+    private final List<Injection> injections;
 
     private SimulationSettings(Builder b) {
         this.tenant = b.tenant;
@@ -32,6 +35,7 @@ public final class SimulationSettings {
         this.slaMissRate = b.slaMissRate;
         this.ackRate = b.ackRate;
         this.sla = b.sla;
+        this.injections = List.copyOf(b.injections);
     }
 
     public static Builder builder() {
@@ -83,11 +87,18 @@ public final class SimulationSettings {
         return sla;
     }
 
+    /** What is planted into the history on purpose (none by default); see {@link GroundTruth}. */
+    public List<Injection> injections() {
+        return injections;
+    }
+
     @Override
     public String toString() {
         return "tenant=" + tenant + ", scenario=" + scenario + ", seed=" + seed + ", end=" + end
                 + ", duration=" + duration + ", malformedRate=" + malformedRate + ", duplicateRate="
-                + duplicateRate + ", slaMissRate=" + slaMissRate + ", ackRate=" + ackRate + ", sla=" + sla;
+                + duplicateRate + ", slaMissRate=" + slaMissRate + ", ackRate=" + ackRate + ", sla=" + sla
+                // Only when present: the run tag (a hash of this text) of plain runs stays what it was.
+                + (injections.isEmpty() ? "" : ", injections=" + injections);
     }
 
     public static final class Builder {
@@ -101,6 +112,7 @@ public final class SimulationSettings {
         private double slaMissRate = 0.25;
         private double ackRate = 0.8;
         private StageSla sla = StageSla.defaults();
+        private final List<Injection> injections = new ArrayList<>();
 
         private Builder() {}
 
@@ -154,6 +166,23 @@ public final class SimulationSettings {
             return this;
         }
 
+        public Builder inject(Injection injection) {
+            this.injections.add(Objects.requireNonNull(injection, "injection"));
+            return this;
+        }
+
+        /**
+         * Adds an injection in its command-line form ({@link Injection#parse}); relative times ({@code day+N})
+         * count from the history's start, so set {@code end} and {@code duration} first.
+         */
+        public Builder inject(String spec) {
+            if (end == null) {
+                throw new IllegalArgumentException("simulation setting 'end' must be set before injections");
+            }
+            Instant start = end.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(duration);
+            return inject(Injection.parse(spec, start));
+        }
+
         /** @throws IllegalArgumentException naming the first bad setting */
         public SimulationSettings build() {
             if (tenant == null || !tenant.matches("[a-z0-9][a-z0-9_-]*")) {
@@ -177,7 +206,61 @@ public final class SimulationSettings {
             requireRate("slaMissRate", slaMissRate);
             requireRate("ackRate", ackRate);
             Objects.requireNonNull(sla, "simulation setting 'sla' must not be null (use StageSla.defaults())");
+            for (Injection i : injections) {
+                validate(i);
+            }
             return new SimulationSettings(this);
+        }
+
+        private void validate(Injection injection) {
+            Instant start = end.minus(duration);
+            if (injection instanceof Injection.ConversionDrop d) {
+                requireRegion(d.region(), d);
+                requireWithin(d.from(), start, end, d);
+                requireRate("injection conversion-drop rate", d.rate());
+            } else if (injection instanceof Injection.PolicyRollout p) {
+                if (p.region() != null) {
+                    requireRegion(p.region(), p);
+                }
+                requireWithin(p.at(), start, end, p);
+                if (p.description() == null || p.description().isBlank()) {
+                    throw new IllegalArgumentException("simulation setting 'injections': " + p
+                            + " needs a description");
+                }
+            } else if (injection instanceof Injection.RepeatedObjection r) {
+                int reps = scenario.reps();
+                if (!r.repId().matches("r-\\d{3}") || Integer.parseInt(r.repId().substring(2)) < 1
+                        || Integer.parseInt(r.repId().substring(2)) > reps) {
+                    throw new IllegalArgumentException("simulation setting 'injections': rep '" + r.repId()
+                            + "' does not exist in " + scenario + " (r-001 .. r-" + String.format("%03d", reps) + ")");
+                }
+                if (r.times() < 3 || r.times() > 20) {
+                    throw new IllegalArgumentException("simulation setting 'injections': " + r
+                            + ": times must be between 3 and 20");
+                }
+                // contact, needs and proposal a day apart, then one objection a day.
+                requireWithin(r.at(), start, end.minus(Duration.ofDays(2L + r.times())), r);
+            } else if (injection instanceof Injection.MalformedBurst m) {
+                requireWithin(m.at(), start, end, m);
+                if (m.count() < 1 || m.count() > 1_000_000) {
+                    throw new IllegalArgumentException("simulation setting 'injections': " + m
+                            + ": count must be between 1 and 1000000");
+                }
+            }
+        }
+
+        private void requireRegion(String region, Injection injection) {
+            if (!scenario.regions().contains(region)) {
+                throw new IllegalArgumentException("simulation setting 'injections': " + injection + ": region '"
+                        + region + "' is not one of " + scenario.regions());
+            }
+        }
+
+        private static void requireWithin(Instant t, Instant from, Instant to, Injection injection) {
+            if (t.isBefore(from) || t.isAfter(to)) {
+                throw new IllegalArgumentException("simulation setting 'injections': " + injection + " must lie within "
+                        + from + " .. " + to);
+            }
         }
 
         private static void requireRate(String key, double value) {

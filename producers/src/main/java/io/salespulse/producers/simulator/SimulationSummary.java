@@ -13,6 +13,7 @@ import java.util.Map;
  * @param duplicates extra copies (same bytes) of valid records
  * @param expectedOverdueAlertIds the {@code stage_overdue} alert ids a correct pipeline fires by the end, sorted
  * @param customersByExpectedStatus customers per status at the end: active, overdue, won, lost
+ * @param groundTruth what the settings' injections amount to ({@link GroundTruth#NONE} without injections)
  */
 public record SimulationSummary(
         long stageCards,
@@ -21,9 +22,17 @@ public record SimulationSummary(
         long malformed,
         long duplicates,
         List<String> expectedOverdueAlertIds,
-        Map<String, Long> customersByExpectedStatus) {
+        Map<String, Long> customersByExpectedStatus,
+        GroundTruth groundTruth) {
+
+    public SimulationSummary(long stageCards, long visits, long acks, long malformed, long duplicates,
+            List<String> expectedOverdueAlertIds, Map<String, Long> customersByExpectedStatus) {
+        this(stageCards, visits, acks, malformed, duplicates, expectedOverdueAlertIds, customersByExpectedStatus,
+                GroundTruth.NONE);
+    }
 
     public SimulationSummary {
+        groundTruth = groundTruth == null ? GroundTruth.NONE : groundTruth;
         expectedOverdueAlertIds = List.copyOf(expectedOverdueAlertIds);
         customersByExpectedStatus = java.util.Collections.unmodifiableMap(
                 new java.util.LinkedHashMap<>(customersByExpectedStatus));

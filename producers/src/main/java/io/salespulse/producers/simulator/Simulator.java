@@ -13,8 +13,12 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +40,7 @@ public final class Simulator {
     private static final long STREAM_ORGANISATION = 1;
     private static final long STREAM_ACKS = 2;
     private static final long STREAM_NOISE = 3;
+    private static final long STREAM_BURSTS = 4;
     private static final long STREAM_CUSTOMERS = 1_000;
 
     private final SimulationSettings settings;
@@ -46,9 +51,17 @@ public final class Simulator {
 
     /** Sends the whole history to {@code sink}, flushes it (the caller closes it) and says what was sent. */
     public SimulationSummary run(EventSink sink) throws Exception {
+        return run(sink, (sent, total) -> { });
+    }
+
+    /** Like {@link #run(EventSink)}, telling {@code progress} after each record how many of how many are sent. */
+    public SimulationSummary run(EventSink sink, SimulationProgress progress) throws Exception {
         Plan plan = plan();
+        long total = plan.records.size();
+        long sent = 0;
         for (OutgoingRecord r : plan.records) {
             sink.send(r.topic, r.key, r.value, r.timestampMillis);
+            progress.sent(++sent, total);
         }
         sink.flush();
         LOG.info("{} ({})", plan.summary, settings);
@@ -62,21 +75,25 @@ public final class Simulator {
     private Plan plan() {
         SalesOrganisation org = new SalesOrganisation(settings.scenario(), random(STREAM_ORGANISATION));
         List<SimulatedEvent> events = new ArrayList<>();
+        List<Customer> customerList = new ArrayList<>();
         int customers = customerCount();
         Instant lastFirstContact = settings.end().minus(Duration.ofMinutes(30));
         for (int i = 0; i < customers; i++) {
             SplittableRandom rnd = random(STREAM_CUSTOMERS + i);
             Customer customer = org.newCustomer(i, rnd);
+            customerList.add(customer);
             Instant firstContact = WorkingCalendar.sample(settings.start(), lastFirstContact, rnd);
             events.addAll(new CustomerJourney(settings, customer, rnd).generate(firstContact));
         }
+        Set<String> injectedCustomers = new HashSet<>();
+        events.addAll(InjectedEvents.repeatedObjections(settings, org, customers, injectedCustomers));
         List<StageCard> cards = events.stream()
                 .filter(e -> e instanceof StageCard).map(e -> (StageCard) e).toList();
         ExpectedOutcomes expected = new ExpectedOutcomes(settings.tenant(), cards, settings.sla(), settings.end());
         events.addAll(acks(expected));
         // Stable sort: events at the same second keep their creation order (a check-in before its contact card).
         events.sort(Comparator.comparing(SimulatedEvent::occurredAt));
-        return serialise(events, expected);
+        return serialise(events, expected, cards, customerList, injectedCustomers);
     }
 
     /** Customers whose first contact falls in the window, scaled from the scenario's three-week figure. */
@@ -131,13 +148,14 @@ public final class Simulator {
     }
 
     /** Gives each event its id and JSON, and adds the malformed records and duplicates right after their originals. */
-    private Plan serialise(List<SimulatedEvent> events, ExpectedOutcomes expected) {
+    private Plan serialise(List<SimulatedEvent> events, ExpectedOutcomes expected, List<StageCard> cards,
+            List<Customer> customers, Set<String> injectedCustomers) {
         String run = runTag();
         String tenant = settings.tenant();
         SplittableRandom noise = random(STREAM_NOISE);
         List<OutgoingRecord> out = new ArrayList<>(events.size() * 11 / 10);
         long visits = 0;
-        long cards = 0;
+        long cardCount = 0;
         long acks = 0;
         long malformed = 0;
         long duplicates = 0;
@@ -152,7 +170,7 @@ public final class Simulator {
             } else if (e instanceof StageCard c) {
                 topic = Topics.STAGES;
                 key = c.customer().id();
-                json = EventJson.stageCard(id("s", run, ++cards), tenant, c);
+                json = EventJson.stageCard(id("s", run, ++cardCount), tenant, c);
             } else {
                 Ack a = (Ack) e;
                 topic = Topics.ACKS;
@@ -171,9 +189,47 @@ public final class Simulator {
                 out.add(new OutgoingRecord(m.topic(), m.key(), m.value(), ts));
             }
         }
-        SimulationSummary summary = new SimulationSummary(cards, visits, acks, malformed, duplicates,
-                expected.alertIds(), expected.customersByStatus);
+        // Bursts last, so the event ids and noise of the regular records do not depend on them.
+        List<GroundTruth.MalformedBurst> bursts = new ArrayList<>();
+        SplittableRandom burstRandom = random(STREAM_BURSTS);
+        long[] burstCounter = {malformed};
+        for (Injection i : settings.injections()) {
+            if (i instanceof Injection.MalformedBurst b) {
+                List<InjectedEvents.BurstRecord> burst = InjectedEvents.burst(b, customers, tenant,
+                        () -> id("m", run, ++burstCounter[0]), burstRandom);
+                Map<String, Long> codes = new TreeMap<>();
+                List<OutgoingRecord> records = new ArrayList<>();
+                for (InjectedEvents.BurstRecord r : burst) {
+                    codes.merge(r.errorCode(), 1L, Long::sum);
+                    records.add(new OutgoingRecord(r.record().topic(), r.record().key(), r.record().value(),
+                            b.at().toEpochMilli()));
+                }
+                insertInTimeOrder(out, records);
+                bursts.add(new GroundTruth.MalformedBurst(b.at(), b.count(), codes));
+            }
+        }
+        malformed = burstCounter[0];
+        GroundTruth truth = settings.injections().isEmpty() ? GroundTruth.NONE
+                : InjectedEvents.groundTruth(settings, cards, injectedCustomers, bursts);
+        SimulationSummary summary = new SimulationSummary(cardCount, visits, acks, malformed, duplicates,
+                expected.alertIds(), expected.customersByStatus, truth);
         return new Plan(out, summary);
+    }
+
+    /** Inserts records that share one timestamp after every record at or before that time. */
+    private static void insertInTimeOrder(List<OutgoingRecord> out, List<OutgoingRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        long ts = records.get(0).timestampMillis;
+        int at = out.size();
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).timestampMillis > ts) {
+                at = i;
+                break;
+            }
+        }
+        out.addAll(at, records);
     }
 
     private static String id(String prefix, String run, long counter) {

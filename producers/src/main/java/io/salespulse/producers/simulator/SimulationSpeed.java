@@ -1,0 +1,86 @@
+package io.salespulse.producers.simulator;
+
+import java.util.Locale;
+
+/**
+ * How fast a history is sent. {@code accelerated}: as fast as the sink takes it. {@code realtime}: each
+ * record when the wall clock reaches its timestamp (the part of the history before now goes out at once
+ * as a backlog, so a history that ends in the future becomes a live stream). A factor such as
+ * {@code 3600}: one simulated hour per second, counted from the first record.
+ */
+public record SimulationSpeed(Mode mode, double factor) {
+
+    public enum Mode { ACCELERATED, REALTIME, FACTOR }
+
+    public static final SimulationSpeed ACCELERATED = new SimulationSpeed(Mode.ACCELERATED, 0);
+    public static final SimulationSpeed REALTIME = new SimulationSpeed(Mode.REALTIME, 1);
+
+    /** {@code accelerated}, {@code realtime} or a positive factor like {@code 60} or {@code 3600}. */
+    public static SimulationSpeed parse(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("accelerated")) {
+            return ACCELERATED;
+        }
+        if (v.equals("realtime") || v.equals("real-time")) {
+            return REALTIME;
+        }
+        try {
+            double f = Double.parseDouble(v.endsWith("x") ? v.substring(0, v.length() - 1) : v);
+            if (f > 0 && Double.isFinite(f)) {
+                return new SimulationSpeed(Mode.FACTOR, f);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("speed must be accelerated, realtime or a positive factor like 3600 "
+                + "(simulated seconds per wall-clock second), got '" + value + "'");
+    }
+
+    /** Wraps {@code sink} so records are sent at this speed. */
+    public EventSink pace(EventSink sink) {
+        return mode == Mode.ACCELERATED ? sink : new Paced(sink, this);
+    }
+
+    private static final class Paced implements EventSink {
+        private final EventSink inner;
+        private final SimulationSpeed speed;
+        private long firstTimestamp = Long.MIN_VALUE;
+        private long startedNanos;
+
+        Paced(EventSink inner, SimulationSpeed speed) {
+            this.inner = inner;
+            this.speed = speed;
+        }
+
+        @Override
+        public void send(String topic, String key, byte[] value, long timestampMillis) throws Exception {
+            long waitMillis;
+            if (speed.mode == Mode.REALTIME) {
+                waitMillis = timestampMillis - System.currentTimeMillis();
+            } else {
+                if (firstTimestamp == Long.MIN_VALUE) {
+                    firstTimestamp = timestampMillis;
+                    startedNanos = System.nanoTime();
+                }
+                long dueNanos = startedNanos + (long) ((timestampMillis - firstTimestamp) * 1e6 / speed.factor);
+                waitMillis = (dueNanos - System.nanoTime()) / 1_000_000;
+            }
+            if (waitMillis > 0) {
+                // Records waiting in a batching sink must not wait for the next one.
+                inner.flush();
+                Thread.sleep(waitMillis);
+            }
+            inner.send(topic, key, value, timestampMillis);
+        }
+
+        @Override
+        public void flush() throws Exception {
+            inner.flush();
+        }
+
+        @Override
+        public void close() throws Exception {
+            inner.close();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.salespulse.producers.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.salespulse.contract.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** HTTP calls, test events and a Kafka reader for the gateway tests. */
+final class GatewayClient {
+    record Reply(int status, String body, HttpResponse<String> response) {
+        JsonNode json() throws Exception {
+            return Json.MAPPER.readTree(body);
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private GatewayClient() {}
+
+    static Path tokensFile(Path dir, Map<String, String> tenantToToken) throws Exception {
+        ObjectNode tenants = Json.MAPPER.createObjectNode();
+        tenantToToken.forEach((tenant, token) -> tenants.putArray(tenant).add(TenantTokens.hashHex(token)));
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.set("tenants", tenants);
+        Path file = dir.resolve("tokens.json");
+        Files.write(file, Json.bytes(root));
+        return file;
+    }
+
+    static Reply post(IngestGateway g, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(g.url() + path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body(), r);
+    }
+
+    static Reply get(IngestGateway g, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(g.url() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body(), r);
+    }
+
+    /** An hour ago in Hangzhou: valid against any receive time. */
+    static String recently() {
+        return OffsetDateTime.now(ZoneOffset.ofHours(8)).minusHours(1).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    static ObjectNode stageCard(String tenant, String customer) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("event_id", "s-" + UUID.randomUUID());
+        n.put("tenant", tenant);
+        n.put("occurred_at", recently());
+        n.put("customer_id", customer);
+        n.put("rep_id", "r-017");
+        n.put("region", "hz-west");
+        n.put("team", "t-3");
+        n.put("stage", "needs");
+        n.put("need", "shelf-space");
+        n.put("high_potential", true);
+        n.put("deal_value", 12000.0);
+        return n;
+    }
+
+    static ObjectNode visit(String tenant, String customer) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("event_id", "v-" + UUID.randomUUID());
+        n.put("tenant", tenant);
+        n.put("occurred_at", recently());
+        n.put("rep_id", "r-017");
+        n.put("customer_id", customer);
+        n.put("region", "hz-west");
+        n.put("team", "t-3");
+        n.put("channel", "store_scan");
+        n.put("lat", 30.27);
+        n.put("lon", 120.15);
+        return n;
+    }
+
+    static ObjectNode ack(String tenant, String alertId) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("event_id", "a-" + UUID.randomUUID());
+        n.put("tenant", tenant);
+        n.put("occurred_at", recently());
+        n.put("alert_id", alertId);
+        n.put("responder", "u-chen");
+        n.put("action", "ack");
+        return n;
+    }
+
+    static String array(JsonNode... events) {
+        return Json.MAPPER.createArrayNode().addAll(List.of(events)).toString();
+    }
+
+    /** Every record of the topics, read with assign + seekToBeginning up to the end offsets. */
+    static Map<String, ConsumerRecord<byte[], byte[]>> readByEventId(String bootstrap, String... topics) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, ConsumerRecord<byte[], byte[]>> out = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String t : topics) {
+                for (PartitionInfo info : consumer.partitionsFor(t, Duration.ofSeconds(30))) {
+                    partitions.add(new TopicPartition(t, info.partition()));
+                }
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("could not read to the end of " + List.of(topics));
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.put(Json.MAPPER.readTree(r.value()).path("event_id").asText(), r);
+                }
+            }
+        }
+        return out;
+    }
+
+    static String text(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+}
