@@ -1,0 +1,288 @@
+package io.salespulse.notifier;
+
+import io.salespulse.contract.AckEvent;
+import io.salespulse.contract.EventParser;
+import io.salespulse.contract.InvalidEventException;
+import io.salespulse.notifier.ack.AckServer;
+import io.salespulse.notifier.config.NotifierConfig;
+import io.salespulse.notifier.delivery.Delivery;
+import io.salespulse.notifier.delivery.DeliveryLedger;
+import io.salespulse.notifier.delivery.NotifierAlert;
+import io.salespulse.notifier.delivery.RobotDispatcher;
+import io.salespulse.notifier.escalation.Escalator;
+import io.salespulse.notifier.routing.Route;
+import io.salespulse.notifier.routing.RoutingFile;
+import io.salespulse.notifier.wecom.RobotRateLimiter;
+import io.salespulse.notifier.wecom.WeComClient;
+import io.salespulse.notifier.wecom.WeComMessages;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The notifier service: reads {@code sales.alerts} and {@code sales.acks} (read_committed, manual
+ * commits), delivers alerts to their WeCom robots, records acks, raises escalations, and serves the ack
+ * link. One thread does the reading, delivering and escalating, in rounds:
+ *
+ * <ol>
+ *   <li>read up to {@code notifier.max-batch} records (whatever is waiting, without lingering);</li>
+ *   <li>record acks in ClickHouse; drop alerts the ledger already has for a route (replays, restarts);</li>
+ *   <li>per robot: deliver the round's alerts ({@link RobotDispatcher}: singles or one digest);</li>
+ *   <li>commit the offsets, only now that the ledger holds every outcome;</li>
+ *   <li>reload routing if its file changed; raise due escalations.</li>
+ * </ol>
+ *
+ * Run one instance per consumer group: the rate limit is counted in this process.
+ */
+public final class WeComNotifier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WeComNotifier.class);
+
+    private final NotifierConfig config;
+    private final RoutingFile routing;
+    private final NotifierTime time;
+    private final DeliveryLedger ledger;
+    private final DeliveryLedger ackLedger;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final RobotDispatcher dispatcher;
+    private final Escalator escalator;
+    private final AckServer ackServer;
+    private final EventParser ackParser = new EventParser(Duration.ofDays(3650));
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private volatile int uncertainAtStart = -1;
+
+    private WeComNotifier(NotifierConfig config, RoutingFile routing, NotifierTime time,
+            RobotDispatcher.PostObserver observer) throws Exception {
+        this.config = config;
+        this.routing = routing;
+        this.time = time;
+        this.ledger = new DeliveryLedger(config.clickhouseUrl, config.clickhouseUser, config.clickhousePassword, time);
+        this.ackLedger = new DeliveryLedger(config.clickhouseUrl, config.clickhouseUser, config.clickhousePassword, time);
+        this.consumer = new KafkaConsumer<>(consumerProperties(config));
+        this.producer = new KafkaProducer<>(producerProperties(config));
+        WeComMessages messages = new WeComMessages(config.timeZone, config.ackBaseUrl, config.workQueueUrl);
+        this.dispatcher = new RobotDispatcher(ledger, new WeComClient(config.wecomUrl, config.requestTimeout),
+                new RobotRateLimiter(config.ratePerMinute, config.rateMargin, time), messages, routing, time,
+                config.maxAttempts, config.retryBase, config.retryMax, observer);
+        this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time);
+        this.ackServer = new AckServer(config.ackHost, config.ackPort, ackLedger, producer, config.topicAcks, time,
+                config.timeZone);
+        this.thread = new Thread(this::run, "wecom-notifier");
+    }
+
+    /** Starts the service; {@code observer} sees every post (tests simulate crashes with it). */
+    public static WeComNotifier start(NotifierConfig config, RoutingFile routing, NotifierTime time,
+            RobotDispatcher.PostObserver observer) throws Exception {
+        WeComNotifier n = new WeComNotifier(config, routing, time, observer);
+        n.thread.start();
+        return n;
+    }
+
+    public int ackPort() {
+        return ackServer.port();
+    }
+
+    /** How many in-flight deliveries a previous run left and this one marked uncertain (-1 until known). */
+    public int uncertainAtStart() {
+        return uncertainAtStart;
+    }
+
+    /** The reason the delivery thread stopped on its own, if it did. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    private void run() {
+        try {
+            uncertainAtStart = ledger.markUncertain();
+            if (uncertainAtStart > 0) {
+                LOG.warn("{} delivery(ies) were in flight when the previous run stopped: marked uncertain, not resent",
+                        uncertainAtStart);
+            }
+            consumer.subscribe(List.of(config.topicAlerts, config.topicAcks));
+            Instant nextReload = Instant.now().plus(config.routesReloadInterval);
+            Instant nextEscalation = time.now();
+            while (running) {
+                List<ConsumerRecord<String, byte[]>> batch = pollBatch();
+                if (!batch.isEmpty()) {
+                    handle(batch);
+                    consumer.commitSync(offsetsAfter(batch));
+                }
+                if (!Instant.now().isBefore(nextReload)) {
+                    routing.reloadIfChanged();
+                    nextReload = Instant.now().plus(config.routesReloadInterval);
+                }
+                if (!time.now().isBefore(nextEscalation)) {
+                    escalator.escalateDue();
+                    nextEscalation = time.now().plus(config.escalationInterval);
+                }
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            failure = e;
+            if (running) {
+                LOG.error("The notifier stopped: {}", e.toString());
+            }
+        } finally {
+            // No commit here: whatever was not committed is read again and deduplicated by the ledger.
+            // Leaving the group lets a restarted notifier take over at once, not after the session timeout.
+            consumer.close(Duration.ofSeconds(5));
+            stopped.countDown();
+        }
+    }
+
+    private List<ConsumerRecord<String, byte[]>> pollBatch() {
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+        while (!records.isEmpty()) {
+            records.forEach(batch::add);
+            if (batch.size() >= config.maxBatch) {
+                break;
+            }
+            // Take what is already waiting, so a burst becomes one round (and one digest), not many.
+            records = consumer.poll(Duration.ofMillis(20));
+        }
+        return batch;
+    }
+
+    private void handle(List<ConsumerRecord<String, byte[]>> batch) throws Exception {
+        List<AckEvent> acks = new ArrayList<>();
+        Map<String, ConsumerRecord<String, byte[]>> alertRecords = new LinkedHashMap<>();
+        Map<String, NotifierAlert> alerts = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            if (r.topic().equals(config.topicAcks)) {
+                try {
+                    acks.add(ackParser.parseAck(r.value(), r.timestamp()));
+                } catch (InvalidEventException e) {
+                    // The monitor job dead-letters malformed acks; nothing for the notifier to add.
+                    LOG.debug("Skipping a malformed ack at {}-{}@{}", r.topic(), r.partition(), r.offset());
+                }
+                continue;
+            }
+            try {
+                NotifierAlert a = NotifierAlert.parse(r.value());
+                if (alerts.putIfAbsent(a.alertId(), a) == null) {
+                    alertRecords.put(a.alertId(), r);
+                }
+            } catch (InvalidEventException e) {
+                ledger.deadLetter(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e.code(), e.getMessage(),
+                        null, Instant.ofEpochMilli(r.timestamp()));
+            }
+        }
+        ledger.writeAcks(acks);
+        if (alerts.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Delivery.Status>> known = ledger.lookup(alerts.keySet());
+        RoutingFile.Routing current = routing.current();
+        Map<String, List<Delivery>> byRoute = new LinkedHashMap<>();
+        int duplicates = 0;
+        for (NotifierAlert a : alerts.values()) {
+            ConsumerRecord<String, byte[]> r = alertRecords.get(a.alertId());
+            Set<String> routes = new LinkedHashSet<>();
+            for (Route route : current.rules().routesFor(a.facts())) {
+                routes.add(route.name());
+            }
+            for (String route : routes) {
+                if (known.getOrDefault(a.alertId(), Map.of()).containsKey(route)) {
+                    duplicates++;
+                    continue;
+                }
+                byRoute.computeIfAbsent(route, k -> new ArrayList<>()).add(new Delivery(a, route, r.topic(),
+                        r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), r.value()));
+            }
+        }
+        if (duplicates > 0) {
+            LOG.info("Skipped {} delivery(ies) already in the ledger (replay or restart)", duplicates);
+        }
+        for (Map.Entry<String, List<Delivery>> e : byRoute.entrySet()) {
+            dispatcher.deliver(e.getKey(), e.getValue());
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> offsetsAfter(List<ConsumerRecord<String, byte[]>> batch) {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            out.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        return out;
+    }
+
+    private static Properties consumerProperties(NotifierConfig c) {
+        Properties p = new Properties();
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafkaBootstrap);
+        p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, c.groupId);
+        // Only alerts of committed transactions (the monitor writes sales.alerts exactly once).
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(c.maxBatch));
+        // A round may wait for rate tokens and retries: allow it before the group evicts us.
+        p.setProperty(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "1800000");
+        p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    private static Properties producerProperties(NotifierConfig c) {
+        Properties p = new Properties();
+        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafkaBootstrap);
+        // Idempotent: a retried send never duplicates; escalation and ack ids make app-level repeats harmless.
+        p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.setProperty(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return p;
+    }
+
+    /** Stops reading (nothing uncommitted is lost: it is read again), then the ack endpoint. */
+    @Override
+    public void close() throws Exception {
+        running = false;
+        consumer.wakeup();
+        thread.join(30_000);
+        ackServer.close();
+        producer.close(Duration.ofSeconds(5));
+        ledger.close();
+        ackLedger.close();
+    }
+}

@@ -1,0 +1,296 @@
+package io.salespulse.notifier.delivery;
+
+import com.clickhouse.jdbc.ClickHouseDriver;
+import io.salespulse.contract.AckEvent;
+import io.salespulse.notifier.NotifierTime;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The notifier's state in ClickHouse: the delivery ledger ({@code alert_deliveries}), the acks it read
+ * from {@code sales.acks} ({@code alert_acks}, the same rows the monitor job writes, so escalation does
+ * not wait for the monitor's flush) and dead letters. One connection, used by one thread at a time.
+ */
+public final class DeliveryLedger implements AutoCloseable {
+    private static final String INSERT_DELIVERY = "INSERT INTO salespulse.alert_deliveries (alert_id, route, status,"
+            + " tenant, region, team, type, severity, rep_id, customer_id, title, fired_at, origin_alert_id,"
+            + " escalation_level, attempts, digest_id, error_code, error, received_at, first_attempt_at, delivered_at,"
+            + " latency_ms, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** What the ledger knows about one (alert, route). */
+    public record Entry(String alertId, String route, Delivery.Status status) {}
+
+    /** An alert the pipeline raised (not an escalation), as the escalator needs it. */
+    public record Origin(NotifierAlert alert, int level) {}
+
+    private final Connection connection;
+    private final NotifierTime time;
+    private long lastVersion;
+
+    public DeliveryLedger(String jdbcUrl, String user, String password, NotifierTime time) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password == null ? "" : password);
+        this.connection = new ClickHouseDriver().connect(jdbcUrl, p);
+        if (connection == null) {
+            throw new SQLException("Not a ClickHouse JDBC URL (setting clickhouse.url)");
+        }
+        this.time = time;
+    }
+
+    /** Ledger entries of these alerts, keyed by alert_id then route. */
+    public synchronized Map<String, Map<String, Delivery.Status>> lookup(Collection<String> alertIds) throws SQLException {
+        Map<String, Map<String, Delivery.Status>> out = new HashMap<>();
+        if (alertIds.isEmpty()) {
+            return out;
+        }
+        String sql = "SELECT alert_id, route, status FROM salespulse.alert_deliveries FINAL WHERE alert_id IN ("
+                + quoteAll(alertIds) + ")";
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), Delivery.Status.of(rs.getString(3)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Marks every delivery still 'sending' (what a crashed run left in flight) as uncertain, keeping
+     * everything else the row holds. Returns how many there were.
+     */
+    public synchronized int markUncertain() throws SQLException {
+        String sql = "SELECT alert_id, route, tenant, region, team, type, severity, rep_id, customer_id, title,"
+                + " toUnixTimestamp64Milli(fired_at), origin_alert_id, escalation_level, attempts, digest_id,"
+                + " toUnixTimestamp64Milli(received_at), toUnixTimestamp64Milli(first_attempt_at)"
+                + " FROM salespulse.alert_deliveries FINAL WHERE status = 'sending'";
+        List<Delivery> rows = new ArrayList<>();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                NotifierAlert a = new NotifierAlert(rs.getString(1), rs.getString(6), rs.getString(7), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(8), rs.getString(9), null, null,
+                        Instant.ofEpochMilli(rs.getLong(11)), rs.getString(10), null, null, rs.getInt(13), rs.getString(12));
+                Delivery d = new Delivery(a, rs.getString(2), "", 0, 0, Instant.ofEpochMilli(rs.getLong(16)), null);
+                d.attempts = rs.getInt(14);
+                d.digestId = rs.getString(15);
+                long first = rs.getLong(17);
+                d.firstAttemptAt = rs.wasNull() ? null : Instant.ofEpochMilli(first);
+                d.status = Delivery.Status.UNCERTAIN;
+                d.errorCode = "crash_window";
+                d.error = "the notifier stopped between marking this as sending and recording the result; not resent";
+                rows.add(d);
+            }
+        }
+        write(rows);
+        return rows.size();
+    }
+
+    public synchronized void write(List<Delivery> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        Instant now = time.now();
+        try (PreparedStatement ps = connection.prepareStatement(INSERT_DELIVERY)) {
+            for (Delivery d : rows) {
+                NotifierAlert a = d.alert;
+                int i = 1;
+                ps.setString(i++, a.alertId());
+                ps.setString(i++, d.route);
+                ps.setString(i++, d.status.code());
+                ps.setString(i++, a.tenant());
+                ps.setString(i++, nz(a.region()));
+                ps.setString(i++, nz(a.team()));
+                ps.setString(i++, a.type());
+                ps.setString(i++, a.severity());
+                ps.setString(i++, nz(a.repId()));
+                ps.setString(i++, nz(a.customerId()));
+                ps.setString(i++, a.title());
+                setInstant(ps, i++, a.firedAt());
+                ps.setString(i++, a.originAlertId());
+                ps.setInt(i++, a.escalationLevel());
+                ps.setInt(i++, d.attempts);
+                ps.setString(i++, d.digestId);
+                ps.setString(i++, d.errorCode);
+                ps.setString(i++, d.error);
+                setInstant(ps, i++, d.receivedAt);
+                setInstant(ps, i++, d.firstAttemptAt);
+                setInstant(ps, i++, d.deliveredAt);
+                Long latency = d.latencyMs();
+                if (latency == null) {
+                    ps.setNull(i++, Types.BIGINT);
+                } else {
+                    ps.setLong(i++, latency);
+                }
+                setInstant(ps, i++, now);
+                ps.setLong(i, nextVersion());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The tenant of an alert the notifier has seen (ack endpoint: unknown ids are a 404). */
+    public synchronized Optional<String> tenantOf(String alertId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT tenant FROM salespulse.alert_deliveries FINAL WHERE alert_id = ? LIMIT 1")) {
+            ps.setString(1, alertId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** When an ack event with this id was recorded, if it was. */
+    public synchronized Optional<Instant> ackRecorded(String eventId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT toUnixTimestamp64Milli(occurred_at) FROM salespulse.alert_acks FINAL WHERE event_id = ? LIMIT 1")) {
+            ps.setString(1, eventId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
+            }
+        }
+    }
+
+    public synchronized void writeAcks(List<AckEvent> acks) throws SQLException {
+        if (acks.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO salespulse.alert_acks (event_id, alert_id,"
+                + " tenant, responder, action, occurred_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (AckEvent a : acks) {
+                ps.setString(1, a.eventId);
+                ps.setString(2, a.alertId);
+                ps.setString(3, a.tenant);
+                ps.setString(4, a.responder);
+                ps.setString(5, a.action);
+                setInstant(ps, 6, Instant.ofEpochMilli(a.occurredAt));
+                setInstant(ps, 7, time.now());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** A record the notifier could not deliver or read, keyed by its Kafka coordinates like the monitor's. */
+    public synchronized void deadLetter(String topic, int partition, long offset, String key, byte[] raw,
+            String errorCode, String error, String tenant, Instant receivedAt) throws SQLException {
+        String text;
+        String encoding = "utf8";
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(raw == null ? new byte[0] : raw)).toString();
+        } catch (CharacterCodingException e) {
+            text = Base64.getEncoder().encodeToString(raw);
+            encoding = "base64";
+        }
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO salespulse.dead_letters (topic, `partition`,"
+                + " `offset`, key, raw, raw_encoding, error_code, error, tenant, received_at, ingested_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, topic);
+            ps.setInt(2, partition);
+            ps.setLong(3, offset);
+            if (key == null) {
+                ps.setNull(4, Types.VARCHAR);
+            } else {
+                ps.setString(4, key);
+            }
+            ps.setString(5, text);
+            ps.setString(6, encoding);
+            ps.setString(7, errorCode);
+            ps.setString(8, error);
+            ps.setString(9, tenant == null ? "" : tenant);
+            setInstant(ps, 10, receivedAt);
+            setInstant(ps, 11, time.now());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Alerts raised by the pipeline that may still need escalating: fired after {@code notBefore}, not
+     * acknowledged or resolved (on the alert itself or any of its escalations), below the top level.
+     * {@code level} is the highest escalation level already raised (0 = none).
+     */
+    public synchronized List<Origin> escalationCandidates(Instant notBefore, int topLevel) throws SQLException {
+        // Aliases differ from the column names: ClickHouse would otherwise read the WHERE's fired_at as any(fired_at).
+        String sql = "SELECT o.alert_id, o.o_type, o.o_severity, o.o_tenant, o.o_region, o.o_team, o.o_rep, o.o_customer,"
+                + " toUnixTimestamp64Milli(o.o_fired_at), o.o_title, coalesce(e.level, 0) AS level"
+                + " FROM (SELECT alert_id, any(type) AS o_type, any(severity) AS o_severity, any(tenant) AS o_tenant,"
+                + "   any(region) AS o_region, any(team) AS o_team, any(rep_id) AS o_rep, any(customer_id) AS o_customer,"
+                + "   any(fired_at) AS o_fired_at, any(title) AS o_title"
+                + "   FROM salespulse.alert_deliveries FINAL WHERE escalation_level = 0 AND fired_at >= ?"
+                + "   GROUP BY alert_id) AS o"
+                + " LEFT JOIN (SELECT origin_alert_id, toNullable(max(escalation_level)) AS level"
+                + "   FROM salespulse.alert_deliveries FINAL WHERE escalation_level > 0 GROUP BY origin_alert_id) AS e"
+                + " ON o.alert_id = e.origin_alert_id"
+                + " WHERE coalesce(e.level, 0) < ?"
+                + " AND o.alert_id NOT IN (SELECT DISTINCT if(startsWith(alert_id, 'escalation:'),"
+                + "   substring(alert_id, 12, length(alert_id) - 11 - position(reverse(alert_id), ':')), alert_id)"
+                + "   FROM salespulse.alert_acks FINAL)"
+                + " ORDER BY o.alert_id";
+        List<Origin> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            setInstant(ps, 1, notBefore);
+            ps.setInt(2, topLevel);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    NotifierAlert a = new NotifierAlert(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), null, null,
+                            Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10), null, null, 0, rs.getString(1));
+                    out.add(new Origin(a, rs.getInt(11)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Strictly growing across writes and restarts (wall-clock microseconds, bumped when equal). */
+    private long nextVersion() {
+        long v = Math.max(lastVersion + 1, ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
+        lastVersion = v;
+        return v;
+    }
+
+    private static void setInstant(PreparedStatement ps, int i, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, value.truncatedTo(ChronoUnit.MILLIS));
+        }
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    static String quoteAll(Collection<String> values) {
+        StringBuilder sb = new StringBuilder();
+        for (String v : values) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append('\'').append(v.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        connection.close();
+    }
+}

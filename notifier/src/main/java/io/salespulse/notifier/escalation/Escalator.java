@@ -1,0 +1,99 @@
+package io.salespulse.notifier.escalation;
+
+import io.salespulse.notifier.NotifierTime;
+import io.salespulse.notifier.delivery.DeliveryLedger;
+import io.salespulse.notifier.delivery.NotifierAlert;
+import io.salespulse.notifier.routing.RoutingFile;
+import io.salespulse.notifier.routing.RoutingRules;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raises an {@code escalation} alert for an alert nobody acknowledged in time: level 1 (region) at
+ * {@code fired_at + window}, level 2 (director) at {@code fired_at + 2 × window}; an ack or resolve on
+ * the alert (or on one of its escalations) stops the chain.
+ *
+ * <p>Deterministic: the id is {@code escalation:<alert_id>:<level>} and its {@code fired_at} is
+ * {@code fired_at + level × window}, so raising it twice (a crash before it was recorded, a replay)
+ * yields the same alert, which the delivery ledger delivers once. Due times are compared with the
+ * wall clock ({@link NotifierTime}), not event time: escalation is about people not answering while
+ * time passes, and event time stands still on a quiet night. Alerts older than
+ * {@code escalation.max_age} never escalate, so replaying a history does not page the directors.
+ */
+public final class Escalator {
+    private static final Logger LOG = LoggerFactory.getLogger(Escalator.class);
+    private static final List<String> LEVEL_NAMES = List.of("团队", "区域经理", "总监");
+
+    private final DeliveryLedger ledger;
+    private final RoutingFile routing;
+    private final Producer<String, byte[]> producer;
+    private final String topicAlerts;
+    private final NotifierTime time;
+    /** Levels raised by this process but perhaps not yet back through sales.alerts into the ledger. */
+    private final Map<String, Integer> raised = new HashMap<>();
+
+    public Escalator(DeliveryLedger ledger, RoutingFile routing, Producer<String, byte[]> producer, String topicAlerts,
+            NotifierTime time) {
+        this.ledger = ledger;
+        this.routing = routing;
+        this.producer = producer;
+        this.topicAlerts = topicAlerts;
+        this.time = time;
+    }
+
+    /** Raises every escalation due now, one level per alert per call; returns how many were raised. */
+    public int escalateDue() throws Exception {
+        RoutingRules rules = routing.current().rules();
+        Instant now = time.now();
+        int top = RoutingRules.LEVELS.size() - 1;
+        int count = 0;
+        for (DeliveryLedger.Origin o : ledger.escalationCandidates(now.minus(rules.escalationMaxAge()), top)) {
+            NotifierAlert a = o.alert();
+            int level = Math.max(o.level(), raised.getOrDefault(a.alertId(), 0));
+            int next = level + 1;
+            if (next > top) {
+                continue;
+            }
+            Duration window = rules.escalationWindow(a.facts());
+            Instant due = a.firedAt().plus(window.multipliedBy(next));
+            if (now.isBefore(due)) {
+                continue;
+            }
+            NotifierAlert escalation = escalationOf(a, next, due, window);
+            try {
+                producer.send(new ProducerRecord<>(topicAlerts, escalation.alertId(), escalation.toJson(now))).get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Could not write escalation " + escalation.alertId() + " to " + topicAlerts,
+                        e.getCause());
+            }
+            raised.put(a.alertId(), next);
+            count++;
+            LOG.info("Escalated {} to level {} ({}): not acknowledged {} after it fired", a.alertId(), next,
+                    RoutingRules.LEVELS.get(next), window.multipliedBy(next));
+        }
+        return count;
+    }
+
+    static NotifierAlert escalationOf(NotifierAlert a, int level, Instant firedAt, Duration window) {
+        long hours = window.multipliedBy(level).toMinutes() / 60;
+        long minutes = window.multipliedBy(level).toMinutes() % 60;
+        String waited = hours + " 小时" + (minutes > 0 ? " " + minutes + " 分钟" : "");
+        String title = "【升级至" + LEVEL_NAMES.get(level) + "】" + a.title();
+        String message = "该预警触发已 " + waited + "，仍无人确认处理，现升级给" + LEVEL_NAMES.get(level) + "。"
+                + "（原预警：" + a.alertId() + "）";
+        String suggestion = level == 1
+                ? "请区域经理今天内指定负责人并跟进客户，处理后点击下方“我来处理”。"
+                : "请总监关注：该客户的跟进已两级无响应，建议在今日例会上安排专人负责。";
+        return new NotifierAlert("escalation:" + a.alertId() + ":" + level, "escalation", a.severity(), a.tenant(),
+                a.region(), a.team(), a.repId(), a.customerId(), null, null, firedAt, title, message, suggestion, level,
+                a.alertId());
+    }
+}

@@ -1,0 +1,168 @@
+package io.salespulse.notifier.wecom;
+
+import io.salespulse.notifier.delivery.NotifierAlert;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The WeCom markdown people read. A message is head (what, who, when) + body (the pipeline's free text)
+ * + tail (the ack links). When it is over {@link #MAX_MARKDOWN_BYTES}, the body is cut first (ending in
+ * "…（内容过长已截断）"), so the links always survive; only a pathological head is cut as well.
+ */
+public final class WeComMessages {
+    /** WeCom rejects longer markdown content with 40058. */
+    public static final int MAX_MARKDOWN_BYTES = 4096;
+    static final String CUT = "…（内容过长已截断）";
+    private static final Map<String, String> TYPES = Map.of(
+            "stage_overdue", "阶段超时", "escalation", "升级提醒", "funnel_drop", "漏斗下滑", "coaching", "辅导建议");
+    private static final Map<String, String> STAGES = Map.of(
+            "contact", "客户接触", "needs", "需求确认", "proposal", "方案呈现", "objection", "异议处理", "closing", "成交推动");
+    private static final List<String> LEVEL_NAMES = List.of("团队", "区域经理", "总监");
+    /** Most severe first, then oldest first: the order of digests and of a backlog. */
+    public static final Comparator<NotifierAlert> MOST_SEVERE_FIRST =
+            Comparator.comparing((NotifierAlert a) -> a.high() ? 0 : 1).thenComparing(NotifierAlert::firedAt)
+                    .thenComparing(NotifierAlert::alertId);
+
+    private final ZoneId zone;
+    private final DateTimeFormatter when;
+    private final String ackBaseUrl;
+    private final String workQueueUrl;
+
+    public WeComMessages(ZoneId zone, String ackBaseUrl, String workQueueUrl) {
+        this.zone = zone;
+        this.when = DateTimeFormatter.ofPattern("M月d日 HH:mm").withZone(zone);
+        this.ackBaseUrl = ackBaseUrl;
+        this.workQueueUrl = workQueueUrl;
+    }
+
+    /** One alert as markdown; {@code wecomUser} adds a {@code <@userid>} mention of the owner. */
+    public String single(NotifierAlert a, Optional<String> wecomUser, Instant now) {
+        StringBuilder head = new StringBuilder();
+        head.append("## ").append(a.high() ? "<font color=\"warning\">【紧急】</font>" : "").append(oneLine(a.title())).append('\n');
+        head.append("> 类型：").append(TYPES.getOrDefault(a.type(), a.type()))
+                .append("　级别：").append(a.high() ? "<font color=\"warning\">高</font>" : "普通");
+        if (a.escalationLevel() > 0) {
+            head.append("　已升级至：").append(LEVEL_NAMES.get(a.escalationLevel()));
+        }
+        head.append('\n');
+        head.append("> 客户：").append(orDash(a.customerId()))
+                .append("　销售：").append(orDash(a.repId()));
+        wecomUser.ifPresent(u -> head.append(" <@").append(u).append('>'));
+        head.append('\n');
+        head.append("> 区域/团队：").append(orDash(a.region())).append(" / ").append(orDash(a.team())).append('\n');
+        if (a.stage() != null) {
+            head.append("> 阶段：").append(STAGES.getOrDefault(a.stage(), a.stage())).append('\n');
+        }
+        if (a.dueAt() != null) {
+            head.append("> 应完成：").append(when.format(a.dueAt()));
+            Duration late = Duration.between(a.dueAt(), now);
+            if (!late.isNegative() && !late.isZero()) {
+                head.append("（<font color=\"warning\">已超时 ").append(human(late)).append("</font>）");
+            }
+            head.append('\n');
+        } else {
+            head.append("> 触发时间：").append(when.format(a.firedAt())).append('\n');
+        }
+        StringBuilder body = new StringBuilder();
+        if (a.message() != null) {
+            body.append('\n').append(a.message()).append('\n');
+        }
+        if (a.suggestion() != null) {
+            body.append("\n**建议**：").append(a.suggestion()).append('\n');
+        }
+        String by = wecomUser.orElse(a.repId() == null ? "owner" : a.repId());
+        String tail = "\n[✅ 我来处理](" + ackUrl(a.originAlertId(), by, "ack") + ")　[☑️ 已解决]("
+                + ackUrl(a.originAlertId(), by, "resolve") + ")";
+        return fit(head.toString(), body.toString(), tail);
+    }
+
+    /**
+     * One message for a backlog: the count, most severe first, as many lines as fit, and the work-queue
+     * link. The count line is what readers (and tests) rely on: {@code 共 N 条}.
+     */
+    public String digest(String route, List<NotifierAlert> alerts) {
+        List<NotifierAlert> sorted = alerts.stream().sorted(MOST_SEVERE_FIRST).toList();
+        long high = sorted.stream().filter(NotifierAlert::high).count();
+        String head = "## 【预警汇总】共 " + sorted.size() + " 条待处理预警\n"
+                + "> 其中高潜/紧急 <font color=\"warning\">" + high + "</font> 条；消息过多已合并，按紧急程度排序\n\n";
+        String tail = "\n[👉 打开工作台逐条处理](" + workQueueUrl + ")";
+        StringBuilder lines = new StringBuilder();
+        int budget = MAX_MARKDOWN_BYTES - Utf8.bytes(head) - Utf8.bytes(tail) - 64;
+        int shown = 0;
+        for (NotifierAlert a : sorted) {
+            String line = (shown + 1) + ". " + (a.high() ? "【高】" : "") + oneLine(a.title())
+                    + "（" + orDash(a.region()) + "/" + orDash(a.team()) + "，" + orDash(a.repId()) + "）\n";
+            if (Utf8.bytes(lines.toString()) + Utf8.bytes(line) > budget) {
+                break;
+            }
+            lines.append(line);
+            shown++;
+        }
+        if (shown < sorted.size()) {
+            lines.append("…另有 ").append(sorted.size() - shown).append(" 条，见工作台\n");
+        }
+        return fit(head, lines.toString(), tail);
+    }
+
+    String ackUrl(String alertId, String by, String action) {
+        return ackBaseUrl + "/ack?alert_id=" + enc(alertId) + "&by=" + enc(by) + "&action=" + action;
+    }
+
+    static String fit(String head, String body, String tail) {
+        String all = head + body + tail;
+        if (Utf8.bytes(all) <= MAX_MARKDOWN_BYTES) {
+            return all;
+        }
+        int room = MAX_MARKDOWN_BYTES - Utf8.bytes(head) - Utf8.bytes(tail) - Utf8.bytes(CUT);
+        if (room >= 0) {
+            return head + Utf8.prefix(body, room) + CUT + tail;
+        }
+        // Only a head longer than the whole budget gets here: keep the links, cut the rest.
+        return Utf8.prefix(head, MAX_MARKDOWN_BYTES - Utf8.bytes(tail) - Utf8.bytes(CUT)) + CUT + tail;
+    }
+
+    static String human(Duration d) {
+        long minutes = d.toMinutes();
+        if (minutes < 1) {
+            return "不到 1 分钟";
+        }
+        long days = minutes / (24 * 60);
+        long hours = minutes / 60 % 24;
+        long mins = minutes % 60;
+        StringBuilder sb = new StringBuilder();
+        if (days > 0) {
+            sb.append(days).append(" 天 ");
+        }
+        if (hours > 0) {
+            sb.append(hours).append(" 小时 ");
+        }
+        if (days == 0 && mins > 0) {
+            sb.append(mins).append(" 分钟 ");
+        }
+        return sb.toString().trim();
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+    }
+
+    private static String orDash(String s) {
+        return s == null ? "-" : s;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+}

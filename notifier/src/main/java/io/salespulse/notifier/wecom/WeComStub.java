@@ -1,0 +1,264 @@
+package io.salespulse.notifier.wecom;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.salespulse.contract.Json;
+import io.salespulse.notifier.NotifierTime;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * A stand-in for the WeCom group robot API on loopback: {@code POST /cgi-bin/webhook/send?key=K}. It
+ * checks requests as WeCom does (known key, JSON, msgtype, content within 4096 bytes for markdown and
+ * 2048 for text), allows 20 messages per key in any sliding 60 s window (45009 beyond), records what
+ * it accepted, and can be told to misbehave: answer 45009, HTTP 500, invalid key (93000), or be slow.
+ * {@code GET /messages} lists what it received (without keys), for demos.
+ */
+public final class WeComStub implements AutoCloseable {
+    public static final String PATH = "/cgi-bin/webhook/send";
+
+    /** What the stub accepted. {@code at} is on the stub's clock. */
+    public record Received(String key, String msgtype, String content, Instant at) {}
+
+    public enum Fault { RATE_LIMITED, SERVER_ERROR, INVALID_KEY, SLOW }
+
+    private final HttpServer server;
+    private final NotifierTime time;
+    private final int perMinute;
+    private final Set<String> keys;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final Map<String, ArrayDeque<Instant>> window = new HashMap<>();
+    private final Map<String, ArrayDeque<Fault>> faults = new ConcurrentHashMap<>();
+    private volatile Duration slowBy = Duration.ofSeconds(2);
+    private volatile int rejectedForRate;
+
+    private WeComStub(HttpServer server, NotifierTime time, int perMinute, Set<String> keys) {
+        this.server = server;
+        this.time = time;
+        this.perMinute = perMinute;
+        this.keys = keys;
+    }
+
+    /**
+     * Starts on {@code port} (0 = free). {@code keys}: the valid robot keys, or empty to accept any
+     * well-formed key (demos).
+     */
+    public static WeComStub start(String host, int port, Set<String> keys, NotifierTime time) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 0);
+        WeComStub stub = new WeComStub(server, time, 20, Set.copyOf(keys));
+        server.createContext(PATH, stub::send);
+        server.createContext("/messages", stub::list);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "wecom-stub");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+        return stub;
+    }
+
+    /** The URL to configure as {@code notifier.wecom-url}. */
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + PATH);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The next {@code times} requests for {@code key} get {@code fault}. */
+    public void failNext(String key, Fault fault, int times) {
+        ArrayDeque<Fault> q = faults.computeIfAbsent(key, k -> new ArrayDeque<>());
+        synchronized (q) {
+            for (int i = 0; i < times; i++) {
+                q.addLast(fault);
+            }
+        }
+    }
+
+    public void slowBy(Duration d) {
+        slowBy = d;
+    }
+
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    public List<Received> received(String key) {
+        return received.stream().filter(r -> r.key().equals(key)).toList();
+    }
+
+    public int rejectedForRate() {
+        return rejectedForRate;
+    }
+
+    /** Most messages accepted for {@code key} in any window of {@code span} (on the stub's clock). */
+    public int maxInAnyWindow(String key, Duration span) {
+        List<Instant> at = received(key).stream().map(Received::at).sorted().toList();
+        int max = 0;
+        int start = 0;
+        for (int end = 0; end < at.size(); end++) {
+            while (!at.get(start).plus(span).isAfter(at.get(end))) {
+                start++;
+            }
+            max = Math.max(max, end - start + 1);
+        }
+        return max;
+    }
+
+    private void send(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                reply(ex, 405, error(-1, "method not allowed"));
+                return;
+            }
+            String key = query(ex.getRequestURI().getRawQuery()).get("key");
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if (key == null || key.isBlank() || !keys.isEmpty() && !keys.contains(key)) {
+                reply(ex, 200, error(93000, "invalid webhook url"));
+                return;
+            }
+            Fault fault = nextFault(key);
+            if (fault == Fault.SLOW) {
+                Thread.sleep(slowBy.toMillis());
+            } else if (fault == Fault.SERVER_ERROR) {
+                reply(ex, 500, "{\"error\":\"internal\"}");
+                return;
+            } else if (fault == Fault.INVALID_KEY) {
+                reply(ex, 200, error(93000, "invalid webhook url"));
+                return;
+            } else if (fault == Fault.RATE_LIMITED) {
+                reply(ex, 200, error(45009, "api freq out of limit"));
+                return;
+            }
+            JsonNode n;
+            try {
+                n = Json.MAPPER.readTree(new String(body, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                reply(ex, 200, error(40001, "invalid json"));
+                return;
+            }
+            String msgtype = n == null ? null : n.path("msgtype").asText(null);
+            if (!"markdown".equals(msgtype) && !"text".equals(msgtype)) {
+                reply(ex, 200, error(40008, "invalid message type"));
+                return;
+            }
+            JsonNode content = n.path(msgtype).path("content");
+            if (!content.isTextual() || content.asText().isEmpty()) {
+                reply(ex, 200, error(44004, "empty content"));
+                return;
+            }
+            int limit = msgtype.equals("markdown") ? 4096 : 2048;
+            if (content.asText().getBytes(StandardCharsets.UTF_8).length > limit) {
+                reply(ex, 200, error(40058, "content exceed max length " + limit));
+                return;
+            }
+            synchronized (window) {
+                Instant now = time.now();
+                ArrayDeque<Instant> q = window.computeIfAbsent(key, k -> new ArrayDeque<>());
+                while (!q.isEmpty() && !q.peekFirst().plus(Duration.ofMinutes(1)).isAfter(now)) {
+                    q.removeFirst();
+                }
+                if (q.size() >= perMinute) {
+                    rejectedForRate++;
+                    reply(ex, 200, error(45009, "api freq out of limit"));
+                    return;
+                }
+                q.addLast(now);
+                received.add(new Received(key, msgtype, content.asText(), now));
+            }
+            reply(ex, 200, "{\"errcode\":0,\"errmsg\":\"ok\"}");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void list(HttpExchange ex) throws IOException {
+        try (ex) {
+            ArrayNode out = Json.MAPPER.createArrayNode();
+            for (Received r : received) {
+                ObjectNode o = out.addObject();
+                o.put("msgtype", r.msgtype());
+                o.put("at", r.at().toString());
+                o.put("content", r.content());
+            }
+            reply(ex, 200, new String(Json.bytes(out), StandardCharsets.UTF_8));
+        }
+    }
+
+    private Fault nextFault(String key) {
+        ArrayDeque<Fault> q = faults.get(key);
+        if (q == null) {
+            return null;
+        }
+        synchronized (q) {
+            return q.pollFirst();
+        }
+    }
+
+    private static String error(int code, String msg) {
+        return "{\"errcode\":" + code + ",\"errmsg\":\"" + msg + "\"}";
+    }
+
+    private static void reply(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.putIfAbsent(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+
+    /**
+     * {@code bin/salespulse run wecom-stub} (demos, compose): listens on {@code SALESPULSE_WECOM_STUB_HOST}
+     * (127.0.0.1) and {@code SALESPULSE_WECOM_STUB_PORT} (8089), accepting any well-formed key. The
+     * arguments (the monitor's settings handed over by {@code run}) are not used.
+     */
+    public static void main(String[] args) throws Exception {
+        String host = System.getenv().getOrDefault("SALESPULSE_WECOM_STUB_HOST", "127.0.0.1").trim();
+        int port = Integer.parseInt(System.getenv().getOrDefault("SALESPULSE_WECOM_STUB_PORT", "8089").trim());
+        WeComStub stub = start(host, port, Set.of(), NotifierTime.SYSTEM);
+        System.out.println("WeCom stub listening on http://" + host + ":" + stub.port() + PATH
+                + " (GET /messages lists what it received; Ctrl-C stops it)");
+        Thread.currentThread().join();
+    }
+}

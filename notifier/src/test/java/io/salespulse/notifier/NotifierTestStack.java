@@ -1,0 +1,172 @@
+package io.salespulse.notifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salespulse.localstack.LocalClickHouse;
+import io.salespulse.localstack.LocalKafka;
+import io.salespulse.notifier.config.NotifierConfig;
+import io.salespulse.notifier.config.NotifierSetting;
+import io.salespulse.notifier.delivery.NotifierAlert;
+import io.salespulse.notifier.routing.RoutingFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Kafka broker + ClickHouse engine with the migrations, and helpers to run the notifier against them. */
+final class NotifierTestStack implements AutoCloseable {
+    final Path dir;
+    final LocalKafka kafka;
+    final LocalClickHouse clickHouse;
+
+    private NotifierTestStack(Path dir, LocalKafka kafka, LocalClickHouse clickHouse) {
+        this.dir = dir;
+        this.kafka = kafka;
+        this.clickHouse = clickHouse;
+    }
+
+    static NotifierTestStack start(Path dir) throws Exception {
+        LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"));
+        LocalClickHouse clickHouse = LocalClickHouse.start(dir.resolve("clickhouse"));
+        NotifierTestStack stack = new NotifierTestStack(dir, kafka, clickHouse);
+        stack.migrate();
+        return stack;
+    }
+
+    /** Settings for one test: its own topics and consumer group, the stub as WeCom, fast retries. */
+    NotifierConfig config(String run, java.net.URI wecomUrl, Path routes, Map<NotifierSetting, String> overrides)
+            throws Exception {
+        kafka.createTopics(1, "alerts-" + run, "acks-" + run);
+        Map<NotifierSetting, String> s = new EnumMap<>(NotifierSetting.class);
+        s.put(NotifierSetting.KAFKA_BOOTSTRAP, kafka.bootstrapServers());
+        s.put(NotifierSetting.TOPIC_ALERTS, "alerts-" + run);
+        s.put(NotifierSetting.TOPIC_ACKS, "acks-" + run);
+        s.put(NotifierSetting.CLICKHOUSE_URL, clickHouse.jdbcUrl());
+        s.put(NotifierSetting.GROUP_ID, "notifier-" + run);
+        s.put(NotifierSetting.ROUTES, routes.toString());
+        s.put(NotifierSetting.WECOM_URL, wecomUrl.toString());
+        s.put(NotifierSetting.ACK_PORT, "0");
+        s.put(NotifierSetting.ACK_BASE_URL, "http://127.0.0.1:8085");
+        s.put(NotifierSetting.RETRY_BASE, "100ms");
+        s.put(NotifierSetting.RETRY_MAX, "2s");
+        s.put(NotifierSetting.REQUEST_TIMEOUT, "2s");
+        s.putAll(overrides);
+        return NotifierConfig.load(s, Map.of());
+    }
+
+    /**
+     * Applies the repository's sql/ files in order (one statement each, comments stripped). The
+     * pipeline's Migrator does the same with a ledger; this module does not depend on the Flink job.
+     */
+    private void migrate() throws Exception {
+        Path sql = Path.of(NotifierTestStack.class.getResource("/sql/001_create_database.sql").toURI()).getParent();
+        List<Path> files;
+        try (var list = Files.list(sql)) {
+            files = list.filter(f -> f.getFileName().toString().matches("\\d{3}_.*\\.sql")).sorted().toList();
+        }
+        for (Path f : files) {
+            StringBuilder statement = new StringBuilder();
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                if (!line.strip().startsWith("--")) {
+                    statement.append(line).append('\n');
+                }
+            }
+            execute(statement.toString().strip().replaceAll(";$", ""));
+        }
+    }
+
+    Path writeRoutes(String name, String yaml) throws Exception {
+        Path p = dir.resolve(name + "-routes.yaml");
+        Files.writeString(p, yaml, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    static RoutingFile routing(Path routes, Map<String, String> env) {
+        return RoutingFile.load(routes, null, env);
+    }
+
+    static NotifierAlert alert(String id, String severity, String region, String team, Instant firedAt) {
+        return new NotifierAlert(id, "stage_overdue", severity, "weijiang", region, team, "r-007", "c-" + id.hashCode(),
+                "needs", firedAt, firedAt, "【客户待激活】客户 " + id + " 「需求确认」后超时未推进",
+                "销售 r-007 负责的客户提交了「需求确认」卡，已超时未提交「方案呈现」卡。", "建议今天再次拜访。", 0, id);
+    }
+
+    void produce(String topic, List<NotifierAlert> alerts, Instant emittedAt) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("bootstrap.servers", kafka.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            for (NotifierAlert a : alerts) {
+                producer.send(new ProducerRecord<>(topic, a.alertId(), a.toJson(emittedAt)));
+            }
+            producer.flush();
+        }
+    }
+
+    List<String> query(String sql) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", "default");
+        p.setProperty("password", "");
+        try (Connection c = DriverManager.getConnection(clickHouse.jdbcUrl(), p);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            List<String> out = new ArrayList<>();
+            int cols = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= cols; i++) {
+                    row.append(i > 1 ? "|" : "").append(rs.getString(i));
+                }
+                out.add(row.toString());
+            }
+            return out;
+        }
+    }
+
+    void execute(String sql) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", "default");
+        p.setProperty("password", "");
+        try (Connection c = DriverManager.getConnection(clickHouse.jdbcUrl(), p); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                assertThat(done.getAsBoolean()).as(what + " within " + timeout.toSeconds() + " s").isTrue();
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    long count(String sql) {
+        try {
+            return Long.parseLong(query(sql).get(0));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        clickHouse.close();
+        kafka.close();
+    }
+}

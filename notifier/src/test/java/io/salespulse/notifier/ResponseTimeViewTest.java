@@ -1,0 +1,71 @@
+package io.salespulse.notifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The response-time views (sql/010, sql/011) on the engine, against numbers worked out by hand. */
+class ResponseTimeViewTest {
+    @TempDir
+    static Path dir;
+    static NotifierTestStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = NotifierTestStack.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    private static void alert(String id, String region, String team) throws Exception {
+        stack.execute("INSERT INTO salespulse.alerts (alert_id, type, severity, tenant, region, team, rep_id, customer_id,"
+                + " stage, due_at, fired_at, emitted_at, title, message, suggestion, ingested_at) VALUES ('" + id
+                + "', 'stage_overdue', 'normal', 'w', '" + region + "', '" + team + "', 'r', 'c', 'needs', NULL,"
+                + " '2030-01-01 00:00:00', now64(3), 't', 'm', 's', now64(3))");
+    }
+
+    private static void ack(String eventId, String id, String action, String at) throws Exception {
+        stack.execute("INSERT INTO salespulse.alert_acks (event_id, alert_id, tenant, responder, action, occurred_at,"
+                + " ingested_at) VALUES ('" + eventId + "', '" + id + "', 'w', 'u-" + eventId + "', '" + action + "', '" + at
+                + "', now64(3))");
+    }
+
+    @Test
+    void medianP90ShareWithinFourHoursAndUnansweredPerTeamAndRegion() throws Exception {
+        // Team t-1: responses after 1 h, 2 h, 3 h, 5 h; one unanswered. Team t-2: 10 h; one unanswered.
+        for (String id : new String[] {"a1", "a2", "a3", "a4", "a5"}) {
+            alert(id, "hz", "t-1");
+        }
+        alert("b1", "hz", "t-2");
+        alert("b2", "hz", "t-2");
+        ack("e1", "a1", "ack", "2030-01-01 01:00:00");
+        ack("e1b", "a1", "resolve", "2030-01-01 06:00:00"); // a later resolve does not change the first response
+        ack("e2", "a2", "resolve", "2030-01-01 02:00:00");
+        ack("e3", "a3", "ack", "2030-01-01 03:00:00");
+        ack("e4", "a4", "ack", "2030-01-01 05:00:00");
+        ack("e4", "a4", "ack", "2030-01-01 05:00:00"); // the same event twice: FINAL keeps one
+        ack("f1", "b1", "ack", "2030-01-01 10:00:00");
+
+        assertThat(stack.query("SELECT alert_id, responded, response_seconds, first_responder FROM"
+                + " salespulse.alert_response_times WHERE team = 't-1' ORDER BY alert_id")).containsExactly(
+                "a1|1|3600.0|u-e1", "a2|1|7200.0|u-e2", "a3|1|10800.0|u-e3", "a4|1|18000.0|u-e4",
+                "a5|0|null|null");
+        // t-1: answered 1,2,3,5 h -> median 2.5 h = 9000 s; p90 (inclusive) = 3 + 0.7 * (5 - 3) = 4.4 h = 15840 s;
+        // within 4 h: 3 of 5 alerts = 0.6. t-2: one answer (10 h), one unanswered; within 4 h 0.
+        // Region hz (team '') and tenant w (region ''): answered 1,2,3,5,10 h -> median 3 h; p90 = 5 + 0.6 * 5 = 8 h = 28800 s; 3 of 7.
+        assertThat(stack.query("SELECT region, team, alerts, answered, unanswered, round(median_response_seconds, 3),"
+                + " round(p90_response_seconds, 3), round(share_within_4h, 4) FROM salespulse.alert_response_by_team"
+                + " WHERE tenant = 'w' ORDER BY region, team")).containsExactly(
+                "||7|5|2|10800.0|28800.0|0.4286",
+                "hz||7|5|2|10800.0|28800.0|0.4286",
+                "hz|t-1|5|4|1|9000.0|15840.0|0.6",
+                "hz|t-2|2|1|1|36000.0|36000.0|0.0");
+    }
+}

@@ -1,0 +1,71 @@
+package io.salespulse.notifier.wecom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salespulse.notifier.delivery.NotifierAlert;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class WeComMessagesTest {
+    private static final Instant DUE = Instant.parse("2026-11-26T09:33:00Z");
+    private final WeComMessages messages = new WeComMessages(ZoneId.of("Asia/Shanghai"), "https://sp.example/n",
+            "https://grafana.example/d/queue");
+
+    private static NotifierAlert alert(String id, String severity, String message) {
+        return new NotifierAlert(id, "stage_overdue", severity, "weijiang", "hz-west", "t-3", "r-003", "c-00058", "needs",
+                DUE, DUE, "【高潜客户待激活】客户 c-00058 「需求确认」后超时未推进", message, "建议区域经理今天陪同 r-003 跟进。", 0, id);
+    }
+
+    @Test
+    void singleAlertSaysWhatWhoHowLateAndLinksTheAck() {
+        String md = messages.single(alert("stage_overdue:weijiang:c-00058:needs:2026-11-26T09:33:00Z", "high", "客户转为待激活。"),
+                Optional.of("zhangsan"), DUE.plus(Duration.ofHours(5).plusMinutes(12)));
+        assertThat(md).contains("## <font color=\"warning\">【紧急】</font>【高潜客户待激活】")
+                .contains("客户：c-00058", "销售：r-003 <@zhangsan>", "hz-west / t-3", "应完成：11月26日 17:33",
+                        "已超时 5 小时 12 分钟", "**建议**：建议区域经理")
+                .contains("https://sp.example/n/ack?alert_id=stage_overdue%3Aweijiang%3Ac-00058%3Aneeds%3A2026-11-26T09%3A33%3A00Z"
+                        + "&by=zhangsan&action=ack");
+    }
+
+    @Test
+    void longMessageIsCutOnACharacterBoundaryAndKeepsTheLinks() throws Exception {
+        for (int pad = 0; pad < 4; pad++) {
+            String text = "x".repeat(pad) + "客户拜访记录😀".repeat(800);
+            String md = messages.single(alert("a-1", "normal", text), Optional.empty(), DUE);
+            byte[] bytes = md.getBytes(StandardCharsets.UTF_8);
+            assertThat(bytes.length).isLessThanOrEqualTo(WeComMessages.MAX_MARKDOWN_BYTES).isGreaterThan(4000);
+            // Strict decoding fails if a character was cut in half.
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            assertThat(md).contains(WeComMessages.CUT).endsWith("&by=r-003&action=resolve)");
+        }
+    }
+
+    @Test
+    void digestCountsEverythingMostSevereFirstWithinTheLimit() {
+        List<NotifierAlert> alerts = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            alerts.add(alert("a-" + i, i == 250 ? "high" : "normal", "m"));
+        }
+        String md = messages.digest("hz", alerts);
+        assertThat(md.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(WeComMessages.MAX_MARKDOWN_BYTES);
+        assertThat(md).contains("共 300 条待处理预警", "其中高潜/紧急 <font color=\"warning\">1</font> 条",
+                "https://grafana.example/d/queue").containsPattern("另有 \\d+ 条");
+        assertThat(md.indexOf("1. 【高】")).isPositive();
+    }
+
+    @Test
+    void prefixNeverSplitsACharacter() {
+        assertThat(Utf8.prefix("价格😀", 3)).isEqualTo("价");
+        assertThat(Utf8.prefix("价格😀", 8)).isEqualTo("价格");
+        assertThat(Utf8.prefix("价格😀", 10)).isEqualTo("价格😀");
+    }
+}
