@@ -1,0 +1,17 @@
+package io.salespulse.pipeline.funnel;
+
+/** One row of {@code forecast_digests}: a team's digest, per stage and for all stages ({@code stage = all}). */
+public class DigestRow {
+    public String tenant;
+    public String region;
+    public String team;
+    public long digestAt;
+    public String stage;
+    public long customers;
+    public long overdue;
+    public long atRisk;
+    public double expectedWins7d;
+    public String message;
+
+    public DigestRow() {}
+}
