@@ -49,6 +49,11 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Organisation to simulate: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     Scenario scenario;
 
+    @Option(names = "--reps", defaultValue = "0", paramLabel = "<n>",
+            description = "A larger synthetic tenant of this many reps (about 5 a team, 24 new customers a rep every "
+                    + "three weeks) instead of the scenario's size; 0 = the scenario's (default: ${DEFAULT-VALUE})")
+    int reps;
+
     @Option(names = "--end", defaultValue = "now",
             description = "When the history ends: now, or an ISO instant like 2026-11-20T10:00:00Z (default: ${DEFAULT-VALUE})")
     String end;
@@ -130,7 +135,7 @@ final class SimulateCommand implements Callable<Integer> {
             return 0;
         }
 
-        SimulationSettings settings = settings(scenario, seed, weeks, parseEnd(end), injections);
+        SimulationSettings settings = settings(scenario, reps, seed, weeks, parseEnd(end), injections);
         out.println("Simulating " + ScenarioOption.name(scenario) + ", " + weeks + " week(s) up to " + settings.end()
                 + ", seed " + seed + " -> " + target);
         out.flush();
@@ -169,12 +174,18 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     static SimulationSettings settings(Scenario scenario, long seed, int weeks, Instant end, List<String> injections) {
+        return settings(scenario, 0, seed, weeks, end, injections);
+    }
+
+    static SimulationSettings settings(Scenario scenario, int reps, long seed, int weeks, Instant end,
+            List<String> injections) {
         if (weeks < 1 || weeks > 52) {
             throw new UserError("--weeks must be between 1 and 52, got " + weeks, 2);
         }
         try {
             SimulationSettings.Builder b = SimulationSettings.builder()
                     .scenario(scenario)
+                    .reps(reps)
                     .seed(seed)
                     .duration(Duration.ofDays(7L * weeks))
                     .end(end);
@@ -183,7 +194,7 @@ final class SimulateCommand implements Callable<Integer> {
             }
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new UserError("--inject: " + e.getMessage(), 2);
+            throw new UserError((e.getMessage().contains("'reps'") ? "--reps: " : "--inject: ") + e.getMessage(), 2);
         }
     }
 

@@ -30,7 +30,7 @@ final class SalesOrganisation {
     final List<Rep> reps = new ArrayList<>();
     final List<Store> stores = new ArrayList<>();
 
-    SalesOrganisation(Scenario scenario, SplittableRandom rnd) {
+    SalesOrganisation(TenantSize scenario, SplittableRandom rnd) {
         List<String> codes = scenario.regions();
         for (int i = 0; i < codes.size(); i++) {
             double angle = 2 * Math.PI * i / codes.size();

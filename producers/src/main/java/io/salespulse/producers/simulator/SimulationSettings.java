@@ -14,6 +14,7 @@ import java.util.Objects;
 public final class SimulationSettings {
     private final String tenant;
     private final Scenario scenario;
+    private final TenantSize size;
     private final long seed;
     private final Instant end;
     private final Duration duration;
@@ -27,6 +28,7 @@ public final class SimulationSettings {
     private SimulationSettings(Builder b) {
         this.tenant = b.tenant;
         this.scenario = b.scenario;
+        this.size = b.reps != 0 ? TenantSize.synthetic(b.reps) : TenantSize.of(b.scenario);
         this.seed = b.seed;
         this.end = b.end;
         this.duration = b.duration;
@@ -48,6 +50,11 @@ public final class SimulationSettings {
 
     public Scenario scenario() {
         return scenario;
+    }
+
+    /** The tenant's size: the scenario's, or a synthetic one when {@code reps} was set. */
+    public TenantSize size() {
+        return size;
     }
 
     public long seed() {
@@ -94,7 +101,8 @@ public final class SimulationSettings {
 
     @Override
     public String toString() {
-        return "tenant=" + tenant + ", scenario=" + scenario + ", seed=" + seed + ", end=" + end
+        return "tenant=" + tenant + ", scenario=" + scenario + (size.reps() != scenario.reps() || !size.regions().equals(scenario.regions())
+                ? ", reps=" + size.reps() : "") + ", seed=" + seed + ", end=" + end
                 + ", duration=" + duration + ", malformedRate=" + malformedRate + ", duplicateRate="
                 + duplicateRate + ", slaMissRate=" + slaMissRate + ", ackRate=" + ackRate + ", sla=" + sla
                 // Only when present: the run tag (a hash of this text) of plain runs stays what it was.
@@ -104,6 +112,7 @@ public final class SimulationSettings {
     public static final class Builder {
         private String tenant = "weijiang";
         private Scenario scenario = Scenario.SMALL_TEAM;
+        private int reps;
         private long seed = 42L;
         private Instant end;
         private Duration duration = Duration.ofDays(21);
@@ -118,6 +127,12 @@ public final class SimulationSettings {
 
         public Builder tenant(String tenant) {
             this.tenant = tenant;
+            return this;
+        }
+
+        /** A synthetic tenant of this many reps instead of the scenario's size (0 = the scenario's). */
+        public Builder reps(int reps) {
+            this.reps = reps;
             return this;
         }
 
@@ -228,7 +243,7 @@ public final class SimulationSettings {
                             + " needs a description");
                 }
             } else if (injection instanceof Injection.RepeatedObjection r) {
-                int reps = scenario.reps();
+                int reps = this.reps > 0 ? this.reps : scenario.reps();
                 if (!r.repId().matches("r-\\d{3}") || Integer.parseInt(r.repId().substring(2)) < 1
                         || Integer.parseInt(r.repId().substring(2)) > reps) {
                     throw new IllegalArgumentException("simulation setting 'injections': rep '" + r.repId()
@@ -250,9 +265,10 @@ public final class SimulationSettings {
         }
 
         private void requireRegion(String region, Injection injection) {
-            if (!scenario.regions().contains(region)) {
+            List<String> regions = reps > 0 ? TenantSize.synthetic(reps).regions() : scenario.regions();
+            if (!regions.contains(region)) {
                 throw new IllegalArgumentException("simulation setting 'injections': " + injection + ": region '"
-                        + region + "' is not one of " + scenario.regions());
+                        + region + "' is not one of " + regions);
             }
         }
 

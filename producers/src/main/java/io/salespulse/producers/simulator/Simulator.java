@@ -73,7 +73,7 @@ public final class Simulator {
     private record Plan(List<OutgoingRecord> records, SimulationSummary summary) {}
 
     private Plan plan() {
-        SalesOrganisation org = new SalesOrganisation(settings.scenario(), random(STREAM_ORGANISATION));
+        SalesOrganisation org = new SalesOrganisation(settings.size(), random(STREAM_ORGANISATION));
         List<SimulatedEvent> events = new ArrayList<>();
         List<Customer> customerList = new ArrayList<>();
         int customers = customerCount();
@@ -99,7 +99,7 @@ public final class Simulator {
     /** Customers whose first contact falls in the window, scaled from the scenario's three-week figure. */
     private int customerCount() {
         double weeks = settings.duration().getSeconds() / (7.0 * 24 * 3600);
-        return Math.max(1, (int) Math.round(settings.scenario().customersPerThreeWeeks() * weeks / 3.0));
+        return Math.max(1, (int) Math.round(settings.size().customersPerThreeWeeks() * weeks / 3.0));
     }
 
     /**

@@ -35,4 +35,22 @@ class SimulationSettingsTest {
         assertThatThrownBy(() -> SimulationSettings.builder().end(Instant.EPOCH).duration(Duration.ZERO).build())
                 .hasMessageContaining("'duration'");
     }
+
+    @Test
+    void largerSyntheticTenantsBySize() throws Exception {
+        Instant end = Instant.parse("2026-02-06T10:00:00Z");
+        SimulationSettings s = SimulationSettings.builder().reps(1000).end(end).duration(Duration.ofDays(7)).build();
+        assertThat(s.size().reps()).isEqualTo(1000);
+        assertThat(s.size().teams()).isEqualTo(200);
+        assertThat(s.size().regions()).hasSize(100);
+
+        InMemoryEventSink sink = new InMemoryEventSink();
+        SimulationSummary summary = new Simulator(s).run(sink);
+        // a week of 1,000 reps: about 8,000 customers start an opportunity
+        assertThat(summary.stageCards()).isGreaterThan(10_000);
+        assertThat(sink.records().stream().map(r -> r.valueAsText())
+                .filter(v -> v.contains("\"rep_id\":\"r-1000\"")).count()).isPositive();
+        assertThatThrownBy(() -> SimulationSettings.builder().reps(-3).end(end).build())
+                .hasMessageContaining("'reps'");
+    }
 }
