@@ -263,6 +263,10 @@ class NotifierEndToEndTest {
                     + " WHERE origin_alert_id LIKE 'esc-%' AND escalation_level > 0 ORDER BY alert_id")).containsExactly(
                     "escalation:esc-unacked:1|region|1", "escalation:esc-unacked:2|director|2");
             assertThat(stack.count("SELECT count() FROM salespulse.alert_acks FINAL WHERE alert_id = 'esc-acked'")).isEqualTo(1);
+            // Escalations are alerts like the monitor's: stored once each in the alerts table.
+            assertThat(stack.query("SELECT alert_id, type FROM salespulse.alerts FINAL WHERE type = 'escalation'"
+                    + " ORDER BY alert_id")).containsExactly(
+                    "escalation:esc-unacked:1|escalation", "escalation:esc-unacked:2|escalation");
         }
     }
 

@@ -187,6 +187,43 @@ public final class DeliveryLedger implements AutoCloseable {
         }
     }
 
+    /**
+     * Stores an alert the notifier raised itself (an escalation) in the alerts table, where the monitor
+     * stores its own: dashboards and the response-time views then see escalations too. Keyed by
+     * alert_id like every alert row, so writing it again after a restart changes nothing.
+     */
+    public synchronized void writeRaisedAlert(NotifierAlert a, Instant emittedAt) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO salespulse.alerts (alert_id, type,"
+                + " severity, tenant, region, team, rep_id, customer_id, stage, due_at, fired_at, emitted_at, title,"
+                + " message, suggestion, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, a.alertId());
+            ps.setString(2, a.type());
+            ps.setString(3, a.severity());
+            ps.setString(4, a.tenant());
+            ps.setString(5, orEmpty(a.region()));
+            ps.setString(6, orEmpty(a.team()));
+            ps.setString(7, orEmpty(a.repId()));
+            ps.setString(8, orEmpty(a.customerId()));
+            ps.setString(9, orEmpty(a.stage()));
+            if (a.dueAt() == null) {
+                ps.setNull(10, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+            } else {
+                setInstant(ps, 10, a.dueAt());
+            }
+            setInstant(ps, 11, a.firedAt());
+            setInstant(ps, 12, emittedAt);
+            ps.setString(13, a.title());
+            ps.setString(14, a.message());
+            ps.setString(15, a.suggestion());
+            setInstant(ps, 16, time.now());
+            ps.executeUpdate();
+        }
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
     /** A record the notifier could not deliver or read, keyed by its Kafka coordinates like the monitor's. */
     public synchronized void deadLetter(String topic, int partition, long offset, String key, byte[] raw,
             String errorCode, String error, String tenant, Instant receivedAt) throws SQLException {

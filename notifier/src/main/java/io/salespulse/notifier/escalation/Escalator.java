@@ -74,6 +74,7 @@ public final class Escalator {
                 throw new IllegalStateException("Could not write escalation " + escalation.alertId() + " to " + topicAlerts,
                         e.getCause());
             }
+            ledger.writeRaisedAlert(escalation, now);
             raised.put(a.alertId(), next);
             count++;
             LOG.info("Escalated {} to level {} ({}): not acknowledged {} after it fired", a.alertId(), next,
