@@ -3,6 +3,7 @@ package io.salespulse.notifier;
 import io.salespulse.contract.AckEvent;
 import io.salespulse.contract.EventParser;
 import io.salespulse.contract.InvalidEventException;
+import io.salespulse.contract.policy.PolicyParser;
 import io.salespulse.notifier.ack.AckServer;
 import io.salespulse.notifier.config.NotifierConfig;
 import io.salespulse.notifier.delivery.Delivery;
@@ -10,6 +11,7 @@ import io.salespulse.notifier.delivery.DeliveryLedger;
 import io.salespulse.notifier.delivery.NotifierAlert;
 import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.escalation.Escalator;
+import io.salespulse.notifier.policy.PolicyFollower;
 import io.salespulse.notifier.routing.Route;
 import io.salespulse.notifier.routing.RoutingFile;
 import io.salespulse.notifier.wecom.RobotRateLimiter;
@@ -52,8 +54,11 @@ import org.slf4j.LoggerFactory;
  *   <li>record acks in ClickHouse; drop alerts the ledger already has for a route (replays, restarts);</li>
  *   <li>per robot: deliver the round's alerts ({@link RobotDispatcher}: singles or one digest);</li>
  *   <li>commit the offsets, only now that the ledger holds every outcome;</li>
- *   <li>reload routing if its file changed; raise due escalations.</li>
+ *   <li>reload routing if its file changed; apply new run-time policies; raise due escalations.</li>
  * </ol>
+ *
+ * Run-time policies ({@code sales.policies}) are read from the beginning at start; escalation waits until they
+ * are current, then follows them.
  *
  * Run one instance per consumer group: the rate limit is counted in this process.
  */
@@ -68,6 +73,7 @@ public final class WeComNotifier implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final RobotDispatcher dispatcher;
+    private final PolicyFollower policies;
     private final Escalator escalator;
     private final AckServer ackServer;
     private final EventParser ackParser = new EventParser(Duration.ofDays(3650));
@@ -90,7 +96,9 @@ public final class WeComNotifier implements AutoCloseable {
         this.dispatcher = new RobotDispatcher(ledger, new WeComClient(config.wecomUrl, config.requestTimeout),
                 new RobotRateLimiter(config.ratePerMinute, config.rateMargin, time), messages, routing, time,
                 config.maxAttempts, config.retryBase, config.retryMax, observer);
-        this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time);
+        this.policies = new PolicyFollower(config.kafkaBootstrap, config.topicPolicies,
+                new PolicyParser(config.stateTtl, config.timeZone));
+        this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time, policies.book());
         this.ackServer = new AckServer(config.ackHost, config.ackPort, ackLedger, producer, config.topicAcks, time,
                 config.timeZone);
         this.thread = new Thread(this::run, "wecom-notifier");
@@ -118,6 +126,11 @@ public final class WeComNotifier implements AutoCloseable {
         return failure;
     }
 
+    /** Records of the policies topic read so far (tests wait on it). */
+    public long policyRecordsRead() {
+        return policies.recordsRead();
+    }
+
     public boolean isRunning() {
         return thread.isAlive();
     }
@@ -134,6 +147,7 @@ public final class WeComNotifier implements AutoCloseable {
                         uncertainAtStart);
             }
             consumer.subscribe(List.of(config.topicAlerts, config.topicAcks));
+            policies.catchUp(Duration.ofSeconds(30));
             Instant nextReload = Instant.now().plus(config.routesReloadInterval);
             Instant nextEscalation = time.now();
             while (running) {
@@ -144,9 +158,11 @@ public final class WeComNotifier implements AutoCloseable {
                 }
                 if (!Instant.now().isBefore(nextReload)) {
                     routing.reloadIfChanged();
+                    policies.discover();
                     nextReload = Instant.now().plus(config.routesReloadInterval);
                 }
-                if (!time.now().isBefore(nextEscalation)) {
+                policies.poll();
+                if (policies.current() && !time.now().isBefore(nextEscalation)) {
                     escalator.escalateDue();
                     nextEscalation = time.now().plus(config.escalationInterval);
                 }
@@ -164,6 +180,7 @@ public final class WeComNotifier implements AutoCloseable {
             // No commit here: whatever was not committed is read again and deduplicated by the ledger.
             // Leaving the group lets a restarted notifier take over at once, not after the session timeout.
             consumer.close(Duration.ofSeconds(5));
+            policies.close();
             stopped.countDown();
         }
     }

@@ -270,6 +270,78 @@ class NotifierEndToEndTest {
         }
     }
 
+    /**
+     * Run-time policies from the policies topic: one published before the start (read from the beginning) shortens
+     * hz-west's level-1 window to 1 h (level 2 then at 2 h); one published while running switches escalation off for
+     * team t-9; hz-east keeps the routing file's 4 h.
+     */
+    @Test
+    void aPolicysShorterWindowEscalatesEarlierAndASwitchedOffScopeNeverEscalates() throws Exception {
+        ManualTime time = new ManualTime(Instant.parse("2030-06-01T01:00:00Z"));
+        String team = key("team");
+        String region = key("region");
+        String director = key("director");
+        Map<String, String> env = Map.of("SALESPULSE_WECOM_KEY_TEAM", team, "SALESPULSE_WECOM_KEY_REGION", region,
+                "SALESPULSE_WECOM_KEY_DIRECTOR", director);
+        try (WeComStub stub = WeComStub.start("127.0.0.1", 0, Set.of(team, region, director), time)) {
+            Path routes = stack.writeRoutes("policy", """
+                    default_route: team
+                    routes: {team: {}, region: {}, director: {}}
+                    rules:
+                      - match: {level: region}
+                        routes: [region]
+                      - match: {level: director}
+                        routes: [director]
+                    escalation:
+                      window: 4h
+                    """);
+            NotifierConfig config = stack.config("policy", stub.url(), routes, Map.of());
+            stack.kafka.createTopics(1, config.topicPolicies);
+            stack.publishPolicy(config.topicPolicies, "weijiang/hz-west",
+                    policy(1, "\"escalation\":{\"region_manager\":\"1h\"}"));
+            stack.publishPolicy(config.topicPolicies, "weijiang/hz-east", "{\"version\":1}"); // invalid: skipped
+            stack.produce(config.topicAlerts, List.of(alert("pol-short", "high", "hz-west", "t-3", time.now()),
+                    alert("pol-off", "high", "hz-west", "t-9", time.now()),
+                    alert("pol-routed", "high", "hz-east", "t-1", time.now())), time.now());
+            try (WeComNotifier n = WeComNotifier.start(config, NotifierTestStack.routing(routes, env), time,
+                    RobotDispatcher.PostObserver.NONE)) {
+                await("all three delivered to the team", Duration.ofSeconds(30), () -> stub.received(team).size() == 3);
+                stack.publishPolicy(config.topicPolicies, "weijiang/hz-west/t-9",
+                        policy(1, "\"alert_types\":{\"escalation\":false}"));
+                await("the policy published while running is read", Duration.ofSeconds(30),
+                        () -> n.policyRecordsRead() == 3);
+
+                time.advance(Duration.ofMinutes(59));
+                Thread.sleep(1500);
+                assertThat(stub.received(region)).isEmpty();
+                time.advance(Duration.ofMinutes(2));
+                await("level 1 of pol-short after 1 h", Duration.ofSeconds(30), () -> stub.received(region).size() == 1);
+                assertThat(stub.received(region).get(0).content()).contains("pol-short").contains("已 1 小时");
+                time.advance(Duration.ofHours(1));
+                await("level 2 of pol-short after 2 h", Duration.ofSeconds(30), () -> stub.received(director).size() == 1);
+                assertThat(stub.received(region)).hasSize(1);
+                time.advance(Duration.ofHours(2));
+                await("level 1 of pol-routed after 4 h", Duration.ofSeconds(30), () -> stub.received(region).size() == 2);
+                time.advance(Duration.ofHours(4));
+                await("level 2 of pol-routed after 8 h", Duration.ofSeconds(30), () -> stub.received(director).size() == 2);
+                time.advance(Duration.ofDays(2));
+                Thread.sleep(1500);
+                assertThat(n.failure()).isNull();
+            }
+            assertThat(stub.received(region)).extracting(m -> m.content()).noneMatch(c -> c.contains("pol-off"));
+            assertThat(stub.received(director)).extracting(m -> m.content()).noneMatch(c -> c.contains("pol-off"));
+            assertThat(stack.query("SELECT alert_id FROM salespulse.alert_deliveries FINAL WHERE origin_alert_id LIKE"
+                    + " 'pol-%' AND escalation_level > 0 ORDER BY alert_id")).containsExactly(
+                    "escalation:pol-routed:1", "escalation:pol-routed:2", "escalation:pol-short:1",
+                    "escalation:pol-short:2");
+        }
+    }
+
+    private static String policy(long version, String fields) {
+        return "{\"version\":" + version + ",\"updated_at\":\"2030-05-01T09:00:00+08:00\",\"updated_by\":\"u-chen\","
+                + fields + "}";
+    }
+
     @Test
     void retriesBusyAnswersAndDeadLettersPermanentFailures() throws Exception {
         ManualTime time = new ManualTime(Instant.parse("2030-04-01T01:00:00Z"));

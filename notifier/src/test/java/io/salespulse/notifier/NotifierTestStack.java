@@ -48,7 +48,10 @@ final class NotifierTestStack implements AutoCloseable {
         return stack;
     }
 
-    /** Settings for one test: its own topics and consumer group, the stub as WeCom, fast retries. */
+    /**
+     * Settings for one test: its own topics and consumer group, the stub as WeCom, fast retries. The policies
+     * topic is the test's own and is not created here: without it the notifier runs with no policies.
+     */
     NotifierConfig config(String run, java.net.URI wecomUrl, Path routes, Map<NotifierSetting, String> overrides)
             throws Exception {
         kafka.createTopics(1, "alerts-" + run, "acks-" + run);
@@ -56,6 +59,7 @@ final class NotifierTestStack implements AutoCloseable {
         s.put(NotifierSetting.KAFKA_BOOTSTRAP, kafka.bootstrapServers());
         s.put(NotifierSetting.TOPIC_ALERTS, "alerts-" + run);
         s.put(NotifierSetting.TOPIC_ACKS, "acks-" + run);
+        s.put(NotifierSetting.TOPIC_POLICIES, "policies-" + run);
         s.put(NotifierSetting.CLICKHOUSE_URL, clickHouse.jdbcUrl());
         s.put(NotifierSetting.GROUP_ID, "notifier-" + run);
         s.put(NotifierSetting.ROUTES, routes.toString());
@@ -114,6 +118,16 @@ final class NotifierTestStack implements AutoCloseable {
                 producer.send(new ProducerRecord<>(topic, a.alertId(), a.toJson(emittedAt)));
             }
             producer.flush();
+        }
+    }
+
+    /** Publishes a policy document ({@code json} null: a tombstone) keyed by its scope. */
+    void publishPolicy(String topic, String scope, String json) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("bootstrap.servers", kafka.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, scope, json == null ? null : json.getBytes(StandardCharsets.UTF_8)))
+                    .get();
         }
     }
 

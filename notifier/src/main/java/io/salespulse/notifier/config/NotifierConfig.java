@@ -25,6 +25,8 @@ public final class NotifierConfig {
     public final String clickhouseUser;
     public final String clickhousePassword;
     public final ZoneId timeZone;
+    public final String topicPolicies;
+    public final Duration stateTtl;
     public final String groupId;
     public final Path routesFile;
     public final Path secretsFile;
@@ -64,6 +66,12 @@ public final class NotifierConfig {
             throw NotifierConfigException.invalid(NotifierSetting.TIME_ZONE, raw.get(NotifierSetting.TIME_ZONE),
                     "not a time zone id (e.g. Asia/Shanghai)");
         }
+        topicPolicies = text(NotifierSetting.TOPIC_POLICIES);
+        if (topicPolicies.equals(topicAlerts) || topicPolicies.equals(topicAcks)) {
+            throw NotifierConfigException.invalid(NotifierSetting.TOPIC_POLICIES, topicPolicies,
+                    "must differ from topic.alerts and topic.acks");
+        }
+        stateTtl = positiveDuration(NotifierSetting.STATE_TTL);
         groupId = text(NotifierSetting.GROUP_ID);
         routesFile = Path.of(text(NotifierSetting.ROUTES));
         String secrets = raw.get(NotifierSetting.SECRETS_FILE);

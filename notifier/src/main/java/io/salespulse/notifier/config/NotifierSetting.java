@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * Every setting of the notifier: a flag ({@code --notifier-routes f} or {@code --notifier.routes=f}) or an
  * environment variable ({@code SALESPULSE_NOTIFIER_ROUTES}); a flag wins over the environment, which wins
- * over the default. The first seven share their name (and environment variable) with the monitor job's
+ * over the default. The first nine share their name (and environment variable) with the monitor job's
  * settings, so one environment configures both. The README's notifier table is this list.
  */
 public enum NotifierSetting {
@@ -17,6 +17,9 @@ public enum NotifierSetting {
     CLICKHOUSE_USER("clickhouse.user", "default", "ClickHouse user"),
     CLICKHOUSE_PASSWORD("clickhouse.password", "", "ClickHouse password (never logged)"),
     TIME_ZONE("time-zone", "Asia/Shanghai", "Time zone of the times written in WeCom messages"),
+    TOPIC_POLICIES("topic.policies", "sales.policies",
+            "Compacted topic of run-time policies (escalation windows, alert_types.escalation), read from the beginning"),
+    STATE_TTL("state.ttl", "30d", "The monitor job's state.ttl: policies with an SLA not shorter are invalid, as there"),
     GROUP_ID("notifier.group-id", "salespulse-notifier", "Consumer group of the notifier (one running instance per group)"),
     ROUTES("notifier.routes", "deploy/notifier/routes.yaml", "Routing file (YAML): routes, rules, default route, users, escalation windows"),
     SECRETS_FILE("notifier.secrets-file", "", "Optional properties file route-name=webhook-key (keys may also come from env)"),

@@ -1,5 +1,8 @@
 package io.salespulse.notifier.escalation;
 
+import io.salespulse.contract.StageSla;
+import io.salespulse.contract.policy.EffectivePolicy;
+import io.salespulse.contract.policy.PolicyBook;
 import io.salespulse.notifier.NotifierTime;
 import io.salespulse.notifier.delivery.DeliveryLedger;
 import io.salespulse.notifier.delivery.NotifierAlert;
@@ -27,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * wall clock ({@link NotifierTime}), not event time: escalation is about people not answering while
  * time passes, and event time stands still on a quiet night. Alerts older than
  * {@code escalation.max_age} never escalate, so replaying a history does not page the directors.
+ *
+ * <p>Run-time policies ({@code sales.policies}) override the routing file for their scope (the alert's tenant,
+ * region, team): {@code escalation.region_manager} (or {@code escalation.region}) is the time from the alert to
+ * level 1, {@code escalation.director} the time to level 2 (default: twice the level-1 time, as in the routing
+ * file); {@code alert_types.escalation: false} means the scope's alerts never escalate.
  */
 public final class Escalator {
     private static final Logger LOG = LoggerFactory.getLogger(Escalator.class);
@@ -37,16 +45,18 @@ public final class Escalator {
     private final Producer<String, byte[]> producer;
     private final String topicAlerts;
     private final NotifierTime time;
+    private final PolicyBook policies;
     /** Levels raised by this process but perhaps not yet back through sales.alerts into the ledger. */
     private final Map<String, Integer> raised = new HashMap<>();
 
     public Escalator(DeliveryLedger ledger, RoutingFile routing, Producer<String, byte[]> producer, String topicAlerts,
-            NotifierTime time) {
+            NotifierTime time, PolicyBook policies) {
         this.ledger = ledger;
         this.routing = routing;
         this.producer = producer;
         this.topicAlerts = topicAlerts;
         this.time = time;
+        this.policies = policies;
     }
 
     /** Raises every escalation due now, one level per alert per call; returns how many were raised. */
@@ -62,12 +72,16 @@ public final class Escalator {
             if (next > top) {
                 continue;
             }
-            Duration window = rules.escalationWindow(a.facts());
-            Instant due = a.firedAt().plus(window.multipliedBy(next));
+            EffectivePolicy policy = policyOf(a);
+            if (!policy.alertEnabled("escalation")) {
+                continue;
+            }
+            Duration waited = untilLevel(next, rules.escalationWindow(a.facts()), policy);
+            Instant due = a.firedAt().plus(waited);
             if (now.isBefore(due)) {
                 continue;
             }
-            NotifierAlert escalation = escalationOf(a, next, due, window);
+            NotifierAlert escalation = escalationOf(a, next, due, waited);
             try {
                 producer.send(new ProducerRecord<>(topicAlerts, escalation.alertId(), escalation.toJson(now))).get();
             } catch (ExecutionException e) {
@@ -78,14 +92,36 @@ public final class Escalator {
             raised.put(a.alertId(), next);
             count++;
             LOG.info("Escalated {} to level {} ({}): not acknowledged {} after it fired", a.alertId(), next,
-                    RoutingRules.LEVELS.get(next), window.multipliedBy(next));
+                    RoutingRules.LEVELS.get(next), waited);
         }
         return count;
     }
 
-    static NotifierAlert escalationOf(NotifierAlert a, int level, Instant firedAt, Duration window) {
-        long hours = window.multipliedBy(level).toMinutes() / 60;
-        long minutes = window.multipliedBy(level).toMinutes() % 60;
+    /** The policy of the alert's scope; a missing or combined ("t-2,t-6") region or team stops the chain above it. */
+    private EffectivePolicy policyOf(NotifierAlert a) {
+        String region = part(a.region());
+        String team = region == null ? null : part(a.team());
+        return policies.resolve(StageSla.defaults(), a.tenant(), region, team);
+    }
+
+    private static String part(String s) {
+        return s == null || s.isBlank() || s.contains(",") || s.contains("/") ? null : s;
+    }
+
+    /** Time from the alert to escalation level 1 or 2: the policy's value if it sets one, else the routing file's. */
+    static Duration untilLevel(int level, Duration routingWindow, EffectivePolicy policy) {
+        Map<String, Duration> p = policy.escalation();
+        Duration first = p.getOrDefault("region_manager", p.getOrDefault("region", routingWindow));
+        if (level == 1) {
+            return first;
+        }
+        Duration second = p.getOrDefault("director", first.multipliedBy(2));
+        return second.compareTo(first) < 0 ? first : second;
+    }
+
+    static NotifierAlert escalationOf(NotifierAlert a, int level, Instant firedAt, Duration waitedSinceAlert) {
+        long hours = waitedSinceAlert.toMinutes() / 60;
+        long minutes = waitedSinceAlert.toMinutes() % 60;
         String waited = hours + " 小时" + (minutes > 0 ? " " + minutes + " 分钟" : "");
         String title = "【升级至" + LEVEL_NAMES.get(level) + "】" + a.title();
         String message = "该预警触发已 " + waited + "，仍无人确认处理，现升级给" + LEVEL_NAMES.get(level) + "。"

@@ -1,5 +1,7 @@
 package io.salespulse.pipeline.funnel;
 
+import io.salespulse.contract.policy.EffectivePolicy;
+import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -12,7 +14,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -29,13 +31,20 @@ import org.apache.flink.util.OutputTag;
  * <p>State: the entries (dropped once older than every window and baseline still to come), the last window end
  * emitted, and the drop episode per team. One timer at a time: the next window end + lateness, while the key
  * has entries that a coming window can contain.
+ *
+ * <p>Input 2 (broadcast): {@code sales.policies}. The drop threshold and minimum volume of a (tenant, region) come
+ * from its policy, the job settings being the defaults; a team row's flag uses the team's threshold. A change
+ * applies from the next window end judged. Run by {@link CardClockBroadcastOperator}: policies never hold event
+ * time back.
  */
-public final class ConversionWindow extends KeyedProcessFunction<String, FunnelEntry, ConversionRow> {
+public final class ConversionWindow
+        extends KeyedBroadcastProcessFunction<String, FunnelEntry, PolicyUpdate, ConversionRow> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DropFinding> DROPS = new OutputTag<>("funnel-drops") {};
 
     private final FunnelSettings settings;
+    private final FunnelPolicies policies;
     private transient MapState<String, FunnelEntry> entries;
     private transient ValueState<Long> lastWindowEnd;
     private transient MapState<String, DropEpisode> episodes;
@@ -43,6 +52,7 @@ public final class ConversionWindow extends KeyedProcessFunction<String, FunnelE
 
     public ConversionWindow(FunnelSettings settings) {
         this.settings = settings;
+        this.policies = new FunnelPolicies(settings);
     }
 
     public static String key(String tenant, String region, String stage) {
@@ -60,7 +70,7 @@ public final class ConversionWindow extends KeyedProcessFunction<String, FunnelE
     }
 
     @Override
-    public void processElement(FunnelEntry e, Context ctx, Collector<ConversionRow> out) throws Exception {
+    public void processElement(FunnelEntry e, ReadOnlyContext ctx, Collector<ConversionRow> out) throws Exception {
         if (e.deleted) {
             entries.remove(e.entryId);
             return;
@@ -72,6 +82,11 @@ public final class ConversionWindow extends KeyedProcessFunction<String, FunnelE
         if (next - settings.windowMs <= e.entryAt) {
             ctx.timerService().registerEventTimeTimer(next + settings.latenessMs);
         }
+    }
+
+    @Override
+    public void processBroadcastElement(PolicyUpdate u, Context ctx, Collector<ConversionRow> out) throws Exception {
+        policies.update(u, ctx.getBroadcastState(FunnelPolicies.STATE));
     }
 
     @Override
@@ -93,12 +108,16 @@ public final class ConversionWindow extends KeyedProcessFunction<String, FunnelE
         List<ConversionRow> rows = w.rows(ctx.getCurrentKey(), end, settings);
         ConversionRow region = rows.stream().filter(r -> r.team.equals(ConversionRow.ALL_TEAMS)).findFirst()
                 .orElse(null);
-        boolean regionOpen = region != null && advanceEpisode(region, w, ctx, warm);
+        String[] key = ctx.getCurrentKey().split("\u001f", -1);
+        var state = ctx.getBroadcastState(FunnelPolicies.STATE);
+        EffectivePolicy regionPolicy = policies.resolve(state, key[0], key[1], null);
+        boolean regionOpen = region != null && advanceEpisode(region, w, ctx, warm, regionPolicy);
         for (ConversionRow r : rows) {
             if (r != region) {
                 // Teams are too small for their own alerts (README): a team row is flagged while the region's
-                // episode is open and the team's own rate is down by more than the threshold.
-                r.flagged = regionOpen && r.changePct != null && -r.changePct > settings.dropThreshold * 100;
+                // episode is open and the team's own rate is down by more than the (team's) threshold.
+                r.flagged = regionOpen && r.changePct != null && -r.changePct
+                        > policies.dropThreshold(policies.resolve(state, key[0], key[1], r.team)) * 100;
             }
             out.collect(r);
         }
@@ -133,14 +152,16 @@ public final class ConversionWindow extends KeyedProcessFunction<String, FunnelE
     }
 
     /** Moves the region's drop episode on; returns whether it is open. Flags the row while it is. */
-    private boolean advanceEpisode(ConversionRow r, Window w, OnTimerContext ctx, boolean warm) throws Exception {
+    private boolean advanceEpisode(ConversionRow r, Window w, OnTimerContext ctx, boolean warm, EffectivePolicy policy)
+            throws Exception {
         DropEpisode ep = episodes.get(r.team);
         if (ep == null) {
             ep = new DropEpisode();
         }
+        double threshold = policies.dropThreshold(policy);
         double p = DropTest.pValue(r.advanced, r.entered, r.baselineAdvanced, r.baselineEntered);
-        boolean dropping = warm && r.baselineRate != null && r.baselineRate > 0 && r.entered >= settings.minEntered
-                && (r.baselineRate - r.rate) / r.baselineRate > settings.dropThreshold && p < settings.pValue;
+        boolean dropping = warm && r.baselineRate != null && r.baselineRate > 0 && r.entered >= policies.minEntered(policy)
+                && (r.baselineRate - r.rate) / r.baselineRate > threshold && p < settings.pValue;
         // Consecutive hourly windows share almost all their customers: one significant window is one test, and
         // with many keys some pass by chance. The drop must hold at every window end for the confirm time.
         ep.droppingSince = dropping ? (ep.droppingSince == 0 ? r.windowEnd : ep.droppingSince) : 0;
@@ -150,10 +171,12 @@ public final class ConversionWindow extends KeyedProcessFunction<String, FunnelE
                 ep.startedAt = r.windowEnd;
                 ep.baselineAtStart = r.baselineRate;
                 ep.recoveredSince = 0;
-                ctx.output(DROPS, w.finding(r, p, settings));
+                DropFinding f = w.finding(r, p, settings);
+                f.dropThreshold = threshold;
+                ctx.output(DROPS, f);
             }
         } else {
-            boolean recovered = r.rate >= ep.baselineAtStart * (1 - settings.dropThreshold / 2);
+            boolean recovered = r.rate >= ep.baselineAtStart * (1 - threshold / 2);
             if (!recovered) {
                 ep.recoveredSince = 0;
             } else if (ep.recoveredSince == 0) {

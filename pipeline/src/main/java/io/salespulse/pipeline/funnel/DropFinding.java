@@ -16,6 +16,8 @@ public class DropFinding {
     public double baselineRate;
     public double pValue;
     public double baselineEnteredPerWindow;
+    /** The relative drop threshold (fraction) in force for the region when the episode opened (policy or setting). */
+    public double dropThreshold;
     /** Chinese: which teams/reps account for most of the missing advances. */
     public String concentration;
     /** Teams named in {@link #concentration}, comma separated (for the alert's team field). */

@@ -8,7 +8,11 @@ import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.events.ContractDeserializer;
 import io.salespulse.pipeline.events.InputRecord;
 import io.salespulse.pipeline.events.InputRouter;
+import io.salespulse.pipeline.policy.PolicyDeserializer;
+import io.salespulse.pipeline.policy.PolicyUpdate;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -31,10 +35,14 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *          |                                                   +--drops--+
  *          |-- objections ----> keyBy(tenant, region) ----------------> funnel-region-coach --+
  *          |-- snapshots -----> keyBy(tenant, team) -> funnel-forecast-digest --rows--> forecast_digests
- *          +-- coaching ----------------------------------------------------------------------+--> sales.alerts + alerts
+ *          +-- coaching ----------------------------------------------------------------------+
+ *                                                                   funnel-alert-policies --+--> sales.alerts + alerts
+ *   funnel-policies-input (sales.policies) --broadcast--> funnel-conversion-window, funnel-alert-policies
  * </pre>
  *
- * Operator uids are part of the savepoint format: never change them.
+ * Operator uids are part of the savepoint format: never change them. The policy source and
+ * {@code funnel-alert-policies} were added later; {@code funnel-conversion-window} kept its uid, keyed state and
+ * timers when it gained its broadcast input.
  */
 public final class FunnelJob {
     public static final String NAME = "salespulse-funnel";
@@ -42,19 +50,21 @@ public final class FunnelJob {
     private final FunnelSettings settings;
     private final Source<InputRecord, ?, ?> input;
     private final WatermarkStrategy<InputRecord> watermarks;
+    private final Source<PolicyUpdate, ?, ?> policies;
     private final FunnelSinks sinks;
 
     public FunnelJob(FunnelSettings settings, Source<InputRecord, ?, ?> input, WatermarkStrategy<InputRecord> watermarks,
-            FunnelSinks sinks) {
+            Source<PolicyUpdate, ?, ?> policies, FunnelSinks sinks) {
         this.settings = settings;
         this.input = input;
         this.watermarks = watermarks;
+        this.policies = policies;
         this.sinks = sinks;
     }
 
     public static FunnelJob fromConfig(PipelineConfig config) {
         return new FunnelJob(FunnelSettings.from(config), kafkaInput(config), MonitorJob.watermarks(config),
-                FunnelSinks.production(config));
+                policyInput(config), FunnelSinks.production(config));
     }
 
     public static Configuration flinkConfiguration(PipelineConfig config) {
@@ -83,10 +93,17 @@ public final class FunnelJob {
                 .name("funnel-customer")
                 .uid("funnel-customer");
 
+        // Policies carry no event time: the operators they reach keep the cards' clock (CardClockBroadcastOperator).
+        DataStream<PolicyUpdate> policyUpdates = env
+                .fromSource(policies, WatermarkStrategy.noWatermarks(), "funnel-policies-input")
+                .uid("funnel-policies-input")
+                .setParallelism(1);
+
         SingleOutputStreamOperator<ConversionRow> rows = entries
                 .keyBy(e -> ConversionWindow.key(e.tenant, e.region, e.stage))
-                .process(new ConversionWindow(settings))
-                .name("funnel-conversion-window")
+                .connect(policyUpdates.broadcast())
+                .transform("funnel-conversion-window", TypeInformation.of(ConversionRow.class),
+                        new CardClockBroadcastOperator<>(new ConversionWindow(settings)))
                 .uid("funnel-conversion-window");
 
         DataStream<ObjectionFact> objections = entries.getSideOutput(CustomerFunnel.OBJECTIONS);
@@ -103,12 +120,33 @@ public final class FunnelJob {
                 .name("funnel-forecast-digest")
                 .uid("funnel-forecast-digest");
 
-        DataStream<Alert> alerts = regionAlerts.union(digests, entries.getSideOutput(CustomerFunnel.COACHING));
+        DataStream<Alert> alerts = regionAlerts.union(digests, entries.getSideOutput(CustomerFunnel.COACHING))
+                .connect(policyUpdates.broadcast(FunnelPolicies.STATE))
+                .process(new FunnelAlertPolicy(settings))
+                .name("funnel-alert-policies")
+                .uid("funnel-alert-policies");
         alerts.sinkTo(sinks.alertsTopic).name("funnel-alerts-to-kafka").uid("funnel-alerts-to-kafka");
         alerts.sinkTo(sinks.alertRows).name("funnel-alerts-to-clickhouse").uid("funnel-alerts-to-clickhouse");
         rows.sinkTo(sinks.conversionRows).name("stage-conversion-to-clickhouse").uid("stage-conversion-to-clickhouse");
         digests.getSideOutput(ForecastDigest.ROWS).sinkTo(sinks.digestRows)
                 .name("forecast-digests-to-clickhouse").uid("forecast-digests-to-clickhouse");
+    }
+
+    /**
+     * The compacted policies topic, from the beginning when the job starts without state (as the monitor job
+     * reads it, but with the funnel's consumer group); a restore resumes with the policies in broadcast state.
+     */
+    public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config) {
+        return KafkaSource.<PolicyUpdate>builder()
+                .setBootstrapServers(config.kafkaBootstrap)
+                // A pattern: a missing policies topic means "no policies yet", not a failed start.
+                .setTopicPattern(Pattern.compile(Pattern.quote(config.topicPolicies)))
+                .setGroupId(config.funnelGroupId)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new PolicyDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
     }
 
     /** Only sales.stages; the same parser as the monitor job, so both jobs read the contract identically. */

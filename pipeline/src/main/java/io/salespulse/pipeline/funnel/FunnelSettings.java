@@ -1,15 +1,18 @@
 package io.salespulse.pipeline.funnel;
 
+import io.salespulse.contract.Durations;
 import io.salespulse.contract.StageSla;
 import io.salespulse.pipeline.config.PipelineConfig;
+import io.salespulse.pipeline.config.Setting;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
 
 /**
- * The funnel job's thresholds and window shape, from {@link PipelineConfig} (validated there). Fixed per
- * job for now; run-time policies (issue 5) will replace the thresholds per tenant/region.
+ * The funnel job's thresholds and window shape, from {@link PipelineConfig} (validated there). The drop
+ * threshold and minimum volume are the defaults that run-time policies override per tenant, region and team
+ * ({@link FunnelPolicies}).
  */
 public final class FunnelSettings implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -32,10 +35,20 @@ public final class FunnelSettings implements Serializable {
     public final LocalTime digestTime;
     public final String zoneId;
     public final StageSla sla;
+    /** The monitor job's {@code state.ttl}: the policy parser's longest SLA, so both jobs accept the same policies. */
+    public final long stateTtlMs;
 
     public FunnelSettings(Duration window, Duration slide, Duration lateness, int baselineWeeks, double dropThresholdPct,
             int minEntered, double pValue, Duration confirm, Duration recovery, int repeatedObjections, double scriptAdoptionPct,
             LocalTime digestTime, ZoneId zone, StageSla sla) {
+        this(window, slide, lateness, baselineWeeks, dropThresholdPct, minEntered, pValue, confirm, recovery,
+                repeatedObjections, scriptAdoptionPct, digestTime, zone, sla,
+                Durations.parse(Setting.STATE_TTL.defaultValue()));
+    }
+
+    public FunnelSettings(Duration window, Duration slide, Duration lateness, int baselineWeeks, double dropThresholdPct,
+            int minEntered, double pValue, Duration confirm, Duration recovery, int repeatedObjections, double scriptAdoptionPct,
+            LocalTime digestTime, ZoneId zone, StageSla sla, Duration stateTtl) {
         this.windowMs = window.toMillis();
         this.slideMs = slide.toMillis();
         this.latenessMs = lateness.toMillis();
@@ -50,12 +63,13 @@ public final class FunnelSettings implements Serializable {
         this.digestTime = digestTime;
         this.zoneId = zone.getId();
         this.sla = sla;
+        this.stateTtlMs = stateTtl.toMillis();
     }
 
     public static FunnelSettings from(PipelineConfig c) {
         return new FunnelSettings(c.funnelWindow, c.funnelSlide, c.funnelAllowedLateness, c.funnelBaselineWeeks,
                 c.funnelDropThreshold, c.funnelMinEntered, c.funnelDropPValue, c.funnelDropConfirm, c.funnelRecovery,
-                c.coachingRepeatedObjections, c.coachingScriptAdoption, c.digestTime, c.timeZone, c.sla);
+                c.coachingRepeatedObjections, c.coachingScriptAdoption, c.digestTime, c.timeZone, c.sla, c.stateTtl);
     }
 
     /** The defaults of the README, for tests. */

@@ -98,7 +98,8 @@ final class FunnelText {
         Alert a = base("funnel_drop:" + f.tenant + ":" + f.region + ":" + f.team + ":" + f.stage + ":"
                 + Instant.ofEpochMilli(f.windowEnd), "funnel_drop", f.tenant, f.region,
                 region ? firstOr(f.mainTeams, "") : f.team, f.windowEnd, emittedAt);
-        a.severity = (f.baselineRate - f.rate) / f.baselineRate >= 2 * settings.dropThreshold ? "high" : "normal";
+        double threshold = f.dropThreshold > 0 ? f.dropThreshold : settings.dropThreshold;
+        a.severity = (f.baselineRate - f.rate) / f.baselineRate >= 2 * threshold ? "high" : "normal";
         a.repId = "";
         a.customerId = "";
         a.stage = f.stage;

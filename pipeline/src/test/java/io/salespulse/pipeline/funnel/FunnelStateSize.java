@@ -3,6 +3,7 @@ package io.salespulse.pipeline.funnel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salespulse.contract.StageEvent;
+import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -13,7 +14,9 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,9 +44,11 @@ class FunnelStateSize {
         try (KeyedOneInputStreamOperatorTestHarness<String, StageEvent, FunnelEntry> perCustomer = harness(
                 new KeyedProcessOperator<>(new CustomerFunnel(settings)), c -> CustomerFunnel.key(c.tenant, c.customerId),
                 dir.resolve("customers"));
-                KeyedOneInputStreamOperatorTestHarness<String, FunnelEntry, ConversionRow> windows = harness(
-                        new KeyedProcessOperator<>(new ConversionWindow(settings)),
-                        e -> ConversionWindow.key(e.tenant, e.region, e.stage), dir.resolve("windows"))) {
+                KeyedTwoInputStreamOperatorTestHarness<String, FunnelEntry, PolicyUpdate, ConversionRow> windows =
+                        configure(new KeyedTwoInputStreamOperatorTestHarness<>(
+                                new CardClockBroadcastOperator<>(new ConversionWindow(settings)),
+                                e -> ConversionWindow.key(e.tenant, e.region, e.stage), (PolicyUpdate u) -> "",
+                                Types.STRING), dir.resolve("windows"))) {
             long began = System.nanoTime();
             String[] stages = {"contact", "needs", "proposal"};
             for (int i = 0; i < customers; i++) {
@@ -56,7 +61,7 @@ class FunnelStateSize {
                     perCustomer.processElement(new StreamRecord<>(e, e.occurredAt));
                 }
                 for (FunnelEntry entry : perCustomer.extractOutputValues()) {
-                    windows.processElement(new StreamRecord<>(entry, entry.entryAt));
+                    windows.processElement1(new StreamRecord<>(entry, entry.entryAt));
                 }
                 perCustomer.getOutput().clear();
                 perCustomer.getSideOutput(CustomerFunnel.SNAPSHOTS).clear();
@@ -79,8 +84,10 @@ class FunnelStateSize {
     private static <I, O> KeyedOneInputStreamOperatorTestHarness<String, I, O> harness(
             KeyedProcessOperator<String, I, O> op, org.apache.flink.api.java.functions.KeySelector<I, String> key,
             Path rocksDir) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, I, O> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(op, key, Types.STRING);
+        return configure(new KeyedOneInputStreamOperatorTestHarness<>(op, key, Types.STRING), rocksDir);
+    }
+
+    private static <H extends AbstractStreamOperatorTestHarness<?>> H configure(H h, Path rocksDir) throws Exception {
         EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend(false);
         Files.createDirectories(rocksDir);
         backend.setDbStoragePath(rocksDir.toString());

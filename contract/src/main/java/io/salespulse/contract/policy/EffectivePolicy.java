@@ -1,4 +1,4 @@
-package io.salespulse.pipeline.policy;
+package io.salespulse.contract.policy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.salespulse.contract.Durations;

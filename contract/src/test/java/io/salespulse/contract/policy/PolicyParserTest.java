@@ -1,4 +1,4 @@
-package io.salespulse.pipeline.policy;
+package io.salespulse.contract.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.salespulse.pipeline.policy;
+package io.salespulse.contract.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * {@link InvalidEventException} whose code counts dead letters and whose message names the field.
  * Unlike events, unknown fields are rejected: a misspelt setting ({@code "sla":{"need":"48h"}}) must not
  * be silently ignored while a manager believes it applies. The job and {@code bin/salespulse policy set}
- * use this same parser.
+ * use this same parser; the funnel job and the notifier read policies with it too ({@link PolicyBook}).
  *
  * <pre>{@code
  * {"version": 4, "updated_at": "2026-03-03T09:00:00+08:00", "updated_by": "u-chen",

@@ -1,4 +1,4 @@
-package io.salespulse.pipeline.policy;
+package io.salespulse.contract.policy;
 
 import java.io.Serializable;
 import java.time.DayOfWeek;

@@ -1,4 +1,4 @@
-package io.salespulse.pipeline.policy;
+package io.salespulse.contract.policy;
 
 import io.salespulse.contract.Stage;
 import java.io.Serializable;

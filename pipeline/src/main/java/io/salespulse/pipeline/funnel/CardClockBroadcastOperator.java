@@ -1,0 +1,40 @@
+package io.salespulse.pipeline.funnel;
+
+import java.util.List;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+/**
+ * A keyed broadcast operator whose event time comes from the keyed input only. The broadcast input is
+ * {@code sales.policies}, which carries no event time and emits no watermarks: the standard operator would take
+ * the minimum of both inputs and never fire a timer. Same timer service name ({@code user-timers}) and keyed state
+ * as the one-input operator it replaces, so a savepoint taken before policies were wired keeps its windows and
+ * timers (the monitor's {@code OverdueDetector} treats its policy input the same way).
+ */
+final class CardClockBroadcastOperator<K, IN1, IN2, OUT> extends CoBroadcastWithKeyedOperator<K, IN1, IN2, OUT> {
+    private static final long serialVersionUID = 1L;
+
+    CardClockBroadcastOperator(KeyedBroadcastProcessFunction<K, IN1, IN2, OUT> function) {
+        super(function, List.<MapStateDescriptor<?, ?>>of(FunnelPolicies.STATE));
+    }
+
+    @Override
+    public void processWatermark1(Watermark mark) throws Exception {
+        processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermark2(Watermark mark) {
+        // Policy records carry no event time; they must not hold the cards' clock back.
+    }
+
+    @Override
+    protected void processWatermarkStatus(WatermarkStatus watermarkStatus, int index) throws Exception {
+        if (index == 0) {
+            processWatermarkStatus(watermarkStatus);
+        }
+    }
+}
