@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * While a backlog is being read the partition is never silent, so a replay moves only by event time and
  * is deterministic; the wall clock takes over only once the backlog is drained. Dead letters carry no
  * event time and never move the watermark; they do count as activity. Silence is only counted while
- * the source task runs: when the periodic call comes late (the task thread was blocked), the silence
- * measurement starts again.
+ * the source task runs: when the periodic call comes more than a second late (the task thread was
+ * blocked), the time beyond that second does not count as silence.
  */
 public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
     private static final long serialVersionUID = 1L;
@@ -91,6 +91,9 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
 
     /** One per Kafka partition. */
     static final class Generator implements WatermarkGenerator<InputRecord> {
+        /** Periodic calls come every 200 ms; a longer gap than this means the task thread was held up. */
+        private static final long BLOCKED_GAP_NANOS = 1_000_000_000L;
+
         private final long outOfOrdernessMs;
         private final long idleTimeoutNanos;
         private final long caughtUpLagMs;
@@ -126,10 +129,12 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
             long now = clock.nanoTime();
-            if (now - lastPeriodicNanos > idleTimeoutNanos) {
+            long gap = now - lastPeriodicNanos;
+            if (gap > BLOCKED_GAP_NANOS) {
                 // The task thread was blocked (e.g. a sink in the same chain backing off while ClickHouse
-                // is down): nothing was read, so that time says nothing about the partition being quiet.
-                lastActivityNanos = Math.max(lastActivityNanos, now);
+                // is down, or a long pause on a busy machine): nothing was read meanwhile, so only the
+                // first second of that time counts as the partition being quiet.
+                lastActivityNanos = Math.min(now, lastActivityNanos + gap - BLOCKED_GAP_NANOS);
             }
             lastPeriodicNanos = now;
             long candidate = maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime - outOfOrdernessMs - 1;
