@@ -14,9 +14,12 @@ create() {
 }
 
 # Inputs, keyed by customer_id / alert_id. Parallelism of the job must stay <= their partitions.
-create sales.stages
-create sales.visits
-create sales.acks
+# Records carry the event's own time as their timestamp (the simulator's history, devices uploading
+# late), and retention deletes by record time: keep 90 days so a history or a replay is not deleted
+# before the jobs have read it.
+create sales.stages --config retention.ms=7776000000
+create sales.visits --config retention.ms=7776000000
+create sales.acks --config retention.ms=7776000000
 # Policies are state (latest policy per scope key), so the topic is compacted.
 create sales.policies --config cleanup.policy=compact
 # Outputs of the pipeline.

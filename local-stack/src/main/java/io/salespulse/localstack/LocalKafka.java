@@ -100,6 +100,10 @@ public final class LocalKafka implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        // A local broker keeps everything: the simulator writes weeks of history stamped with each event's
+        // time, and with the default 7-day retention the broker would delete the older part of a fresh
+        // backlog (by its record timestamps) before a job has read it.
+        p.setProperty("log.retention.ms", "-1");
         return p;
     }
 

@@ -17,7 +17,10 @@ public final class AlertRecordSerializer implements KafkaRecordSerializationSche
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(Alert alert, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, alert.firedAt, alert.alertId.getBytes(StandardCharsets.UTF_8),
+        // No explicit record timestamp: the producer stamps the time of writing. fired_at can lie days in the
+        // past (a replay, a card that proves a missed due time), and a record stamped that old can be
+        // deleted by the topic's retention right after it was written.
+        return new ProducerRecord<>(topic, null, null, alert.alertId.getBytes(StandardCharsets.UTF_8),
                 alert.toJson());
     }
 }

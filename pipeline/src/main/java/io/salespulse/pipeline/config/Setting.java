@@ -50,7 +50,7 @@ public enum Setting {
             "A caught-up partition silent this long lets event time follow the wall clock"),
     WATERMARK_CAUGHT_UP_LAG("watermark.caught-up-lag", "60s",
             "A partition counts as caught up when its last record was written to Kafka at most this long ago"),
-    WATERMARK_DRAIN_TIMEOUT("watermark.drain-timeout", "30s",
+    WATERMARK_DRAIN_TIMEOUT("watermark.drain-timeout", "5m",
             "A partition with no record at all for this long counts as drained (replays, empty partitions)"),
     EVENT_MAX_FUTURE_SKEW("event.max-future-skew", "1h",
             "occurred_at may lie this far after the record's Kafka timestamp (device clock skew)"),

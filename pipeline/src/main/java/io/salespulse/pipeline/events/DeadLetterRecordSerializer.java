@@ -17,6 +17,8 @@ public final class DeadLetterRecordSerializer implements KafkaRecordSerializatio
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetter d, KafkaSinkContext context, Long timestamp) {
         byte[] key = d.key == null ? null : d.key.getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, d.receivedAt, key, d.toJson());
+        // Stamped with the time of writing, not the original record's: replayed old input must not land in
+        // sales.dlq already past the topic's retention. The original time is in the value (received_at).
+        return new ProducerRecord<>(topic, null, null, key, d.toJson());
     }
 }
