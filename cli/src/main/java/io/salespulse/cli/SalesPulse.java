@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             GatewayCommand.class,
             QueryCommand.class,
             PolicyCommand.class,
+            BenchCommand.class,
         })
 public final class SalesPulse implements Callable<Integer> {
 

@@ -28,11 +28,11 @@ class SalesPulseCommandLineTest {
     @Test
     void everySubcommandIsRegistered() {
         assertThat(SalesPulse.commandLine().getSubcommands().keySet())
-                .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "policy", "query");
+                .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "policy", "query", "bench");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "policy", "query"})
+    @ValueSource(strings = {"demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "policy", "query", "bench"})
     void everySubcommandHasHelp(String command) {
         Run r = run(command, "--help");
         assertThat(r.exitCode()).isZero();

@@ -149,8 +149,11 @@ public final class EventParser implements java.io.Serializable {
             throw new InvalidEventException("too_large",
                     "the record is " + value.length + " bytes; at most " + MAX_RECORD_BYTES + " are accepted");
         }
+        JsonNode n = fastObject(value);
+        if (n != null) {
+            return n;
+        }
         String text = utf8(value);
-        JsonNode n;
         try {
             n = Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
@@ -161,6 +164,75 @@ public final class EventParser implements java.io.Serializable {
                     + (n == null ? "nothing" : n.getNodeType().toString().toLowerCase()));
         }
         return n;
+    }
+
+    /**
+     * The common case without the detour through a String (decoding, then parsing chars; a tenth of the job's
+     * CPU in the throughput profile): a well-formed UTF-8 record that starts like a JSON object is parsed from
+     * its bytes. Anything else returns null and takes the strict path above, which produces every verdict and
+     * message, so results are identical. The '{' check keeps Jackson's byte-order-mark and UTF-16/32
+     * detection, which the String path does not have, out of play.
+     */
+    private static JsonNode fastObject(byte[] value) {
+        if (value.length < 2 || value[0] != '{' || value[1] == 0 || !wellFormedUtf8(value)) {
+            return null;
+        }
+        try {
+            JsonNode n = Json.MAPPER.readTree(value);
+            return n != null && n.isObject() ? n : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** Exactly the byte sequences the strict decoder of {@link #utf8} accepts (Unicode's well-formed UTF-8 table). */
+    public static boolean wellFormedUtf8(byte[] b) {
+        int i = 0;
+        int n = b.length;
+        while (i < n) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int need;
+            int lo = 0x80;
+            int hi = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                need = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                need = 2;
+                if (c == 0xE0) {
+                    lo = 0xA0; // no overlong forms
+                } else if (c == 0xED) {
+                    hi = 0x9F; // no surrogates
+                }
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                need = 3;
+                if (c == 0xF0) {
+                    lo = 0x90;
+                } else if (c == 0xF4) {
+                    hi = 0x8F; // nothing above U+10FFFF
+                }
+            } else {
+                return false;
+            }
+            if (i + need >= n) {
+                return false; // truncated sequence
+            }
+            int second = b[i + 1] & 0xFF;
+            if (second < lo || second > hi) {
+                return false;
+            }
+            for (int k = 2; k <= need; k++) {
+                int next = b[i + k] & 0xFF;
+                if (next < 0x80 || next > 0xBF) {
+                    return false;
+                }
+            }
+            i += need + 1;
+        }
+        return true;
     }
 
     private static String id(JsonNode n, String field) throws InvalidEventException {
@@ -226,9 +298,11 @@ public final class EventParser implements java.io.Serializable {
 
     private long time(JsonNode n, String field, long receivedAtMillis) throws InvalidEventException {
         String text = requiredText(n, field, 64);
-        long millis;
+        long millis = fastEpochMillis(text);
         try {
-            millis = OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            if (millis == Long.MIN_VALUE) {
+                millis = OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            }
         } catch (DateTimeParseException e) {
             throw new InvalidEventException("bad_timestamp", "field '" + field + "' is '" + clip(text)
                     + "', expected ISO-8601 with offset like 2026-01-12T09:30:00+08:00");
@@ -244,6 +318,80 @@ public final class EventParser implements java.io.Serializable {
                     + ": the device clock is ahead");
         }
         return millis;
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|+HH:MM|-HH:MM)}, the form every producer sends, without
+     * {@code OffsetDateTime.parse} (a formatter run per record, the parser's largest cost after JSON). Returns
+     * {@link Long#MIN_VALUE} for anything else, including invalid dates, so the formatter decides those: the
+     * accepted values and the verdicts stay exactly the formatter's.
+     */
+    public static long fastEpochMillis(String t) {
+        int n = t.length();
+        if (n < 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
+                || t.charAt(16) != ':') {
+            return Long.MIN_VALUE;
+        }
+        int year = digits(t, 0, 4);
+        int month = digits(t, 5, 2);
+        int day = digits(t, 8, 2);
+        int hour = digits(t, 11, 2);
+        int minute = digits(t, 14, 2);
+        int second = digits(t, 17, 2);
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
+                || second > 59) {
+            return Long.MIN_VALUE;
+        }
+        int i = 19;
+        long nanos = 0;
+        if (t.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && i - start < 9 && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
+                nanos = nanos * 10 + (t.charAt(i) - '0');
+                i++;
+            }
+            int count = i - start;
+            if (count == 0) {
+                return Long.MIN_VALUE;
+            }
+            for (int k = count; k < 9; k++) {
+                nanos *= 10;
+            }
+        }
+        int offsetSeconds;
+        if (i == n - 1 && t.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i == n - 6 && (t.charAt(i) == '+' || t.charAt(i) == '-') && t.charAt(i + 3) == ':') {
+            int oh = digits(t, i + 1, 2);
+            int om = digits(t, i + 4, 2);
+            if (oh < 0 || om < 0 || oh > 17 || om > 59) {
+                return Long.MIN_VALUE;
+            }
+            offsetSeconds = (t.charAt(i) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        } else {
+            return Long.MIN_VALUE;
+        }
+        long epochDay;
+        try {
+            epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+        } catch (java.time.DateTimeException invalidDate) {
+            return Long.MIN_VALUE;
+        }
+        long seconds = epochDay * 86_400L + hour * 3_600L + minute * 60L + second - offsetSeconds;
+        return seconds * 1_000L + nanos / 1_000_000L;
+    }
+
+    /** The non-negative number of {@code count} ASCII digits at {@code from}, or -1. */
+    private static int digits(String t, int from, int count) {
+        int v = 0;
+        for (int k = from; k < from + count; k++) {
+            char c = t.charAt(k);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     private static String clip(String s) {

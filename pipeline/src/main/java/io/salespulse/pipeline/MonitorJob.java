@@ -84,6 +84,10 @@ public final class MonitorJob {
     }
 
     public void build(StreamExecutionEnvironment env) {
+        // Chained operators pass records on without a defensive copy (a serializer copy per record and
+        // operator, 8% of the job's CPU in the throughput profile). Safe here: the source creates new objects
+        // for every record, and no operator of this job changes an object after it has passed it on.
+        env.getConfig().enableObjectReuse();
         DataStream<InputRecord> records = env.fromSource(input, watermarks, "kafka-input")
                 .uid("kafka-input");
 

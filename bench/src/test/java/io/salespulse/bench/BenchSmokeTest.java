@@ -1,0 +1,47 @@
+package io.salespulse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.salespulse.contract.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keeps {@code bin/salespulse bench} working: the whole benchmark at a tiny size on the real local stack.
+ * It asserts that every figure is produced and written to the JSON, never how fast anything is.
+ */
+class BenchSmokeTest {
+
+    private static final List<String> FIGURES = List.of(
+            "throughput.events", "throughput.load_events_per_s", "throughput.baseline_events_per_s",
+            "throughput.job_events_per_s", "throughput.ratio", "throughput.alerts", "throughput.same_alerts",
+            "latency.default.customers", "latency.default.alerts_expected", "latency.default.alerts_received",
+            "latency.default.emitted_p50_ms", "latency.default.emitted_p99_ms", "latency.default.emitted_max_ms",
+            "latency.default.visible_p50_ms", "latency.default.visible_p99_ms", "latency.default.visible_max_ms",
+            "latency.default.quiet_visible_p50_ms", "latency.default.quiet_visible_p99_ms",
+            "state.open_customers", "state.checkpoint_bytes", "state.bytes_per_customer", "state.heap_used_mb",
+            "state.restore_s",
+            "replay.records", "replay.seconds", "replay.events_per_s", "replay.alerts", "replay.alerts_expected",
+            "replay.alerts_differing",
+            "micro.parser.parseStageCard_ops_per_s", "micro.parser.parseVisit_ops_per_s",
+            "micro.state_serializer.serialize_ops_per_s", "micro.state_serializer.deserialize_ops_per_s",
+            "micro.state_serializer.bytes");
+
+    @Test
+    void tinyRunProducesEveryFigure(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("results.json");
+
+        int exit = Bench.run(new String[] {"--tiny", "--out", out.toString()});
+
+        assertThat(exit).isZero();
+        JsonNode figures = Json.MAPPER.readTree(Files.readAllBytes(out)).get("figures");
+        for (String key : FIGURES) {
+            assertThat(figures.has(key)).as("figure %s in %s", key, figures).isTrue();
+            assertThat(figures.get(key).isNumber()).as("figure %s is a number", key).isTrue();
+        }
+    }
+}
