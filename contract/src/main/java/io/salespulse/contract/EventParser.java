@@ -311,7 +311,7 @@ public final class EventParser implements java.io.Serializable {
             throw new InvalidEventException("bad_timestamp", "field '" + field + "' is " + text
                     + ", before the year 2000: check the device clock");
         }
-        if (receivedAtMillis > 0 && millis > receivedAtMillis + maxFutureSkewMillis) {
+        if (receivedAtMillis >= 0 && millis > receivedAtMillis + maxFutureSkewMillis) {
             throw new InvalidEventException("bad_timestamp", "field '" + field + "' is " + text
                     + ", later than the record was received (" + java.time.Instant.ofEpochMilli(receivedAtMillis)
                     + ") by more than " + Durations.format(Duration.ofMillis(maxFutureSkewMillis))

@@ -81,7 +81,9 @@ class GatewayAbuseTest {
      * every tenant until they go away. Measured: the other tenant's only request in 8 s timed out after 10 s.
      */
     @Test
-    @Disabled("open finding of the fault-injection suite: the gateway does not bound slow requests in time")
+    @Disabled("open finding: slow requests are now cut off after 10 s (sun.net.httpserver.maxReqTime), but "
+            + "while 300 slow connections hold all 32 workers, other tenants' requests still time out; needs a "
+            + "per-client connection limit or a non-blocking server")
     void slowlorisBeyondTheThreadPoolIsCutOffAndOtherTenantsKeepSucceeding() throws Exception {
         Report r = abuse(Duration.ofSeconds(Faults.pick(8, 60)), 32 + 256 + 16);
         assertThat(r.during).as("every request of the well-behaved tenant succeeded during the abuse")

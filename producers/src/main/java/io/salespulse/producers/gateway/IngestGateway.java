@@ -47,6 +47,15 @@ public final class IngestGateway implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
+        // A request must arrive whole within 10 s (slowloris: a client trickling its headers or body would
+        // otherwise hold a worker thread for as long as it likes), and an idle kept-alive connection is
+        // closed after 30 s.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "10");
+        }
+        if (System.getProperty("sun.net.httpserver.idleInterval") == null) {
+            System.setProperty("sun.net.httpserver.idleInterval", "30");
+        }
     }
 
     private final GatewayConfig config;
