@@ -23,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +65,6 @@ class WeComOutageTest {
      * HTTP 500s; 45009s wait out the minute window and last about 5 minutes.
      */
     @Test
-    @Disabled("open finding of the fault-injection suite: WeCom outages beyond the retry budget lose alerts")
     void outageLongerThanTheRetryBudgetDelaysAlertsWithoutLosingThem() throws Exception {
         Outcome o = run(Faults.pick(12, 60), Faults.pick(6, 20));
         assertThat(o.delivered).isEqualTo(o.expected);

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * covers the backlog, else one digest for the whole backlog. Every message is recorded in the ledger
  * as {@code sending} before the post and with its outcome after it, so a crash leaves at most the one
  * message in flight undecided. Retries 45009 / 429 / 5xx / timeouts with exponential backoff and jitter
- * (each attempt takes a rate token); permanent errors fail at once into the ledger and dead letters.
+ * (each attempt takes a rate token) for as long as WeCom answers busy; permanent errors fail at once into
+ * the ledger and dead letters.
  */
 public final class RobotDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RobotDispatcher.class);
@@ -94,7 +95,10 @@ public final class RobotDispatcher {
         List<String> ids = group.stream().map(d -> d.alert.alertId()).toList();
         WeComResult result = null;
         int attempt = 0;
-        while (attempt < maxAttempts) {
+        // Busy answers (45009, 429, 5xx, timeouts) are retried until WeCom takes the message: an outage delays
+        // alerts, it never loses them. Every maxAttempts failures the ledger records the attempts so far, so an
+        // outage shows in alert_deliveries while it lasts. Only permanent errors end the loop with a failure.
+        while (true) {
             limiter.acquire(route);
             attempt++;
             result = client.postMarkdown(routing.current().keys().keyOf(route), content);
@@ -105,12 +109,18 @@ public final class RobotDispatcher {
             if (result.rateLimited()) {
                 limiter.exhausted(route);
             }
-            if (attempt < maxAttempts) {
-                Duration wait = backoff(attempt);
-                LOG.warn("Route {}: attempt {} got {} ({}); retrying in {} ms", route, attempt, result.code(),
-                        result.detail(), wait.toMillis());
-                time.sleep(wait);
+            if (attempt % maxAttempts == 0) {
+                for (Delivery d : group) {
+                    d.attempts = attempt;
+                    d.errorCode = result.code();
+                    d.error = result.detail();
+                }
+                ledger.write(group);
             }
+            Duration wait = backoff(attempt);
+            LOG.warn("Route {}: attempt {} got {} ({}); retrying in {} ms", route, attempt, result.code(),
+                    result.detail(), wait.toMillis());
+            time.sleep(wait);
         }
         boolean ok = result != null && result.kind() == WeComResult.Kind.DELIVERED;
         for (Delivery d : group) {
