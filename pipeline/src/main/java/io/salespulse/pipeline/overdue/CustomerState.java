@@ -30,6 +30,8 @@ public class CustomerState {
     public boolean workingTime;
     /** Version of the customer_status row: grows with every change, so ClickHouse keeps the latest. */
     public long version;
+    /** When the opportunity started (its first card, ms): the high part of every version it writes. */
+    public long opportunityStart;
 
     public CustomerState() {}
 }

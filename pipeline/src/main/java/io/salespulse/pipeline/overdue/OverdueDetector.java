@@ -175,7 +175,8 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
             s = new CustomerState();
             s.tenant = card.tenant;
             s.customerId = card.customerId;
-            s.version = card.occurredAt - 1;
+            s.opportunityStart = card.occurredAt;
+            s.version = s.opportunityStart << CHANGE_BITS;
             s.lastEventAt = card.occurredAt;
             apply(card, s);
             enterStage(s, stage, card.occurredAt);
@@ -209,7 +210,7 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
         if (card.closesOpportunity()) {
             opportunity.clear();
             CustomerStatus row = closed(card, card.occurredAt);
-            row.version = Math.max(s.version + 1, card.occurredAt);
+            row.version = nextVersion(s);
             row.highPotential = s.highPotential;
             row.dealValue = s.dealValue;
             row.lastEventAt = s.lastEventAt;
@@ -442,8 +443,27 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
         return a;
     }
 
+    /**
+     * customer_status versions: the opportunity's start (ms) in the high bits, the number of the change
+     * within it in the low 16. A later opportunity outranks everything of an earlier one, whatever event
+     * times their changes carry: an overdue raised at a due time can lie after a late card that follows it,
+     * or after the close and a new opportunity's first card, so event times cannot order the rows.
+     */
+    static final int CHANGE_BITS = 16;
+
+    private static long nextVersion(CustomerState s) {
+        if (s.opportunityStart == 0) {
+            // State restored from before this scheme: its versions were plain milliseconds, far below these.
+            s.opportunityStart = s.stageEnteredAt;
+            s.version = s.opportunityStart << CHANGE_BITS;
+        }
+        long base = s.opportunityStart << CHANGE_BITS;
+        s.version = Math.min(Math.max(s.version + 1, base + 1), base + (1L << CHANGE_BITS) - 1);
+        return s.version;
+    }
+
     private static CustomerStatus status(CustomerState s, long changedAt) {
-        s.version = Math.max(s.version + 1, changedAt);
+        nextVersion(s);
         CustomerStatus row = new CustomerStatus();
         row.tenant = s.tenant;
         row.customerId = s.customerId;
@@ -477,7 +497,8 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
         row.lastEventAt = at;
         row.dueAt = 0;
         row.updatedAt = at;
-        row.version = at;
+        // Nothing was open: this close is an opportunity of its own, starting and ending at the card.
+        row.version = (at << CHANGE_BITS) + 1;
         return row;
     }
 

@@ -225,6 +225,20 @@ class OverdueDetectorTest {
     }
 
     @Test
+    void aNewOpportunityOutranksTheClosedOneWhateverTheTimes() throws Exception {
+        card("c-13", "contact", T0);
+        harness.processBothWatermarks(new Watermark(T0 + 48 * H)); // overdue, as of its due time
+        StageEvent won = newCard("c-13", "closing", T0 + 47 * H);  // a late card: older than that due time
+        won.outcome = "won";
+        process(won);
+        card("c-13", "contact", T0 + 47 * H + 30 * 60_000L);       // a new opportunity, still before it
+        CustomerStatus latest = statuses().stream().max(java.util.Comparator.comparingLong(st -> st.version))
+                .orElseThrow();
+        assertThat(latest.status).isEqualTo("active");
+        assertThat(latest.stage).isEqualTo("contact");
+    }
+
+    @Test
     void abandonedCustomerIsForgottenAfterStateTtl() throws Exception {
         harness.setStateTtlProcessingTime(0);
         card("c-11", "contact", T0);
