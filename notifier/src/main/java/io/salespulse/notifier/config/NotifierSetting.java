@@ -1,6 +1,6 @@
 package io.salespulse.notifier.config;
 
-import java.util.Locale;
+import io.salespulse.contract.SettingNames;
 
 /**
  * Every setting of the notifier: a flag ({@code --notifier-routes f} or {@code --notifier.routes=f}) or an
@@ -64,11 +64,11 @@ public enum NotifierSetting {
     }
 
     public String flag() {
-        return "--" + key.replace('.', '-');
+        return SettingNames.flag(key);
     }
 
     public String env() {
-        return "SALESPULSE_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return SettingNames.env(key);
     }
 
     public boolean secret() {
@@ -76,12 +76,6 @@ public enum NotifierSetting {
     }
 
     public static NotifierSetting byName(String name) {
-        String n = name.startsWith("--") ? name.substring(2) : name;
-        for (NotifierSetting s : values()) {
-            if (s.key.equals(n) || s.key.replace('.', '-').equals(n)) {
-                return s;
-            }
-        }
-        return null;
+        return SettingNames.byName(values(), NotifierSetting::key, name);
     }
 }

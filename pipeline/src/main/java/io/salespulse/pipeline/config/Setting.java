@@ -1,6 +1,6 @@
 package io.salespulse.pipeline.config;
 
-import java.util.Locale;
+import io.salespulse.contract.SettingNames;
 
 /**
  * Every setting of the monitor job. Each can be given as a flag ({@code --kafka-bootstrap host:9092} or
@@ -101,11 +101,11 @@ public enum Setting {
     }
 
     public String flag() {
-        return "--" + key.replace('.', '-');
+        return SettingNames.flag(key);
     }
 
     public String env() {
-        return "SALESPULSE_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return SettingNames.env(key);
     }
 
     public boolean secret() {
@@ -114,12 +114,6 @@ public enum Setting {
 
     /** The setting a flag or key names, accepting {@code --kafka-bootstrap}, {@code --kafka.bootstrap} and {@code kafka.bootstrap}. */
     public static Setting byName(String name) {
-        String n = name.startsWith("--") ? name.substring(2) : name;
-        for (Setting s : values()) {
-            if (s.key.equals(n) || s.key.replace('.', '-').equals(n)) {
-                return s;
-            }
-        }
-        return null;
+        return SettingNames.byName(values(), Setting::key, name);
     }
 }
