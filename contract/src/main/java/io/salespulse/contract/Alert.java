@@ -1,6 +1,9 @@
 package io.salespulse.contract;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -34,25 +37,32 @@ public class Alert {
 
     /** The contract's JSON form ({@code sales.alerts} value). */
     public byte[] toJson() {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("alert_id", alertId);
-        n.put("type", type);
-        n.put("severity", severity);
-        n.put("tenant", tenant);
-        n.put("region", region);
-        n.put("team", team);
-        n.put("rep_id", repId);
-        n.put("customer_id", customerId);
-        n.put("stage", stage);
-        if (dueAt != 0) {
-            n.put("due_at", Instant.ofEpochMilli(dueAt).toString());
+        // Streamed, not built as a tree: one alert per overdue customer makes this a hot path.
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("alert_id", alertId);
+            g.writeStringField("type", type);
+            g.writeStringField("severity", severity);
+            g.writeStringField("tenant", tenant);
+            g.writeStringField("region", region);
+            g.writeStringField("team", team);
+            g.writeStringField("rep_id", repId);
+            g.writeStringField("customer_id", customerId);
+            g.writeStringField("stage", stage);
+            if (dueAt != 0) {
+                g.writeStringField("due_at", Instant.ofEpochMilli(dueAt).toString());
+            }
+            g.writeStringField("fired_at", Instant.ofEpochMilli(firedAt).toString());
+            g.writeStringField("emitted_at", Instant.ofEpochMilli(emittedAt).toString());
+            g.writeStringField("title", title);
+            g.writeStringField("message", message);
+            g.writeStringField("suggestion", suggestion);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // an in-memory stream does not fail
         }
-        n.put("fired_at", Instant.ofEpochMilli(firedAt).toString());
-        n.put("emitted_at", Instant.ofEpochMilli(emittedAt).toString());
-        n.put("title", title);
-        n.put("message", message);
-        n.put("suggestion", suggestion);
-        return Json.bytes(n);
+        return out.toByteArray();
     }
 
     @Override

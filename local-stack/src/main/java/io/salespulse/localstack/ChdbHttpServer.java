@@ -63,6 +63,10 @@ public final class ChdbHttpServer implements AutoCloseable {
             "default_database", "format");
     private static final boolean DEBUG = "1".equals(System.getenv("SALESPULSE_CHDB_DEBUG"));
 
+    /** {@code INSERT INTO t [(columns)] FORMAT X}: group 1 up to FORMAT, group 2 from FORMAT on. */
+    private static final Pattern INSERT_WITH_FORMAT =
+            Pattern.compile("(?is)\\s*(INSERT\\s+INTO\\s+[^']+?)\\s+(FORMAT\\s+\\w+)\\s*");
+
     private final ChdbSession session;
     private final HttpServer http;
     private final ExecutorService executor;
@@ -264,7 +268,17 @@ public final class ChdbHttpServer implements AutoCloseable {
                 return;
             }
             byte[] sql;
-            if (queryParam != null && !queryParam.isEmpty()) {
+            Path infile = null;
+            Matcher insert = queryParam == null ? null : INSERT_WITH_FORMAT.matcher(queryParam);
+            if (insert != null && insert.matches() && body.length > 0) {
+                // INSERT ... FORMAT X with the data in the body (how clients send RowBinary). chDB takes one query
+                // text and ends inline data at the first empty line, which binary data can contain, so the data
+                // goes through a file: INSERT ... FROM INFILE 'f' FORMAT X.
+                infile = Files.createTempFile(Files.createDirectories(dataDir.resolve("http-inserts")), "insert-", ".data");
+                Files.write(infile, body);
+                sql = (insert.group(1) + " FROM INFILE '" + infile + "' " + insert.group(2))
+                        .getBytes(StandardCharsets.UTF_8);
+            } else if (queryParam != null && !queryParam.isEmpty()) {
                 byte[] q = queryParam.getBytes(StandardCharsets.UTF_8);
                 if (body.length == 0) {
                     sql = q;
@@ -293,7 +307,14 @@ public final class ChdbHttpServer implements AutoCloseable {
                     settings.put(k, e.getValue());
                 }
             }
-            ChdbSession.Result r = execute(sql, format, database, settings, queryParams);
+            ChdbSession.Result r;
+            try {
+                r = execute(sql, format, database, settings, queryParams);
+            } finally {
+                if (infile != null) {
+                    Files.deleteIfExists(infile);
+                }
+            }
             if (r.ok()) {
                 Map<String, String> extra = new LinkedHashMap<>();
                 extra.put("X-ClickHouse-Query-Id", queryId);

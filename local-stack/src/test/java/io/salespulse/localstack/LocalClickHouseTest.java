@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -129,6 +131,48 @@ class LocalClickHouseTest {
             assertThat(rows.get("a").note()).isEqualTo(TRICKY);
             assertThat(rows.get("a").at()).isEqualTo(T1);
         }
+    }
+
+    /**
+     * Clients send RowBinary as {@code INSERT ... FORMAT RowBinary} with the rows in the body. chDB ends data
+     * inline in a query at the first empty line, so binary data holding "\n\n" (here inside an Int64 and a
+     * string) must arrive whole all the same: every row, every byte.
+     */
+    @Test
+    void binaryInsertBodiesArriveWholeEvenWithEmptyLinesInTheData() throws Exception {
+        try (LocalClickHouse ch = LocalClickHouse.start(tmp.resolve("clickhouse"))) {
+            HttpClient http = HttpClient.newHttpClient();
+            post(http, ch, null, "CREATE TABLE default.bin (s String, n Int64) ENGINE = MergeTree ORDER BY n");
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            int rows = 1000;
+            for (int i = 0; i < rows; i++) {
+                byte[] text = ("row\n\n" + i + "\u0000end").getBytes(StandardCharsets.UTF_8);
+                body.write(text.length);
+                body.write(text);
+                long n = 0x0A0A_0000_0000_0000L + i;
+                for (int b = 0; b < 8; b++) {
+                    body.write((int) (n >>> (8 * b)) & 0xFF);
+                }
+            }
+            HttpResponse<String> insert = post(http, ch, "INSERT INTO default.bin (s, n) FORMAT RowBinary",
+                    body.toByteArray());
+            assertThat(insert.statusCode()).as(insert.body()).isEqualTo(200);
+            HttpResponse<String> check = post(http, ch, null,
+                    "SELECT count(), countIf(s = concat('row\\n\\n', toString(n - 0x0A0A000000000000), '\\0end'))"
+                            + " FROM default.bin FORMAT TSV");
+            assertThat(check.body().trim()).isEqualTo(rows + "\t" + rows);
+            try (java.util.stream.Stream<Path> left = Files.walk(tmp.resolve("clickhouse"))) {
+                assertThat(left.filter(f -> f.getFileName().toString().startsWith("insert-"))).as("temporary files").isEmpty();
+            }
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, LocalClickHouse ch, String query, Object body)
+            throws Exception {
+        String url = ch.httpUrl() + "/" + (query == null ? "" : "?query=" + java.net.URLEncoder.encode(query, StandardCharsets.UTF_8));
+        HttpRequest.BodyPublisher publisher = body instanceof byte[] bytes ? HttpRequest.BodyPublishers.ofByteArray(bytes)
+                : HttpRequest.BodyPublishers.ofString((String) body);
+        return http.send(HttpRequest.newBuilder(URI.create(url)).POST(publisher).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void bind(PreparedStatement ps, String id, long amount, double score, boolean won, String note)

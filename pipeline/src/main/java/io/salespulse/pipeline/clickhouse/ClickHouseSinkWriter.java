@@ -1,15 +1,25 @@
 package io.salespulse.pipeline.clickhouse;
 
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertResponse;
+import com.clickhouse.data.ClickHouseFormat;
+import com.clickhouse.jdbc.ConnectionImpl;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -38,13 +48,14 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
+    private static final long INSERT_TIMEOUT_MINUTES = 5;
 
     private final ClickHouseSinkOptions options;
     private final TableMapping<T> mapping;
     private final ProcessingTimeService timers;
     private final UnaryOperator<T> copier;
     private final ConnectionFactory connections;
-    private final String insertSql;
+    private final List<String> quotedColumns;
 
     private final Counter rowsWritten;
     private final Counter retries;
@@ -54,6 +65,8 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
     /** Elements waiting for the next flush; emptied only after ClickHouse accepted them. */
     private final List<T> buffer;
     private Connection connection;
+    /** The encoder for the connected server's column types; set with {@link #connection}. */
+    private RowBinaryRows rowBinary;
     private ScheduledFuture<?> flushTimer;
     private boolean closed;
 
@@ -69,7 +82,7 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
         this.timers = timers;
         this.copier = copier;
         this.connections = connections;
-        this.insertSql = insertSql(mapping);
+        this.quotedColumns = quotedColumns(mapping);
         this.buffer = new ArrayList<>(Math.min(options.batchSize(), 100_000));
         this.rowsWritten = metrics.counter("clickhouseRowsWritten");
         this.retries = metrics.counter("clickhouseRetries");
@@ -83,14 +96,8 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
         scheduleFlushTimer();
     }
 
-    static String insertSql(TableMapping<?> mapping) {
-        String columns =
-                mapping.columns().stream()
-                        .map(column -> "`" + column.replace("`", "\\`") + "`")
-                        .collect(Collectors.joining(", "));
-        String params =
-                mapping.columns().stream().map(column -> "?").collect(Collectors.joining(", "));
-        return "INSERT INTO " + mapping.table() + " (" + columns + ") VALUES (" + params + ")";
+    static List<String> quotedColumns(TableMapping<?> mapping) {
+        return mapping.columns().stream().map(column -> "`" + column.replace("`", "\\`") + "`").toList();
     }
 
     @Override
@@ -173,19 +180,73 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
 
     private void insert(List<T> rows) throws SQLException {
         if (connection == null) {
-            connection = connections.open();
-        }
-        try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
-            // The driver inlines the whole batch into one INSERT ... VALUES text; with JDBC escape processing on it
-            // then runs regex replacements over all of it (the top frame of the throughput profile) and could
-            // rewrite values that look like {fn ...} escapes. Our SQL has no escapes: send values as they are.
-            statement.setEscapeProcessing(false);
-            for (T row : rows) {
-                mapping.bind(row, statement);
-                statement.addBatch();
+            Connection opened = connections.open();
+            try {
+                rowBinary = new RowBinaryRows(mapping.table(), mapping.columns(), columnTypes(opened, mapping));
+            } catch (SQLException | RuntimeException e) {
+                opened.close();
+                throw e;
             }
-            statement.executeBatch();
+            connection = opened;
         }
+        rowBinary.clear();
+        for (T row : rows) {
+            mapping.write(row, rowBinary);
+            rowBinary.endRow();
+        }
+        Client client = connection.unwrap(ConnectionImpl.class).getClient();
+        try (InsertResponse response = client.insert(mapping.table(), quotedColumns,
+                new ByteArrayInputStream(rowBinary.buffer(), 0, rowBinary.size()), ClickHouseFormat.RowBinary)
+                .get(INSERT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            // Accepted: the rows are in the table.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("Interrupted while inserting into " + mapping.table(), e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new SQLException(cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new SQLException("No answer from ClickHouse within " + INSERT_TIMEOUT_MINUTES + " minutes", e);
+        } catch (Exception e) { // InsertResponse.close
+            throw new SQLException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The types of the mapping's columns as the server has them; a column the table lacks fails here,
+     * when the writer connects, naming it.
+     */
+    static List<String> columnTypes(Connection connection, TableMapping<?> mapping) throws SQLException {
+        String table = mapping.table();
+        int dot = table.indexOf('.');
+        String sql = "SELECT name, type FROM system.columns WHERE database = "
+                + (dot < 0 ? "currentDatabase()" : "?") + " AND table = ?";
+        Map<String, String> types = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int i = 1;
+            if (dot >= 0) {
+                statement.setString(i++, table.substring(0, dot));
+            }
+            statement.setString(i, dot < 0 ? table : table.substring(dot + 1));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        if (types.isEmpty()) {
+            throw new SQLException("ClickHouse has no table " + table + " (run the migrations: salespulse migrate)");
+        }
+        List<String> result = new ArrayList<>();
+        for (String column : mapping.columns()) {
+            String type = types.get(column);
+            if (type == null) {
+                throw new SQLException("ClickHouse table " + table + " has no column " + column
+                        + " (run the migrations: salespulse migrate)");
+            }
+            result.add(type);
+        }
+        return result;
     }
 
     /** Exponential backoff with jitter: a random value in [half, full] of initial * 2^(retry-1). */

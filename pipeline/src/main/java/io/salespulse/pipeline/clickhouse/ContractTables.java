@@ -6,9 +6,6 @@ import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
 import io.salespulse.pipeline.events.DeadLetter;
 import io.salespulse.pipeline.overdue.CustomerStatus;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -64,59 +61,10 @@ public final class ContractTables {
         return s == null ? "" : s;
     }
 
-    /** Binds one row's values in column order. */
+    /** Writes one row's values in column order. */
     @FunctionalInterface
     interface Binder<T> extends java.io.Serializable {
-        void bind(T element, Params params) throws SQLException;
-    }
-
-    static final class Params {
-        private final PreparedStatement ps;
-        private int index = 1;
-
-        Params(PreparedStatement ps) {
-            this.ps = ps;
-        }
-
-        Params text(String v) throws SQLException {
-            ps.setString(index++, v);
-            return this;
-        }
-
-        Params nullableText(String v) throws SQLException {
-            ClickHouseBindings.setNullableString(ps, index++, v);
-            return this;
-        }
-
-        Params number(long v) throws SQLException {
-            ps.setLong(index++, v);
-            return this;
-        }
-
-        Params nullableNumber(Double v) throws SQLException {
-            ClickHouseBindings.setNullableDouble(ps, index++, v);
-            return this;
-        }
-
-        Params bool(boolean v) throws SQLException {
-            ps.setBoolean(index++, v);
-            return this;
-        }
-
-        Params time(long epochMillis) throws SQLException {
-            ClickHouseBindings.setInstant(ps, index++, Instant.ofEpochMilli(epochMillis));
-            return this;
-        }
-
-        /** 0 means "none" in our POJOs. */
-        Params nullableTime(long epochMillis) throws SQLException {
-            ClickHouseBindings.setNullableInstant(ps, index++, epochMillis == 0 ? null : Instant.ofEpochMilli(epochMillis));
-            return this;
-        }
-
-        Params now() throws SQLException {
-            return time(System.currentTimeMillis());
-        }
+        void bind(T element, RowValues row);
     }
 
     private static <T> TableMapping<T> mapping(String table, List<String> columns, Binder<T> binder) {
@@ -134,8 +82,8 @@ public final class ContractTables {
             }
 
             @Override
-            public void bind(T element, PreparedStatement statement) throws SQLException {
-                binder.bind(element, new Params(statement));
+            public void write(T element, RowValues row) {
+                binder.bind(element, row);
             }
         };
     }

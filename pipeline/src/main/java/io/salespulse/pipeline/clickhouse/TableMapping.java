@@ -1,13 +1,12 @@
 package io.salespulse.pipeline.clickhouse;
 
 import java.io.Serializable;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.List;
 
 /**
- * How one stream element becomes one row of one ClickHouse table, for {@link ClickHouseSink}.
- * The sink inserts with {@code INSERT INTO table() (columns()) VALUES (?, ...)}.
+ * How one stream element becomes one row of one ClickHouse table, for {@link ClickHouseSink}. The sink
+ * sends the rows as {@code INSERT INTO table() (columns()) FORMAT RowBinary}, encoded following the
+ * table's column types (see {@link RowBinaryRows}).
  *
  * @param <T> the stream element
  */
@@ -16,12 +15,9 @@ public interface TableMapping<T> extends Serializable {
     /** The fully qualified table, e.g. {@code salespulse.alerts}. */
     String table();
 
-    /** The column names, unquoted, in the order {@link #bind} sets them. */
+    /** The column names, unquoted, in the order {@link #write} writes them. */
     List<String> columns();
 
-    /**
-     * Sets parameters 1..n of {@code statement} from {@code element}, in {@link #columns()} order.
-     * See {@link ClickHouseBindings} for nullable values and timestamps.
-     */
-    void bind(T element, PreparedStatement statement) throws SQLException;
+    /** Writes one value per column of {@link #columns()}, in that order. */
+    void write(T element, RowValues row);
 }

@@ -1,10 +1,7 @@
 package io.salespulse.pipeline.funnel;
 
-import io.salespulse.pipeline.clickhouse.ClickHouseBindings;
+import io.salespulse.pipeline.clickhouse.RowValues;
 import io.salespulse.pipeline.clickhouse.TableMapping;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 
 /** The funnel job's ClickHouse tables: {@code stage_conversion} (sql/008) and {@code forecast_digests} (sql/018). */
@@ -26,20 +23,10 @@ public final class FunnelTables {
         }
 
         @Override
-        public void bind(ConversionRow r, PreparedStatement ps) throws SQLException {
-            ps.setString(1, r.tenant);
-            ps.setString(2, r.region);
-            ps.setString(3, r.team);
-            ps.setString(4, r.fromStage);
-            ClickHouseBindings.setInstant(ps, 5, Instant.ofEpochMilli(r.windowStart));
-            ClickHouseBindings.setInstant(ps, 6, Instant.ofEpochMilli(r.windowEnd));
-            ps.setLong(7, r.entered);
-            ps.setLong(8, r.advanced);
-            ps.setDouble(9, r.rate);
-            ClickHouseBindings.setNullableDouble(ps, 10, r.baselineRate);
-            ClickHouseBindings.setNullableDouble(ps, 11, r.changePct);
-            ps.setBoolean(12, r.flagged);
-            ClickHouseBindings.setInstant(ps, 13, Instant.now());
+        public void write(ConversionRow r, RowValues row) {
+            row.text(r.tenant).text(r.region).text(r.team).text(r.fromStage).time(r.windowStart).time(r.windowEnd)
+                    .number(r.entered).number(r.advanced).real(r.rate).nullableNumber(r.baselineRate)
+                    .nullableNumber(r.changePct).bool(r.flagged).now();
         }
     };
 
@@ -58,18 +45,10 @@ public final class FunnelTables {
         }
 
         @Override
-        public void bind(DigestRow r, PreparedStatement ps) throws SQLException {
-            ps.setString(1, r.tenant);
-            ps.setString(2, r.region);
-            ps.setString(3, r.team);
-            ClickHouseBindings.setInstant(ps, 4, Instant.ofEpochMilli(r.digestAt));
-            ps.setString(5, r.stage);
-            ps.setLong(6, r.customers);
-            ps.setLong(7, r.overdue);
-            ps.setLong(8, r.atRisk);
-            ps.setDouble(9, r.expectedWins7d);
-            ps.setString(10, r.message == null ? "" : r.message);
-            ClickHouseBindings.setInstant(ps, 11, Instant.now());
+        public void write(DigestRow r, RowValues row) {
+            row.text(r.tenant).text(r.region).text(r.team).time(r.digestAt).text(r.stage).number(r.customers)
+                    .number(r.overdue).number(r.atRisk).real(r.expectedWins7d).text(r.message == null ? "" : r.message)
+                    .now();
         }
     };
 }

@@ -80,8 +80,7 @@ class ClickHouseSinkOptionsTest {
 
     @Test
     void quotesColumnNamesInTheInsert() {
-        assertThat(ClickHouseSinkWriter.insertSql(new StringMapping()))
-                .isEqualTo("INSERT INTO t.strings (`partition`, `offset`) VALUES (?, ?)");
+        assertThat(ClickHouseSinkWriter.quotedColumns(new StringMapping())).containsExactly("`partition`", "`offset`");
     }
 
     private static final class StringMapping implements TableMapping<String> {
@@ -96,6 +95,6 @@ class ClickHouseSinkOptionsTest {
         }
 
         @Override
-        public void bind(String element, PreparedStatement statement) {}
+        public void write(String element, RowValues row) {}
     }
 }

@@ -1,9 +1,5 @@
 package io.salespulse.pipeline.clickhouse;
 
-import static io.salespulse.pipeline.clickhouse.ClickHouseBindings.setInstant;
-import static io.salespulse.pipeline.clickhouse.ClickHouseBindings.setNullableDouble;
-import static io.salespulse.pipeline.clickhouse.ClickHouseBindings.setNullableInstant;
-import static io.salespulse.pipeline.clickhouse.ClickHouseBindings.setNullableString;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -68,15 +64,10 @@ final class TestOrders {
         }
 
         @Override
-        public void bind(TestOrder order, PreparedStatement statement) throws SQLException {
-            statement.setString(1, order.id);
-            statement.setLong(2, order.seq);
-            statement.setString(3, order.name);
-            setNullableString(statement, 4, order.note);
-            setNullableDouble(statement, 5, order.amount);
-            statement.setBoolean(6, order.paid);
-            setInstant(statement, 7, order.happenedAt);
-            setNullableInstant(statement, 8, order.dueAt);
+        public void write(TestOrder order, RowValues row) {
+            row.text(order.id).number(order.seq).text(order.name).nullableText(order.note).nullableNumber(order.amount)
+                    .bool(order.paid).time(order.happenedAt.toEpochMilli())
+                    .nullableTime(order.dueAt == null ? 0 : order.dueAt.toEpochMilli());
         }
     }
 
