@@ -78,6 +78,11 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Longest wait for Kafka's ack before 503 (default: ${DEFAULT-VALUE}; env SALESPULSE_GATEWAY_PUBLISH_TIMEOUT)")
     String publishTimeout;
 
+    @Option(names = "--request-timeout", defaultValue = "${env:SALESPULSE_GATEWAY_REQUEST_TIMEOUT:-10s}",
+            description = "A request's head, and then its body, must arrive within this; slower clients are cut off"
+                    + " (default: ${DEFAULT-VALUE}; env SALESPULSE_GATEWAY_REQUEST_TIMEOUT)")
+    String requestTimeout;
+
     @Option(names = "--retry-after", defaultValue = "${env:SALESPULSE_GATEWAY_RETRY_AFTER:-5s}",
             description = "Retry-After sent with 503 (default: ${DEFAULT-VALUE}; env SALESPULSE_GATEWAY_RETRY_AFTER)")
     String retryAfter;
@@ -97,6 +102,7 @@ final class GatewayCommand implements Callable<Integer> {
                     .topics(topicStages, topicVisits, topicAcks).tokensFile(tokensFile).maxBodyBytes(maxBodyBytes)
                     .maxBatchEvents(maxBatchEvents).threads(threads).queueCapacity(queueCapacity)
                     .publishTimeout(duration("publish-timeout", publishTimeout))
+                    .requestTimeout(duration("request-timeout", requestTimeout))
                     .retryAfter(duration("retry-after", retryAfter))
                     .maxFutureSkew(duration("event-max-future-skew", maxFutureSkew)).build();
         } catch (IllegalArgumentException e) {

@@ -24,6 +24,7 @@ public final class GatewayConfig {
     private final int queueCapacity;
     private final Duration publishTimeout;
     private final Duration retryAfter;
+    private final Duration requestTimeout;
     private final Duration maxFutureSkew;
 
     private GatewayConfig(Builder b) {
@@ -40,6 +41,7 @@ public final class GatewayConfig {
         this.queueCapacity = b.queueCapacity;
         this.publishTimeout = b.publishTimeout;
         this.retryAfter = b.retryAfter;
+        this.requestTimeout = b.requestTimeout;
         this.maxFutureSkew = b.maxFutureSkew;
     }
 
@@ -84,10 +86,12 @@ public final class GatewayConfig {
         return maxBatchEvents;
     }
 
+    /** Threads for requests that have arrived whole: JSON, validation, waiting for Kafka's acknowledgement. */
     public int threads() {
         return threads;
     }
 
+    /** Whole requests waiting for one of the {@link #threads()}; beyond that the answer is 503. */
     public int queueCapacity() {
         return queueCapacity;
     }
@@ -101,6 +105,14 @@ public final class GatewayConfig {
         return retryAfter;
     }
 
+    /**
+     * How long a client may take to send a request: its head from the moment its first bytes are seen, its
+     * body from the end of the head. Slower ones are cut off (slowloris).
+     */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
     public Duration maxFutureSkew() {
         return maxFutureSkew;
     }
@@ -110,7 +122,8 @@ public final class GatewayConfig {
         return "host=" + host + " port=" + port + " kafka.bootstrap=" + kafkaBootstrap + " topics=" + topicStages + ","
                 + topicVisits + "," + topicAcks + " tokens-file=" + tokensFile + " max-body-bytes=" + maxBodyBytes
                 + " max-batch-events=" + maxBatchEvents + " threads=" + threads + " queue=" + queueCapacity
-                + " publish-timeout=" + publishTimeout.toMillis() + "ms retry-after=" + retryAfter.toSeconds() + "s";
+                + " publish-timeout=" + publishTimeout.toMillis() + "ms retry-after=" + retryAfter.toSeconds() + "s"
+                + " request-timeout=" + requestTimeout.toMillis() + "ms";
     }
 
     public static final class Builder {
@@ -127,6 +140,7 @@ public final class GatewayConfig {
         private int queueCapacity = 256;
         private Duration publishTimeout = Duration.ofSeconds(5);
         private Duration retryAfter = Duration.ofSeconds(5);
+        private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration maxFutureSkew = Duration.ofHours(1);
 
         private Builder() {}
@@ -188,6 +202,11 @@ public final class GatewayConfig {
             return this;
         }
 
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
         public Builder maxFutureSkew(Duration maxFutureSkew) {
             this.maxFutureSkew = maxFutureSkew;
             return this;
@@ -220,6 +239,9 @@ public final class GatewayConfig {
                     String.valueOf(publishTimeout), "must be between 1s and 2m");
             require(retryAfter != null && retryAfter.toSeconds() >= 1 && retryAfter.toSeconds() <= 3600,
                     "retry-after", String.valueOf(retryAfter), "must be between 1s and 1h (whole seconds)");
+            require(requestTimeout != null && requestTimeout.toMillis() >= 100
+                    && requestTimeout.compareTo(Duration.ofMinutes(5)) <= 0, "request-timeout",
+                    String.valueOf(requestTimeout), "must be between 100ms and 5m");
             Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
             return new GatewayConfig(this);
         }

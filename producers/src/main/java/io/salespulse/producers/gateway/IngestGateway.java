@@ -4,25 +4,40 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.salespulse.contract.EventParser;
 import io.salespulse.contract.InvalidEventException;
 import io.salespulse.contract.Json;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.BindException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,69 +45,82 @@ import org.slf4j.LoggerFactory;
  * The field app's way into Kafka: {@code POST /v1/stages}, {@code /v1/visits}, {@code /v1/acks} with one
  * event (a JSON object) or a batch (a JSON array), {@code GET /healthz}, {@code GET /metrics}.
  *
- * <p>Order of checks: bearer token (401), body size (413), JSON (400), batch size (413), every event
- * against the contract's {@link EventParser} (400, one error per bad event), the event's tenant against
- * the token's (403), then Kafka. A batch is all or nothing: one bad event rejects the whole batch and
- * nothing of it is written. 202 is sent only after Kafka acknowledged every event of the request
- * ({@code acks=all}); when Kafka does not within the publish timeout the answer is 503 with
- * {@code Retry-After}, and the client sends the same request again (repeated {@code event_id}s are
- * harmless downstream).
+ * <p>Order of checks: bearer token (401), body size (413, from {@code Content-Length} or while reading), body
+ * arriving within the request timeout (408), a free request thread (503 with {@code Retry-After}), JSON (400),
+ * batch size (413), every event against the contract's {@link EventParser} (400, one error per bad event), the
+ * event's tenant against the token's (403), then Kafka. A batch is all or nothing: one bad event rejects the
+ * whole batch and nothing of it is written. 202 is sent only after Kafka acknowledged every event of the
+ * request ({@code acks=all}); when Kafka does not within the publish timeout the answer is 503 with
+ * {@code Retry-After}, and the client sends the same request again (repeated {@code event_id}s are harmless
+ * downstream).
+ *
+ * <p><b>Slow clients (slowloris).</b> The HTTP front is Jetty's core API (no servlets). Its HTTP/1.1 parser
+ * runs when bytes arrive and gives the thread back when they stop, and the body is read the same way
+ * ({@link BodyReader}: take what has arrived, ask to be called back for more), so a client that trickles its
+ * head or body costs buffer memory, not a thread. The earlier front, the JDK's
+ * {@code com.sun.net.httpserver}, read heads and bodies with blocking reads in its worker threads: 300
+ * connections sending a byte a second held all of them and every other tenant timed out. Time is bounded
+ * too: a request head must be complete within the request timeout of its first bytes ({@link HeadDeadlines}),
+ * its body within the request timeout of the head (408), and an idle kept-alive connection closes after 30 s.
+ * Only a request that has arrived whole goes to the bounded pool of request threads, which parse, validate
+ * and wait for Kafka's acknowledgement; when that pool and its queue are full the answer is 503 with
+ * {@code Retry-After} instead of a queue without limit.
+ *
+ * <p>Why Jetty (jetty-server 12, four jars from Maven Central, no servlet API): Netty would do the same with more
+ * code of our own (read and idle timeouts, an aggregator, the hand-off to blocking threads). Patching the JDK
+ * server would mean a per-address connection limit, but its workers would still block in reads, and such a
+ * limit cannot tell a slowloris from a few hundred field reps behind one carrier NAT address. So there is no
+ * per-address limit: a slow connection holds its buffer (a few kilobytes for a head, at most the body limit)
+ * until its deadline cuts it.
  */
 public final class IngestGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestGateway.class);
 
-    static {
-        // The JDK server writes response headers and body separately; with Nagle's algorithm on, the body
-        // waits for the client's delayed ACK (~40 ms per request). Read once, when the first server starts.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-        // A request must arrive whole within 10 s (slowloris: a client trickling its headers or body would
-        // otherwise hold a worker thread for as long as it likes), and an idle kept-alive connection is
-        // closed after 30 s.
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", "10");
-        }
-        if (System.getProperty("sun.net.httpserver.idleInterval") == null) {
-            System.setProperty("sun.net.httpserver.idleInterval", "30");
-        }
-    }
+    /** A kept-alive connection that sends nothing for this long is closed. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final GatewayConfig config;
     private final TenantTokens tokens;
     private final EventParser parser;
     private final KafkaPublisher publisher;
     private final GatewayMetrics metrics = new GatewayMetrics();
-    private final HttpServer server;
-    private final ThreadPoolExecutor executor;
+    private final ThreadPoolExecutor requestThreads;
+    private final ScheduledThreadPoolExecutor timers;
+    private final HeadDeadlines heads;
+    private final Server server;
+    private final ServerConnector connector;
 
-    private IngestGateway(GatewayConfig config, TenantTokens tokens) throws IOException {
+    private IngestGateway(GatewayConfig config, TenantTokens tokens) {
         this.config = config;
         this.tokens = tokens;
         this.parser = new EventParser(config.maxFutureSkew());
         this.publisher = new KafkaPublisher(config.kafkaBootstrap(), config.publishTimeout());
-        AtomicInteger n = new AtomicInteger();
-        // Bounded: when every thread is busy and the queue is full, the accepting thread runs the request
-        // itself, which stops it accepting more connections: back-pressure instead of unbounded memory.
-        this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
+        // Bounded: a request that finds every thread busy and the queue full is answered 503 + Retry-After.
+        this.requestThreads = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
                 config.queueCapacity() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queueCapacity()),
-                r -> {
-                    Thread t = new Thread(r, "gateway-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                },
-                new ThreadPoolExecutor.CallerRunsPolicy());
-        this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 1024);
-        server.setExecutor(executor);
-        for (Endpoint e : Endpoint.values()) {
-            server.createContext(e.path, exchange -> handle(exchange, () -> ingest(exchange, e)));
-        }
-        server.createContext("/healthz", exchange -> handle(exchange, () -> healthz(exchange)));
-        server.createContext("/metrics", exchange -> handle(exchange, () -> metrics(exchange)));
-        server.createContext("/", exchange -> handle(exchange, () -> {
-            reply(exchange, 404, errorBody(-1, null, "not_found", "no such endpoint: " + exchange.getRequestURI().getPath()
-                    + "; use POST /v1/stages, /v1/visits, /v1/acks, GET /healthz, GET /metrics"));
-        }));
+                daemonThreads("gateway-"), new ThreadPoolExecutor.AbortPolicy());
+        // The request deadlines: cheap to schedule and to cancel, one thread runs them all.
+        this.timers = new ScheduledThreadPoolExecutor(1, daemonThreads("gateway-deadlines-"));
+        timers.setRemoveOnCancelPolicy(true);
+        this.heads = new HeadDeadlines(config.requestTimeout(), timers, () -> metrics.reject("request_timeout"));
+
+        // Jetty's own threads only parse and copy bytes and answer the cheap refusals; they never wait for a
+        // client or for Kafka, so a few are busy at a time and the cap only guards against a bug.
+        QueuedThreadPool io = new QueuedThreadPool(64, 2);
+        io.setName("gateway-io");
+        io.setDaemon(true);
+        this.server = new Server(io);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setAcceptQueueSize(1024);
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        connector.addEventListener(heads);
+        server.addConnector(connector);
+        server.setHandler(new Router());
+        server.setErrorHandler(IngestGateway::jettyError);
     }
 
     /** Loads the tokens file, connects the producer and starts serving. */
@@ -100,15 +128,26 @@ public final class IngestGateway implements AutoCloseable {
         return start(config, TenantTokens.load(config.tokensFile()));
     }
 
+    /** @throws BindException when the port is taken */
     public static IngestGateway start(GatewayConfig config, TenantTokens tokens) throws IOException {
         IngestGateway g = new IngestGateway(config, tokens);
-        g.server.start();
+        try {
+            g.server.start();
+        } catch (Exception e) {
+            g.close();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException bind) {
+                    throw bind;
+                }
+            }
+            throw e instanceof IOException io ? io : new IOException("the gateway could not start: " + e, e);
+        }
         LOG.info("event=gateway_started port={} tokens={} {}", g.port(), tokens.size(), config);
         return g;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /** {@code http://127.0.0.1:<port>} */
@@ -116,15 +155,21 @@ public final class IngestGateway implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
+    /** Lets requests in progress finish (up to 10 s; new ones get 503), then stops serving. */
     @Override
     public void close() {
-        server.stop(1);
-        executor.shutdown();
+        requestThreads.shutdown();
         try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            requestThreads.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("event=gateway_stop_failed error=\"{}\"", e.toString());
+        }
+        timers.shutdownNow();
         publisher.close();
         LOG.info("event=gateway_stopped");
     }
@@ -144,131 +189,224 @@ public final class IngestGateway implements AutoCloseable {
         }
     }
 
-    private interface Action {
-        void run() throws IOException;
-    }
-
-    private void handle(HttpExchange exchange, Action action) {
-        try (exchange) {
-            action.run();
-        } catch (IOException | RuntimeException e) {
-            // The client went away or a bug: log without request content (it may hold personal data).
-            LOG.warn("event=request_failed path={} error=\"{}\"", exchange.getRequestURI().getPath(), e.toString());
+    /**
+     * Called by a Jetty thread once a request head is complete. Nothing here waits: ingest requests continue in
+     * {@link Ingest} as their body arrives. A path belongs to the first endpoint it starts with.
+     */
+    private final class Router extends Handler.Abstract.NonBlocking {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Connection connection = request.getConnectionMetaData().getConnection();
+            heads.headArrived(connection);
+            // Before Jetty may start on the connection's next request: watch for its head again.
+            Callback done = Callback.from(() -> heads.answered(connection), callback);
+            String path = Request.getPathInContext(request);
+            for (Endpoint e : Endpoint.values()) {
+                if (path.startsWith(e.path)) {
+                    new Ingest(e, request, response, done).start(path);
+                    return true;
+                }
+            }
+            if (path.startsWith("/healthz")) {
+                healthz(response, done);
+            } else if (path.startsWith("/metrics")) {
+                metrics(response, done);
+            } else {
+                reply(response, done, 404, errorBody(-1, null, "not_found", "no such endpoint: " + path
+                        + "; use POST /v1/stages, /v1/visits, /v1/acks, GET /healthz, GET /metrics"));
+            }
+            return true;
         }
     }
 
-    private void ingest(HttpExchange exchange, Endpoint endpoint) throws IOException {
-        long started = System.nanoTime();
-        int status = ingestAndReply(exchange, endpoint);
-        metrics.request(endpoint.path, status, System.nanoTime() - started);
-    }
+    /** One request to an ingest endpoint, from its head to its answer; every answer is counted in the metrics. */
+    private final class Ingest implements BodyReader.Outcome {
+        private final Endpoint endpoint;
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final long started = System.nanoTime();
+        private String tenant;
 
-    private int ingestAndReply(HttpExchange exchange, Endpoint endpoint) throws IOException {
-        if (!exchange.getRequestURI().getPath().equals(endpoint.path)) {
-            return reject(exchange, endpoint, 404, "not_found", null, errorBody(-1, null, "not_found",
-                    "no such endpoint: " + exchange.getRequestURI().getPath()));
+        Ingest(Endpoint endpoint, Request request, Response response, Callback callback) {
+            this.endpoint = endpoint;
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
         }
-        if (!"POST".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "POST");
-            return reject(exchange, endpoint, 405, "method_not_allowed", null,
-                    errorBody(-1, null, "method_not_allowed", "use POST"));
-        }
-        Optional<String> tenant = authenticate(exchange);
-        if (tenant.isEmpty()) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"salespulse\"");
-            boolean missing = bearerToken(exchange) == null;
-            String reason = missing ? "missing_token" : "bad_token";
-            return reject(exchange, endpoint, 401, reason, null, errorBody(-1, null, reason, missing
-                    ? "send the tenant's token as 'Authorization: Bearer <token>'"
-                    : "the token is not valid for any tenant"));
-        }
-        String client = tenant.get();
 
-        byte[] body = readBody(exchange);
-        if (body == null) {
-            return reject(exchange, endpoint, 413, "body_too_large", client, errorBody(-1, null, "body_too_large",
+        /** The checks that need only the head, then the body is read. */
+        void start(String path) {
+            if (!path.equals(endpoint.path)) {
+                reject(404, "not_found", errorBody(-1, null, "not_found", "no such endpoint: " + path));
+                return;
+            }
+            if (!HttpMethod.POST.is(request.getMethod())) {
+                response.getHeaders().put(HttpHeader.ALLOW, "POST");
+                reject(405, "method_not_allowed", errorBody(-1, null, "method_not_allowed", "use POST"));
+                return;
+            }
+            String token = bearerToken(request);
+            Optional<String> owner = token == null ? Optional.empty() : tokens.tenantOf(token);
+            if (owner.isEmpty()) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"salespulse\"");
+                String reason = token == null ? "missing_token" : "bad_token";
+                reject(401, reason, errorBody(-1, null, reason, token == null
+                        ? "send the tenant's token as 'Authorization: Bearer <token>'"
+                        : "the token is not valid for any tenant"));
+                return;
+            }
+            tenant = owner.get();
+            if (request.getLength() > config.maxBodyBytes()) {
+                tooLarge();
+                return;
+            }
+            BodyReader.read(request, config.maxBodyBytes(), config.requestTimeout(), timers, this);
+        }
+
+        @Override
+        public void complete(byte[] body) {
+            try {
+                requestThreads.execute(() -> process(body));
+            } catch (RejectedExecutionException busy) {
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(config.retryAfter().toSeconds()));
+                reject(503, "overloaded", errorBody(-1, null, "overloaded", "the gateway is busy; send the same "
+                        + "request again after " + config.retryAfter().toSeconds() + " s"));
+            }
+        }
+
+        @Override
+        public void tooLarge() {
+            // The rest of the body stays unread, so the connection cannot carry another request.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            reject(413, "body_too_large", errorBody(-1, null, "body_too_large",
                     "the body is larger than " + config.maxBodyBytes() + " bytes; send smaller batches"));
         }
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            return reject(exchange, endpoint, 400, "not_json", client, errorBody(-1, null, "not_json",
-                    "the body is not valid JSON: " + firstLine(e.getOriginalMessage())));
-        } catch (IOException e) {
-            return reject(exchange, endpoint, 400, "not_json", client, errorBody(-1, null, "not_json",
-                    "the body is not readable JSON"));
-        }
-        List<JsonNode> events = new ArrayList<>();
-        if (root != null && root.isArray()) {
-            root.forEach(events::add);
-            if (events.isEmpty()) {
-                return reject(exchange, endpoint, 400, "empty_batch", client,
-                        errorBody(-1, null, "empty_batch", "the batch has no events"));
-            }
-            if (events.size() > config.maxBatchEvents()) {
-                return reject(exchange, endpoint, 413, "batch_too_large", client, errorBody(-1, null,
-                        "batch_too_large", "the batch has " + events.size() + " events; at most "
-                                + config.maxBatchEvents() + " are accepted per request"));
-            }
-        } else if (root != null && root.isObject()) {
-            events.add(root);
-        } else {
-            return reject(exchange, endpoint, 400, "not_object", client, errorBody(-1, null, "not_object",
-                    "the body must be one event (a JSON object) or a batch (a JSON array of objects)"));
+
+        @Override
+        public void timedOut() {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            reject(408, "request_timeout", errorBody(-1, null, "request_timeout", "the body did not arrive within "
+                    + config.requestTimeout().toMillis() + " ms of the request head; send it again"));
         }
 
-        long receivedAt = System.currentTimeMillis();
-        List<FieldError> invalid = new ArrayList<>();
-        List<FieldError> foreign = new ArrayList<>();
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
-        String topic = topic(endpoint);
-        for (int i = 0; i < events.size(); i++) {
-            JsonNode event = events.get(i);
-            byte[] value = events.size() == 1 && root.isObject() ? body : Json.bytes(event);
+        @Override
+        public void failed(Throwable cause) {
+            // Mostly a client that gave up (early EOF): worth a line, not a warning. Never request content.
+            LOG.info("event=request_failed path={} part=body error=\"{}\"", endpoint.path, cause.toString());
+            callback.failed(cause);
+        }
+
+        /** On a request thread: everything from the complete body to the answer. */
+        private void process(byte[] body) {
             try {
-                String eventTenant = validate(endpoint, value, receivedAt);
-                if (!client.equals(eventTenant)) {
-                    foreign.add(new FieldError(i, "tenant", "tenant_mismatch", "field 'tenant' is '" + eventTenant
-                            + "' but the token belongs to tenant '" + client + "'"));
-                }
-            } catch (InvalidEventException e) {
-                invalid.add(FieldError.of(i, e));
-                continue;
+                parseValidatePublish(body);
+            } catch (RuntimeException e) {
+                LOG.warn("event=request_failed path={} error=\"{}\"", endpoint.path, e.toString());
+                callback.failed(e);
             }
-            byte[] key = event.get(endpoint.keyField).textValue().getBytes(StandardCharsets.UTF_8);
-            records.add(new ProducerRecord<>(topic, null, receivedAt, key, value));
-        }
-        if (!invalid.isEmpty()) {
-            invalid.addAll(foreign);
-            invalid.sort(java.util.Comparator.comparingInt(FieldError::index));
-            return reject(exchange, endpoint, 400, "invalid_event", client, errorsBody(invalid, events.size()));
-        }
-        if (!foreign.isEmpty()) {
-            return reject(exchange, endpoint, 403, "tenant_mismatch", client, errorsBody(foreign, events.size()));
         }
 
-        long publishStarted = System.nanoTime();
-        try {
-            publisher.publishAll(records);
-        } catch (KafkaPublisher.Unavailable e) {
-            metrics.published(System.nanoTime() - publishStarted, false);
-            exchange.getResponseHeaders().set("Retry-After", Long.toString(config.retryAfter().toSeconds()));
-            LOG.warn("event=kafka_unavailable endpoint={} tenant={} events={} error=\"{}\"", endpoint.path, client,
-                    records.size(), e.getMessage());
-            return reject(exchange, endpoint, 503, "kafka_unavailable", client, errorBody(-1, null,
-                    "kafka_unavailable", "the events could not be stored now; send the same request again after "
-                            + config.retryAfter().toSeconds() + " s"));
+        private void parseValidatePublish(byte[] body) {
+            JsonNode root;
+            try {
+                root = Json.MAPPER.readTree(body);
+            } catch (JsonProcessingException e) {
+                reject(400, "not_json", errorBody(-1, null, "not_json",
+                        "the body is not valid JSON: " + firstLine(e.getOriginalMessage())));
+                return;
+            } catch (IOException e) {
+                reject(400, "not_json", errorBody(-1, null, "not_json", "the body is not readable JSON"));
+                return;
+            }
+            List<JsonNode> events = new ArrayList<>();
+            if (root != null && root.isArray()) {
+                root.forEach(events::add);
+                if (events.isEmpty()) {
+                    reject(400, "empty_batch", errorBody(-1, null, "empty_batch", "the batch has no events"));
+                    return;
+                }
+                if (events.size() > config.maxBatchEvents()) {
+                    reject(413, "batch_too_large", errorBody(-1, null, "batch_too_large", "the batch has "
+                            + events.size() + " events; at most " + config.maxBatchEvents()
+                            + " are accepted per request"));
+                    return;
+                }
+            } else if (root != null && root.isObject()) {
+                events.add(root);
+            } else {
+                reject(400, "not_object", errorBody(-1, null, "not_object",
+                        "the body must be one event (a JSON object) or a batch (a JSON array of objects)"));
+                return;
+            }
+
+            long receivedAt = System.currentTimeMillis();
+            List<FieldError> invalid = new ArrayList<>();
+            List<FieldError> foreign = new ArrayList<>();
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
+            String topic = topic(endpoint);
+            for (int i = 0; i < events.size(); i++) {
+                JsonNode event = events.get(i);
+                byte[] value = events.size() == 1 && root.isObject() ? body : Json.bytes(event);
+                try {
+                    String eventTenant = validate(endpoint, value, receivedAt);
+                    if (!tenant.equals(eventTenant)) {
+                        foreign.add(new FieldError(i, "tenant", "tenant_mismatch", "field 'tenant' is '"
+                                + eventTenant + "' but the token belongs to tenant '" + tenant + "'"));
+                    }
+                } catch (InvalidEventException e) {
+                    invalid.add(FieldError.of(i, e));
+                    continue;
+                }
+                byte[] key = event.get(endpoint.keyField).textValue().getBytes(StandardCharsets.UTF_8);
+                records.add(new ProducerRecord<>(topic, null, receivedAt, key, value));
+            }
+            if (!invalid.isEmpty()) {
+                invalid.addAll(foreign);
+                invalid.sort(Comparator.comparingInt(FieldError::index));
+                reject(400, "invalid_event", errorsBody(invalid, events.size()));
+                return;
+            }
+            if (!foreign.isEmpty()) {
+                reject(403, "tenant_mismatch", errorsBody(foreign, events.size()));
+                return;
+            }
+
+            long publishStarted = System.nanoTime();
+            try {
+                publisher.publishAll(records);
+            } catch (KafkaPublisher.Unavailable e) {
+                metrics.published(System.nanoTime() - publishStarted, false);
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(config.retryAfter().toSeconds()));
+                LOG.warn("event=kafka_unavailable endpoint={} tenant={} events={} error=\"{}\"", endpoint.path, tenant,
+                        records.size(), e.getMessage());
+                reject(503, "kafka_unavailable", errorBody(-1, null, "kafka_unavailable", "the events could not be "
+                        + "stored now; send the same request again after " + config.retryAfter().toSeconds() + " s"));
+                return;
+            }
+            metrics.published(System.nanoTime() - publishStarted, true);
+            metrics.accepted(endpoint.path, records.size());
+            ObjectNode ok = Json.MAPPER.createObjectNode();
+            ok.put("accepted", records.size());
+            answer(202, Json.bytes(ok));
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("event=accepted endpoint={} tenant={} events={}", endpoint.path, tenant, records.size());
+            }
         }
-        metrics.published(System.nanoTime() - publishStarted, true);
-        metrics.accepted(endpoint.path, records.size());
-        ObjectNode ok = Json.MAPPER.createObjectNode();
-        ok.put("accepted", records.size());
-        reply(exchange, 202, Json.bytes(ok));
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("event=accepted endpoint={} tenant={} events={}", endpoint.path, client, records.size());
+
+        private void reject(int status, String reason, byte[] body) {
+            metrics.reject(reason);
+            if (status != 503 || "overloaded".equals(reason)) {
+                LOG.info("event=rejected endpoint={} tenant={} status={} reason={}", endpoint.path,
+                        tenant == null ? "-" : tenant, status, reason);
+            }
+            answer(status, body);
         }
-        return 202;
+
+        private void answer(int status, byte[] body) {
+            metrics.request(endpoint.path, status, System.nanoTime() - started);
+            reply(response, callback, status, body);
+        }
     }
 
     /** Parses with the contract's parser and returns the event's tenant. */
@@ -288,13 +426,8 @@ public final class IngestGateway implements AutoCloseable {
         };
     }
 
-    private Optional<String> authenticate(HttpExchange exchange) {
-        String token = bearerToken(exchange);
-        return token == null ? Optional.empty() : tokens.tenantOf(token);
-    }
-
-    private static String bearerToken(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
+    private static String bearerToken(Request request) {
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }
@@ -302,58 +435,41 @@ public final class IngestGateway implements AutoCloseable {
         return token.isEmpty() ? null : token;
     }
 
-    /** The body, or null when it is larger than the limit (judged by Content-Length, or while reading). */
-    private byte[] readBody(HttpExchange exchange) throws IOException {
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.trim()) > config.maxBodyBytes()) {
-                    return null;
-                }
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] b = in.readNBytes(config.maxBodyBytes() + 1);
-            return b.length > config.maxBodyBytes() ? null : b;
-        }
-    }
-
-    private int reject(HttpExchange exchange, Endpoint endpoint, int status, String reason, String tenant, byte[] body)
-            throws IOException {
-        metrics.reject(reason);
-        if (status != 503) {
-            LOG.info("event=rejected endpoint={} tenant={} status={} reason={}", endpoint.path,
-                    tenant == null ? "-" : tenant, status, reason);
-        }
-        reply(exchange, status, body);
-        return status;
-    }
-
-    private void healthz(HttpExchange exchange) throws IOException {
+    private void healthz(Response response, Callback callback) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         boolean failing = metrics.kafkaFailing();
         n.put("status", failing ? "degraded" : "ok");
         n.put("kafka", failing ? "the latest publish failed" : "ok");
-        reply(exchange, failing ? 503 : 200, Json.bytes(n));
+        reply(response, callback, failing ? 503 : 200, Json.bytes(n));
     }
 
-    private void metrics(HttpExchange exchange) throws IOException {
-        byte[] text = metrics.render().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        exchange.sendResponseHeaders(200, text.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(text);
-        }
+    private void metrics(Response response, Callback callback) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        response.write(true, ByteBuffer.wrap(metrics.render().getBytes(StandardCharsets.UTF_8)), callback);
     }
 
-    private static void reply(HttpExchange exchange, int status, byte[] json) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, json.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(json);
-        }
+    /** Writes the whole answer; Jetty completes the request (and may reuse the connection) once it is sent. */
+    private static void reply(Response response, Callback callback, int status, byte[] json) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        response.write(true, ByteBuffer.wrap(json), callback);
+    }
+
+    /** Jetty's own refusals (a malformed head, a head over 8 KiB, a failed request) in our error format. */
+    private static boolean jettyError(Request request, Response response, Callback callback) {
+        int status = response.getStatus() > 0 ? response.getStatus() : 500;
+        String code = switch (status) {
+            case 400 -> "bad_request";
+            case 431 -> "headers_too_large";
+            case 500 -> "internal_error";
+            default -> "http_" + status;
+        };
+        // Jetty's own words for a malformed request; a failure of ours is in the log, not in the answer.
+        Object message = status < 500 ? request.getAttribute(ErrorHandler.ERROR_MESSAGE) : null;
+        reply(response, callback, status, errorBody(-1, null, code,
+                message == null ? "the request could not be handled" : message.toString()));
+        return true;
     }
 
     private static byte[] errorBody(int index, String field, String code, String message) {
@@ -388,5 +504,14 @@ public final class IngestGateway implements AutoCloseable {
         int nl = s.indexOf('\n');
         String line = nl < 0 ? s : s.substring(0, nl);
         return line.length() <= 120 ? line : line.substring(0, 120) + "…";
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 }
