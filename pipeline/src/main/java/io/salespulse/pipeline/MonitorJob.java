@@ -9,6 +9,7 @@ import io.salespulse.pipeline.events.ContractDeserializer;
 import io.salespulse.pipeline.events.DeadLetter;
 import io.salespulse.pipeline.events.InputRecord;
 import io.salespulse.pipeline.events.InputRouter;
+import io.salespulse.pipeline.events.KafkaDrainProbe;
 import io.salespulse.pipeline.events.LiveWatermarks;
 import io.salespulse.pipeline.clickhouse.ClickHouseSink;
 import io.salespulse.pipeline.clickhouse.ClickHouseSinkOptions;
@@ -174,6 +175,7 @@ public final class MonitorJob {
     }
 
     public static LiveWatermarks watermarks(PipelineConfig config) {
-        return new LiveWatermarks(config.outOfOrderness, config.idleTimeout, config.caughtUpLag, config.drainTimeout);
+        return new LiveWatermarks(config.outOfOrderness, config.idleTimeout, config.caughtUpLag, config.drainTimeout,
+                KafkaDrainProbe.factory(config));
     }
 }

@@ -39,7 +39,7 @@ public final class ContractDeserializer implements KafkaRecordDeserializationSch
 
     /** Parses one record; public so that tests and benchmarks can use it without Kafka. */
     public InputRecord parse(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {
-        InputRecord r = InputRecord.of(timestamp);
+        InputRecord r = InputRecord.of(topic, partition, offset, timestamp);
         try {
             if (topic.equals(stagesTopic)) {
                 r.stage = parser.parseStage(value, timestamp);

@@ -12,6 +12,10 @@ import io.salespulse.contract.VisitEvent;
 public class InputRecord {
     /** Kafka record timestamp (ms): when the record was written, used to judge how fresh a partition is. */
     public long kafkaTimestamp;
+    /** Where the record was read (dead letters too): tells {@link LiveWatermarks} its partition and how far it got. */
+    public String topic;
+    public int partition;
+    public long offset;
     public StageEvent stage;
     public VisitEvent visit;
     public AckEvent ack;
@@ -27,8 +31,11 @@ public class InputRecord {
         return Long.MIN_VALUE;
     }
 
-    static InputRecord of(long kafkaTimestamp) {
+    static InputRecord of(String topic, int partition, long offset, long kafkaTimestamp) {
         InputRecord r = new InputRecord();
+        r.topic = topic;
+        r.partition = partition;
+        r.offset = offset;
         r.kafkaTimestamp = kafkaTimestamp;
         return r;
     }

@@ -27,15 +27,23 @@ import org.slf4j.LoggerFactory;
  *       record was written to Kafka at most {@code caughtUpLag} before we read it), nothing older is
  *       still coming, so the watermark follows the wall clock: now - out-of-orderness. Due timers then
  *       fire about {@code idleTimeout + outOfOrderness} after their due time.
- *   <li>A partition silent for {@code drainTimeout} also follows the wall clock, caught up or not: an
- *       empty partition, or the end of a replayed backlog of old records.
+ *   <li>When it has been silent for {@code idleTimeout} and is not caught up (the end of a replayed
+ *       backlog of old records), it follows the wall clock only while the {@link DrainProbe} confirms that
+ *       the source has read the partition to its end: no committed record at or after the offset after
+ *       the last record read. Silence alone proves nothing: under back-pressure, while the reader serves
+ *       other splits, or while the broker is unreachable, a partition with unread records can be silent
+ *       for minutes. An unanswered, old or failed check means "not drained".
+ *   <li>A partition no record has come from yet (empty, or not read yet) has no known offset to check.
+ *       It follows the wall clock once it has been silent for {@code drainTimeout} while Kafka answered
+ *       the probe's checks of all input partitions the whole time; when Kafka does not answer, that
+ *       silence starts again.
  * </ul>
  *
- * While a backlog is being read the partition is never silent, so a replay moves only by event time and
- * is deterministic; the wall clock takes over only once the backlog is drained. Dead letters carry no
- * event time and never move the watermark; they do count as activity. Silence is only counted while
- * the source task runs: when the periodic call comes more than a second late (the task thread was
- * blocked), the time beyond that second does not count as silence.
+ * While a backlog is being read the partition is never drained, so a replay moves only by event time and
+ * is deterministic; the wall clock takes over only once the backlog is read. Dead letters carry no event
+ * time and never move the watermark; they do count as activity and tell the partition's offset. Silence is
+ * only counted while the source task runs: when the periodic call comes more than a second late (the task
+ * thread was blocked), the time beyond that second does not count as silence.
  */
 public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
     private static final long serialVersionUID = 1L;
@@ -64,18 +72,21 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
     private final long idleTimeoutMs;
     private final long caughtUpLagMs;
     private final long drainTimeoutMs;
+    private final DrainProbe.Factory drainProbe;
     private final Clock clock;
 
-    public LiveWatermarks(Duration outOfOrderness, Duration idleTimeout, Duration caughtUpLag, Duration drainTimeout) {
-        this(outOfOrderness, idleTimeout, caughtUpLag, drainTimeout, Clock.SYSTEM);
+    public LiveWatermarks(Duration outOfOrderness, Duration idleTimeout, Duration caughtUpLag, Duration drainTimeout,
+            DrainProbe.Factory drainProbe) {
+        this(outOfOrderness, idleTimeout, caughtUpLag, drainTimeout, drainProbe, Clock.SYSTEM);
     }
 
     public LiveWatermarks(Duration outOfOrderness, Duration idleTimeout, Duration caughtUpLag, Duration drainTimeout,
-            Clock clock) {
+            DrainProbe.Factory drainProbe, Clock clock) {
         this.outOfOrdernessMs = outOfOrderness.toMillis();
         this.idleTimeoutMs = idleTimeout.toMillis();
         this.caughtUpLagMs = caughtUpLag.toMillis();
         this.drainTimeoutMs = drainTimeout.toMillis();
+        this.drainProbe = drainProbe;
         this.clock = clock;
     }
 
@@ -86,7 +97,7 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
 
     @Override
     public WatermarkGenerator<InputRecord> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
-        return new Generator(outOfOrdernessMs, idleTimeoutMs, caughtUpLagMs, drainTimeoutMs, clock);
+        return new Generator(outOfOrdernessMs, idleTimeoutMs, caughtUpLagMs, drainTimeoutMs, drainProbe.open(), clock);
     }
 
     /** One per Kafka partition. */
@@ -98,20 +109,27 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
         private final long idleTimeoutNanos;
         private final long caughtUpLagMs;
         private final long drainTimeoutNanos;
+        private final DrainProbe drainProbe;
         private final Clock clock;
 
         private long maxEventTime = Long.MIN_VALUE;
         private long lastActivityNanos;
         private boolean caughtUp;
+        /** The partition, known from its first record (null until then), and the offset after the last record. */
+        private String topic;
+        private int partition;
+        private long nextOffset;
         private long lastEmitted = Long.MIN_VALUE;
-        private boolean followingWallClock;
+        private String followingWallClock;
         private long lastPeriodicNanos;
 
-        Generator(long outOfOrdernessMs, long idleTimeoutMs, long caughtUpLagMs, long drainTimeoutMs, Clock clock) {
+        Generator(long outOfOrdernessMs, long idleTimeoutMs, long caughtUpLagMs, long drainTimeoutMs,
+                DrainProbe drainProbe, Clock clock) {
             this.outOfOrdernessMs = outOfOrdernessMs;
             this.idleTimeoutNanos = idleTimeoutMs * 1_000_000L;
             this.caughtUpLagMs = caughtUpLagMs;
             this.drainTimeoutNanos = drainTimeoutMs * 1_000_000L;
+            this.drainProbe = drainProbe;
             this.clock = clock;
             this.lastActivityNanos = clock.nanoTime();
             this.lastPeriodicNanos = lastActivityNanos;
@@ -121,6 +139,11 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
         public void onEvent(InputRecord record, long eventTime, WatermarkOutput output) {
             lastActivityNanos = clock.nanoTime();
             caughtUp = clock.currentTimeMillis() - record.kafkaTimestamp <= caughtUpLagMs;
+            if (record.topic != null) {
+                topic = record.topic;
+                partition = record.partition;
+                nextOffset = Math.max(nextOffset, record.offset + 1);
+            }
             if (eventTime != Long.MIN_VALUE && eventTime > maxEventTime) {
                 maxEventTime = eventTime;
             }
@@ -137,21 +160,37 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
                 lastActivityNanos = Math.min(now, lastActivityNanos + gap - BLOCKED_GAP_NANOS);
             }
             lastPeriodicNanos = now;
-            long candidate = maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime - outOfOrdernessMs - 1;
-            long silentNanos = now - lastActivityNanos;
-            if ((caughtUp && silentNanos >= idleTimeoutNanos) || silentNanos >= drainTimeoutNanos) {
-                candidate = Math.max(candidate, clock.currentTimeMillis() - outOfOrdernessMs - 1);
-                if (!followingWallClock) {
-                    followingWallClock = true;
-                    LOG.debug("Partition quiet ({}): event time follows the wall clock", caughtUp ? "caught up" : "drained");
-                }
-            } else {
-                followingWallClock = false;
+            if (topic == null && !drainProbe.kafkaAnswers()) {
+                // Nothing read yet and Kafka unreachable: the silence says nothing about the partition.
+                lastActivityNanos = now;
             }
+            long candidate = maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime - outOfOrdernessMs - 1;
+            String why = wallClockReason(now - lastActivityNanos);
+            if (why != null) {
+                candidate = Math.max(candidate, clock.currentTimeMillis() - outOfOrdernessMs - 1);
+                if (!why.equals(followingWallClock)) {
+                    LOG.debug("Partition quiet ({}): event time follows the wall clock", why);
+                }
+            }
+            followingWallClock = why;
             if (candidate > lastEmitted) {
                 lastEmitted = candidate;
                 output.emitWatermark(new Watermark(candidate));
             }
+        }
+
+        /** Why this quiet partition may follow the wall clock, or null while it must not. */
+        private String wallClockReason(long silentNanos) {
+            if (silentNanos < idleTimeoutNanos) {
+                return null;
+            }
+            if (caughtUp) {
+                return "caught up";
+            }
+            if (topic != null) {
+                return drainProbe.confirmsDrained(topic, partition, nextOffset) ? "read to the end" : null;
+            }
+            return silentNanos >= drainTimeoutNanos ? "no record yet, Kafka answering" : null;
         }
     }
 }
