@@ -51,7 +51,7 @@ public enum Setting {
     WATERMARK_CAUGHT_UP_LAG("watermark.caught-up-lag", "60s",
             "A partition counts as caught up when its last record was written to Kafka at most this long ago"),
     WATERMARK_DRAIN_TIMEOUT("watermark.drain-timeout", "5m",
-            "A partition with no record at all for this long counts as drained (replays, empty partitions)"),
+            "A partition with no record read yet (empty, or not read yet) follows the wall clock after this long of silence while Kafka answers"),
     EVENT_MAX_FUTURE_SKEW("event.max-future-skew", "1h",
             "occurred_at may lie this far after the record's Kafka timestamp (device clock skew)"),
     FUNNEL_GROUP_ID("funnel.group-id", "salespulse-funnel", "Consumer group of the funnel job's Kafka source"),
