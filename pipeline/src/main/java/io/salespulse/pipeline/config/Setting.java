@@ -24,7 +24,7 @@ public enum Setting {
             "JDBC URL of ClickHouse (clickhouse-jdbc 0.10)"),
     CLICKHOUSE_USER("clickhouse.user", "default", "ClickHouse user"),
     CLICKHOUSE_PASSWORD("clickhouse.password", "", "ClickHouse password (never logged)"),
-    CLICKHOUSE_BATCH_SIZE("clickhouse.batch-size", "5000", "Rows per ClickHouse insert, at most"),
+    CLICKHOUSE_BATCH_SIZE("clickhouse.batch-size", "20000", "Rows per ClickHouse insert, at most"),
     CLICKHOUSE_FLUSH_INTERVAL("clickhouse.flush-interval", "2s",
             "Longest time a row waits in the batch (batches are also flushed on every checkpoint)"),
     CLICKHOUSE_MAX_RETRIES("clickhouse.max-retries", "8",
