@@ -23,10 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * (its idempotent producer buffers and retries). The job's consumers and transactional producers
  * reconnect; afterwards alerts and rows are exactly the ground truth.
  *
- * <p>watermark.drain-timeout stays well above the outage (30 s; 90 s for the 60 s outage): a partition that
- * delivers nothing for that long counts as drained and event time follows the wall clock, and
- * LiveWatermarks cannot tell "drained" from "broker unreachable". With 10 s, a 5 s outage (plus broker start
- * and reconnect) fired pending timers of the backlog early (README, Reliability, finding 1).
+ * <p>While the broker is down, {@code KafkaDrainProbe} gets no answer, so no partition counts as drained and
+ * event time stays with the data. watermark.drain-timeout (30 s; 90 s for the 60 s outage) now only covers
+ * partitions that have delivered no record yet; before the probe existed, a 10 s drain timeout let a 5 s
+ * outage fire pending timers of the backlog early (README, Reliability, finding 1).
  */
 class KafkaRestartTest {
     @RegisterExtension

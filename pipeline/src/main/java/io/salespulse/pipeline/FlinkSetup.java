@@ -34,7 +34,8 @@ public final class FlinkSetup {
                 org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         c.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, config.checkpointInterval.dividedBy(2));
         c.set(PipelineOptions.GENERIC_TYPES, false);
-        c.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(200));
+        // Every 100 ms: part of the delay between an alert's due time and its firing.
+        c.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(100));
         // Only read by the embedded cluster of a local run (a real cluster sizes its task managers
         // itself): enough managed memory that RocksDB's write buffers fit.
         c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));

@@ -102,7 +102,7 @@ public final class LiveWatermarks implements WatermarkStrategy<InputRecord> {
 
     /** One per Kafka partition. */
     static final class Generator implements WatermarkGenerator<InputRecord> {
-        /** Periodic calls come every 200 ms; a longer gap than this means the task thread was held up. */
+        /** Periodic calls come every 100 ms (pipeline.auto-watermark-interval); a longer gap than this means the task thread was held up. */
         private static final long BLOCKED_GAP_NANOS = 1_000_000_000L;
 
         private final long outOfOrdernessMs;

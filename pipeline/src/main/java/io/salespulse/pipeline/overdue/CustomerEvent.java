@@ -6,6 +6,11 @@ import io.salespulse.contract.VisitEvent;
 /**
  * What the detector hears about a customer: a stage card or a visit (exactly one is set). Cards and
  * visits travel as one keyed stream so that the detector's second input is free for policies.
+ *
+ * <p>Only what the detector reads crosses the network to it: a card without its free texts ({@code need},
+ * {@code proposal}, {@code script_id}), a visit as tenant, customer and time. The whole events go to
+ * ClickHouse from the router, before the shuffle. New objects, never the router's: with object reuse on,
+ * those are shared with the ClickHouse sinks.
  */
 public class CustomerEvent {
     public StageEvent card;
@@ -14,14 +19,31 @@ public class CustomerEvent {
     public CustomerEvent() {}
 
     public static CustomerEvent of(StageEvent card) {
+        StageEvent c = new StageEvent();
+        c.eventId = card.eventId;
+        c.tenant = card.tenant;
+        c.occurredAt = card.occurredAt;
+        c.customerId = card.customerId;
+        c.repId = card.repId;
+        c.region = card.region;
+        c.team = card.team;
+        c.stage = card.stage;
+        c.objectionTag = card.objectionTag;
+        c.outcome = card.outcome;
+        c.highPotential = card.highPotential;
+        c.dealValue = card.dealValue;
         CustomerEvent e = new CustomerEvent();
-        e.card = card;
+        e.card = c;
         return e;
     }
 
     public static CustomerEvent of(VisitEvent visit) {
+        VisitEvent v = new VisitEvent();
+        v.tenant = visit.tenant;
+        v.customerId = visit.customerId;
+        v.occurredAt = visit.occurredAt;
         CustomerEvent e = new CustomerEvent();
-        e.visit = visit;
+        e.visit = v;
         return e;
     }
 

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -67,6 +68,8 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
     private static final long serialVersionUID = 2L;
 
     private static final Logger LOG = LoggerFactory.getLogger(OverdueDetector.class);
+    /** Bound of the resolved-policy cache: tenants x regions x teams seen by one subtask, normally far fewer. */
+    private static final int MAX_RESOLVED = 10_000;
 
     public static final OutputTag<CustomerStatus> STATUS = new OutputTag<>("customer-status") {};
     public static final OutputTag<PolicyChange> POLICY_CHANGES = new OutputTag<>("policy-changes") {};
@@ -96,6 +99,8 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
     private transient BroadcastState<String, String> policyDocuments;
     /** The broadcast state parsed, rebuilt on start. */
     private transient Map<String, Policy> policies;
+    /** Resolved policies by (tenant, region, team), emptied whenever a policy changes: resolving is per card. */
+    private transient Map<List<String>, EffectivePolicy> resolved;
     private transient PolicyParser parser;
 
     private transient Counter alertsFired;
@@ -134,6 +139,7 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
         timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
         parser = new PolicyParser(stateTtl, ZoneId.of(zoneId));
         policies = new HashMap<>();
+        resolved = new HashMap<>();
         for (Map.Entry<String, String> e : policyDocuments.entries()) {
             try {
                 policies.put(e.getKey(), parser.parse(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8)));
@@ -283,6 +289,7 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
             return;
         }
 
+        resolved.clear();
         if (after == null) {
             policies.remove(scope);
             policyDocuments.remove(scope);
@@ -363,7 +370,17 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
     // --- the rules ---
 
     private EffectivePolicy policyOf(CustomerState s) {
-        return EffectivePolicy.resolve(sla, policies::get, s.tenant, s.region, s.team);
+        // Arrays.asList: a list key that tolerates null parts, as EffectivePolicy.resolve does.
+        List<String> key = Arrays.asList(s.tenant, s.region, s.team);
+        EffectivePolicy p = resolved.get(key);
+        if (p == null) {
+            if (resolved.size() >= MAX_RESOLVED) {
+                resolved.clear();
+            }
+            p = EffectivePolicy.resolve(sla, policies::get, s.tenant, s.region, s.team);
+            resolved.put(key, p);
+        }
+        return p;
     }
 
     /** Marks the customer overdue (待激活) as of its due time and emits the alert, unless the policy switched it off. */
