@@ -2,6 +2,7 @@ package io.salespulse.pipeline;
 
 import io.salespulse.pipeline.config.PipelineConfig;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -12,6 +13,8 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.RecoveryClaimMode;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.rocksdb.CompressionType;
 
 /**
  * The Flink settings every SalesPulse job runs with: RocksDB state with incremental checkpoints,
@@ -27,6 +30,12 @@ public final class FlinkSetup {
         c.set(CoreOptions.DEFAULT_PARALLELISM, config.parallelism);
         c.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        // Every event is a point lookup of one customer's state. Once the state outgrows the block cache
+        // (about a million customers on a small task manager) RocksDB spent most of the job's time in
+        // Snappy, the default: LZ4 decompresses several times faster at a similar ratio. Bloom filters let
+        // a lookup of a customer without state (a first card or visit) skip the data blocks altogether.
+        c.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, List.of(CompressionType.LZ4_COMPRESSION));
+        c.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval);
         c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir);
