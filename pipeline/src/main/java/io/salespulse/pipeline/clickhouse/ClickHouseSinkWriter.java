@@ -30,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-subtask half of {@link ClickHouseSink}: buffers elements and inserts them as one batch
- * when the buffer reaches {@code batchSize}, when {@code flushInterval} has passed, and whenever
- * Flink calls {@link #flush} (before every checkpoint barrier and at the end of input).
+ * The per-subtask half of {@link ClickHouseSink}: encodes elements as RowBinary rows as they come and
+ * inserts them as one batch when {@code batchSize} rows wait, when {@code flushInterval} has passed,
+ * and whenever Flink calls {@link #flush} (before every checkpoint barrier and at the end of input).
  *
  * <p>Everything here runs in the task thread: Flink calls write/flush from it, and processing-time
  * callbacks run in the same mailbox, so the buffer needs no locking. A failed batch is retried
@@ -62,10 +62,13 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
     private final Counter recordsSend;
     private volatile long lastFlushMillis;
 
-    /** Elements waiting for the next flush; emptied only after ClickHouse accepted them. */
+    /** Elements written before the first connection, waiting for the column types to be encoded. */
     private final List<T> buffer;
     private Connection connection;
-    /** The encoder for the connected server's column types; set with {@link #connection}. */
+    /**
+     * Rows waiting for the next flush, encoded for the table's column types, which the first connection
+     * reads; until then elements wait (copied) in {@link #buffer}. Emptied only after ClickHouse took them.
+     */
     private RowBinaryRows rowBinary;
     private ScheduledFuture<?> flushTimer;
     private boolean closed;
@@ -102,8 +105,14 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
 
     @Override
     public void write(T element, Context context) throws IOException, InterruptedException {
-        buffer.add(copier.apply(element));
-        if (buffer.size() >= options.batchSize()) {
+        if (rowBinary != null) {
+            // Encoded right away: no copy of the element is kept, so object reuse upstream is harmless.
+            mapping.write(element, rowBinary);
+            rowBinary.endRow();
+        } else {
+            buffer.add(copier.apply(element)); // until the first connection tells the column types
+        }
+        if (buffered() >= options.batchSize()) {
             flushBuffer();
         }
     }
@@ -129,25 +138,26 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
 
     /** Number of elements waiting for the next flush (for tests). */
     int buffered() {
-        return buffer.size();
+        return buffer.size() + (rowBinary == null ? 0 : rowBinary.rows());
     }
 
     private void flushBuffer() throws IOException, InterruptedException {
-        if (buffer.isEmpty()) {
+        int rows = buffered();
+        if (rows == 0) {
             return;
         }
         long started = System.nanoTime();
         int attempt = 0;
         while (true) {
             try {
-                insert(buffer);
+                insert();
                 break;
             } catch (SQLException e) {
                 closeConnectionQuietly(); // the next attempt reconnects: the old one may be broken
                 if (attempt >= options.maxRetries()) {
                     throw new IOException(
                             "Could not write "
-                                    + buffer.size()
+                                    + rows
                                     + " rows to ClickHouse table "
                                     + mapping.table()
                                     + " after "
@@ -161,7 +171,7 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
                 long backoff = backoffMillis(attempt);
                 LOG.warn(
                         "Writing {} rows to ClickHouse table {} failed (retry {} of {} in {} ms): {}",
-                        buffer.size(),
+                        rows,
                         mapping.table(),
                         attempt,
                         options.maxRetries(),
@@ -170,29 +180,36 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
                 Thread.sleep(backoff);
             }
         }
-        rowsWritten.inc(buffer.size());
+        rowsWritten.inc(rows);
         if (recordsSend != null) {
-            recordsSend.inc(buffer.size());
+            recordsSend.inc(rows);
         }
         lastFlushMillis = (System.nanoTime() - started) / 1_000_000;
-        buffer.clear();
+        rowBinary.clear();
     }
 
-    private void insert(List<T> rows) throws SQLException {
+    private void insert() throws SQLException {
         if (connection == null) {
             Connection opened = connections.open();
             try {
-                rowBinary = new RowBinaryRows(mapping.table(), mapping.columns(), columnTypes(opened, mapping));
+                List<String> types = columnTypes(opened, mapping);
+                if (rowBinary == null) {
+                    rowBinary = new RowBinaryRows(mapping.table(), mapping.columns(), types);
+                    for (T row : buffer) {
+                        mapping.write(row, rowBinary);
+                        rowBinary.endRow();
+                    }
+                    buffer.clear();
+                } else if (!rowBinary.types().equals(types)) {
+                    // The rows waiting are encoded for the old types; the checkpoint replay re-encodes them.
+                    throw new IllegalStateException("The columns of ClickHouse table " + mapping.table()
+                            + " changed while the job ran (now " + types + "); failing over to re-encode its rows");
+                }
             } catch (SQLException | RuntimeException e) {
                 opened.close();
                 throw e;
             }
             connection = opened;
-        }
-        rowBinary.clear();
-        for (T row : rows) {
-            mapping.write(row, rowBinary);
-            rowBinary.endRow();
         }
         Client client = connection.unwrap(ConnectionImpl.class).getClient();
         try (InsertResponse response = client.insert(mapping.table(), quotedColumns,

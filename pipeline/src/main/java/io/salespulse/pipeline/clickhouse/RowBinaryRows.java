@@ -91,6 +91,11 @@ final class RowBinaryRows implements RowValues {
         return List.of(columns);
     }
 
+    /** The ClickHouse types the rows are encoded for, in column order. */
+    List<String> types() {
+        return Arrays.stream(columns).map(Column::type).toList();
+    }
+
     /** Rows complete so far. */
     int rows() {
         return rows;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TimeZone;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -106,6 +107,35 @@ class ClickHouseSinkWriterTest {
         writer.write(TestOrders.order(3), null);
         writer.close(); // a failing task: the row is replayed from the checkpoint instead
         assertThat(rowCount()).isEqualTo(2);
+    }
+
+    /**
+     * With object reuse on, upstream may change an element after handing it over: what is inserted is the
+     * element as it was when written, before the first connection (kept as a copy) and after (encoded).
+     */
+    @Test
+    void insertsElementsAsTheyWereWhenWritten() throws Exception {
+        // The copier ClickHouseSink uses when object reuse is on: the element's Flink serializer.
+        org.apache.flink.api.common.typeutils.TypeSerializer<TestOrder> serializer =
+                org.apache.flink.api.common.typeinfo.TypeInformation.of(TestOrder.class)
+                        .createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
+        ClickHouseSinkWriter<TestOrder> writer = writer(options(), this::realConnection, serializer::copy);
+        TestOrder first = TestOrders.order(1);
+        writer.write(first, null);
+        first.name = "changed after write";
+        writer.flush(false);
+        TestOrder second = TestOrders.order(2);
+        writer.write(second, null);
+        second.name = "changed after write";
+        second.seq = 99;
+        writer.flush(false);
+
+        try (Connection c = realConnection()) {
+            Map<String, TestOrder> rows = TestOrders.readFinal(c);
+            assertThat(rows.values()).extracting(o -> o.name)
+                    .containsExactly(TestOrders.order(1).name, TestOrders.order(2).name);
+            assertThat(rows.values()).extracting(o -> o.seq).containsExactly(1L, 2L);
+        }
     }
 
     @Test
@@ -246,13 +276,18 @@ class ClickHouseSinkWriterTest {
 
     private ClickHouseSinkWriter<TestOrder> writer(
             ClickHouseSinkOptions.Builder options, ClickHouseSinkWriter.ConnectionFactory connections) {
+        return writer(options, connections, UnaryOperator.identity());
+    }
+
+    private ClickHouseSinkWriter<TestOrder> writer(ClickHouseSinkOptions.Builder options,
+            ClickHouseSinkWriter.ConnectionFactory connections, UnaryOperator<TestOrder> copier) {
         ClickHouseSinkWriter<TestOrder> writer =
                 new ClickHouseSinkWriter<>(
                         options.build(),
                         new TestOrders.Mapping(),
                         time,
                         metrics,
-                        UnaryOperator.identity(),
+                        copier,
                         connections);
         writers.add(writer);
         return writer;
