@@ -83,7 +83,12 @@ final class Counting {
                 + "(SELECT status, count() AS n FROM salespulse.customer_status FINAL GROUP BY status)",
                 e.statusesWith(later.size()).entrySet().stream().map(x -> x.getKey() + "=" + x.getValue())
                         .sorted().collect(Collectors.joining(",")));
-        awaitRows(stack, expectedRows, timeout);
+        try {
+            awaitRows(stack, expectedRows, timeout);
+        } catch (AssertionError mismatch) {
+            printClosedButOpen(stack);
+            throw mismatch;
+        }
         assertThat(new TreeSet<>(stack.query("SELECT alert_id FROM salespulse.alerts FINAL")))
                 .as("alert ids in ClickHouse = those in Kafka").isEqualTo(new TreeSet<>(ids));
 
@@ -92,6 +97,31 @@ final class Counting {
             rows.put(t, Long.parseLong(stack.query("SELECT count() FROM salespulse." + t + " FINAL").get(0)));
         }
         return new Result(ids.size(), byEnd.size(), later.size(), rows);
+    }
+
+    /**
+     * Diagnosis of a status mismatch: customers whose last card closed the opportunity but whose current
+     * status is not won/lost, with every status row written for them and their cards.
+     */
+    private static void printClosedButOpen(TestStack stack) {
+        try {
+            List<String> customers = stack.query("SELECT customer_id FROM salespulse.customer_status FINAL"
+                    + " WHERE status NOT IN ('won', 'lost') AND customer_id IN (SELECT customer_id FROM"
+                    + " salespulse.stage_events FINAL GROUP BY customer_id HAVING argMax(ifNull(outcome, '-'), occurred_at) IN ('won', 'lost'))");
+            for (String c : customers.stream().limit(3).toList()) {
+                String id = c.replace("'", "");
+                System.out.println("[faults] closed but not won/lost: " + id);
+                stack.query("SELECT concat(status, ' version=', toString(version), ' updated_at=',"
+                        + " toString(toUnixTimestamp64Milli(updated_at)), ' stage=', stage, ' ingested_at=',"
+                        + " toString(toUnixTimestamp64Milli(ingested_at))) FROM salespulse.customer_status WHERE customer_id = '"
+                        + id + "' ORDER BY ingested_at, version").forEach(r -> System.out.println("[faults]   status row " + r));
+                stack.query("SELECT concat(event_id, ' ', stage, ' at=', toString(toUnixTimestamp64Milli(occurred_at)), ' ',"
+                        + " ifNull(outcome, '-')) FROM salespulse.stage_events FINAL WHERE customer_id = '" + id
+                        + "' ORDER BY occurred_at").forEach(r -> System.out.println("[faults]   card " + r));
+            }
+        } catch (Exception e) {
+            System.out.println("[faults] diagnosis failed: " + e);
+        }
     }
 
     /** Waits until every query returns its single expected value (queries failing meanwhile are retried). */

@@ -43,6 +43,7 @@ class CrashRestoreTest {
     void jobKilledAtRandomPointsRestoresFromTheLatestCheckpointWithNothingLostOrDoubled() throws Exception {
         int crashes = Faults.pick(3, 10);
         long seed = Long.getLong("faults.seed", System.nanoTime());
+        System.out.println("[faults] crash points from seed " + seed + " (repeat them with -Dfaults.seed=" + seed + ")");
         Random random = new Random(seed);
         try (TestStack stack = TestStack.start(dir)) {
             ScriptedHistory history = ScriptedHistory.smallTeam(7, Faults.pick(3, 21));
@@ -91,6 +92,7 @@ class CrashRestoreTest {
     void wholeFlinkProcessKilledWithSigkillRestartsFromTheLatestCheckpoint() throws Exception {
         int kills = Faults.pick(1, 4);
         long seed = Long.getLong("faults.seed", System.nanoTime());
+        System.out.println("[faults] crash points from seed " + seed + " (repeat them with -Dfaults.seed=" + seed + ")");
         Random random = new Random(seed);
         try (TestStack stack = TestStack.start(dir)) {
             ScriptedHistory history = ScriptedHistory.smallTeam(11, Faults.pick(3, 21));
