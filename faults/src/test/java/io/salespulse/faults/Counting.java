@@ -105,12 +105,16 @@ final class Counting {
      */
     private static void printClosedButOpen(TestStack stack) {
         try {
-            List<String> customers = stack.query("SELECT customer_id FROM salespulse.customer_status FINAL"
+            List<String> customers = new ArrayList<>(stack.query("SELECT customer_id FROM salespulse.customer_status FINAL"
                     + " WHERE status NOT IN ('won', 'lost') AND customer_id IN (SELECT customer_id FROM"
-                    + " salespulse.stage_events FINAL GROUP BY customer_id HAVING argMax(ifNull(outcome, '-'), occurred_at) IN ('won', 'lost'))");
-            for (String c : customers.stream().limit(3).toList()) {
+                    + " salespulse.stage_events FINAL GROUP BY customer_id HAVING argMax(ifNull(outcome, '-'), occurred_at) IN ('won', 'lost'))"));
+            // Rows of different attempts (before and after a restore) that disagree at the same version.
+            customers.addAll(stack.query("SELECT DISTINCT customer_id FROM (SELECT customer_id, version,"
+                    + " uniqExact(status) AS statuses FROM salespulse.customer_status GROUP BY customer_id, version"
+                    + " HAVING statuses > 1)"));
+            for (String c : customers.stream().distinct().limit(6).toList()) {
                 String id = c.replace("'", "");
-                System.out.println("[faults] closed but not won/lost: " + id);
+                System.out.println("[faults] status to look at: " + id);
                 stack.query("SELECT concat(status, ' version=', toString(version), ' updated_at=',"
                         + " toString(toUnixTimestamp64Milli(updated_at)), ' stage=', stage, ' ingested_at=',"
                         + " toString(toUnixTimestamp64Milli(ingested_at))) FROM salespulse.customer_status WHERE customer_id = '"

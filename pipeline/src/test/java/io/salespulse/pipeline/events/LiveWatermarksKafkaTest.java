@@ -80,7 +80,7 @@ class LiveWatermarksKafkaTest {
         Watermarks empty = new Watermarks(); // a witness: it moves once the probe's checks reach Kafka
         empty.runUntilWallClock(System.currentTimeMillis(), stalled);
         stalled.run(Duration.ofSeconds(3), empty);
-        assertThat(stalled.emitted).isNotEmpty().containsOnly(WEEK_AGO + 4_000 - 1_001);
+        assertThat(stalled.emitted).isNotEmpty().containsOnly(WEEK_AGO + 4_000 - config.outOfOrderness.toMillis() - 1);
 
         long readAt = System.currentTimeMillis();
         stalled.feed(backlog.subList(5, 20));
@@ -206,11 +206,11 @@ class LiveWatermarksKafkaTest {
         /** Runs until the watermark has passed {@code wallClock} - out-of-orderness; fails after 20 s. */
         void runUntilWallClock(long wallClock, Watermarks... others) throws InterruptedException {
             long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < end && (emitted.isEmpty() || last() < wallClock - 1_001)) {
+            while (System.nanoTime() < end && (emitted.isEmpty() || last() < wallClock - config.outOfOrderness.toMillis() - 1)) {
                 tick(others);
             }
             assertThat(emitted).isNotEmpty();
-            assertThat(last()).isGreaterThanOrEqualTo(wallClock - 1_001);
+            assertThat(last()).isGreaterThanOrEqualTo(wallClock - config.outOfOrderness.toMillis() - 1);
         }
 
         private void tick(Watermarks... others) throws InterruptedException {
