@@ -234,7 +234,14 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
             return;
         }
         s.lastEventAt = visit.occurredAt;
-        save(s, visit.occurredAt);
+        // Activity, not a change of status: the row keeps the current version (a tie goes to the row written
+        // last). Visits and cards come from different topics, so their relative order differs between a run
+        // and its replay after a restore; if visits counted as changes, the rows of an attempt that failed
+        // (ClickHouse keeps them) could outrank the replay's final status with versions the replay never
+        // reaches.
+        CustomerStatus row = row(s, visit.occurredAt);
+        opportunity.update(s);
+        status(row, visit.occurredAt);
     }
 
     @Override
@@ -481,6 +488,11 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
 
     private static CustomerStatus status(CustomerState s, long changedAt) {
         nextVersion(s);
+        return row(s, changedAt);
+    }
+
+    /** The customer's status row as of now, at its current version. */
+    private static CustomerStatus row(CustomerState s, long changedAt) {
         CustomerStatus row = new CustomerStatus();
         row.tenant = s.tenant;
         row.customerId = s.customerId;
