@@ -80,9 +80,11 @@ final class Replay {
                 weeks, expected.size());
 
         String url = stack.freshClickHouse();
-        // README "Known limits": a partition the source does not read for watermark.drain-timeout (30 s) counts as
-        // drained and follows the wall clock. A backlog this big can leave one split unread that long while the
-        // other splits of its reader are served, so a replay runs with a drain timeout above any such pause.
+        // README "Known limits": a split that has not delivered its first record within watermark.drain-timeout
+        // follows the wall clock (KafkaDrainProbe can only check partitions it has seen a record of). A backlog
+        // this big can leave a split unread that long while the other splits of its reader are served (with 30 s,
+        // even with the probe, 182,209 alerts fired early), so a replay runs with a drain timeout above any such
+        // pause.
         Map<Setting, String> s0 = new EnumMap<>(Setting.class);
         s0.put(Setting.WATERMARK_DRAIN_TIMEOUT, DRAIN_TIMEOUT);
         PipelineConfig config = MonitorJobs.config(stack, PHASE, "bounded", url, s0);
