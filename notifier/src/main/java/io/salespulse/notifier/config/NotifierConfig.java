@@ -1,6 +1,6 @@
 package io.salespulse.notifier.config;
 
-import io.salespulse.contract.Durations;
+import io.salespulse.contract.SettingValues;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,12 +90,7 @@ public final class NotifierConfig {
                     "must not be shorter than " + NotifierSetting.RETRY_BASE.key());
         }
         ackHost = text(NotifierSetting.ACK_HOST);
-        int port = integer(NotifierSetting.ACK_PORT);
-        if (port < 0 || port > 65535) {
-            throw NotifierConfigException.invalid(NotifierSetting.ACK_PORT, raw.get(NotifierSetting.ACK_PORT),
-                    "must be between 0 and 65535");
-        }
-        ackPort = port;
+        ackPort = SettingValues.integer(raw.get(NotifierSetting.ACK_PORT), 0, 65535, invalid(NotifierSetting.ACK_PORT));
         ackBaseUrl = stripSlash(httpUrl(NotifierSetting.ACK_BASE_URL).toString());
         workQueueUrl = httpUrl(NotifierSetting.WORK_QUEUE_URL).toString();
         escalationInterval = positiveDuration(NotifierSetting.ESCALATION_INTERVAL);
@@ -190,48 +185,23 @@ public final class NotifierConfig {
         }
     }
 
+    private SettingValues.Invalid invalid(NotifierSetting s) {
+        return (value, why) -> NotifierConfigException.invalid(s, value, why);
+    }
+
     private String text(NotifierSetting s) {
-        String v = raw.get(s);
-        if (v == null || v.isBlank()) {
-            throw NotifierConfigException.invalid(s, String.valueOf(v), "must not be empty");
-        }
-        return v;
+        return SettingValues.text(raw.get(s), invalid(s));
     }
 
     private int positiveInt(NotifierSetting s, int max) {
-        int v = integer(s);
-        if (v < 1 || v > max) {
-            throw NotifierConfigException.invalid(s, raw.get(s), "must be between 1 and " + max);
-        }
-        return v;
-    }
-
-    private int integer(NotifierSetting s) {
-        try {
-            return Integer.parseInt(text(s));
-        } catch (NumberFormatException e) {
-            throw NotifierConfigException.invalid(s, raw.get(s), "not a whole number");
-        }
+        return SettingValues.integer(raw.get(s), 1, max, invalid(s));
     }
 
     private Duration positiveDuration(NotifierSetting s) {
-        Duration d = nonNegativeDuration(s);
-        if (d.isZero()) {
-            throw NotifierConfigException.invalid(s, raw.get(s), "must be longer than zero");
-        }
-        return d;
+        return SettingValues.duration(raw.get(s), false, invalid(s));
     }
 
     private Duration nonNegativeDuration(NotifierSetting s) {
-        Duration d;
-        try {
-            d = Durations.parse(text(s));
-        } catch (IllegalArgumentException e) {
-            throw NotifierConfigException.invalid(s, raw.get(s), e.getMessage());
-        }
-        if (d.isNegative()) {
-            throw NotifierConfigException.invalid(s, raw.get(s), "must not be negative");
-        }
-        return d;
+        return SettingValues.duration(raw.get(s), true, invalid(s));
     }
 }

@@ -1,6 +1,7 @@
 package io.salespulse.pipeline.config;
 
 import io.salespulse.contract.Durations;
+import io.salespulse.contract.SettingValues;
 import io.salespulse.contract.Stage;
 import io.salespulse.contract.StageSla;
 import java.io.Serializable;
@@ -261,56 +262,27 @@ public final class PipelineConfig implements Serializable {
         return lines;
     }
 
+    private SettingValues.Invalid invalid(Setting s) {
+        return (value, why) -> ConfigException.invalid(s, value, why);
+    }
+
     private String text(Setting s) {
-        String v = raw.get(s);
-        if (v == null || v.isBlank()) {
-            throw ConfigException.invalid(s, String.valueOf(v), "must not be empty");
-        }
-        return v;
+        return SettingValues.text(raw.get(s), invalid(s));
     }
 
     private int positiveInt(Setting s, int max) {
-        int v = integer(s);
-        if (v < 1 || v > max) {
-            throw ConfigException.invalid(s, raw.get(s), "must be between 1 and " + max);
-        }
-        return v;
+        return SettingValues.integer(raw.get(s), 1, max, invalid(s));
     }
 
     private int nonNegativeInt(Setting s, int max) {
-        int v = integer(s);
-        if (v < 0 || v > max) {
-            throw ConfigException.invalid(s, raw.get(s), "must be between 0 and " + max);
-        }
-        return v;
-    }
-
-    private int integer(Setting s) {
-        try {
-            return Integer.parseInt(text(s));
-        } catch (NumberFormatException e) {
-            throw ConfigException.invalid(s, raw.get(s), "not a whole number");
-        }
+        return SettingValues.integer(raw.get(s), 0, max, invalid(s));
     }
 
     private Duration positiveDuration(Setting s) {
-        Duration d = nonNegativeDuration(s);
-        if (d.isZero()) {
-            throw ConfigException.invalid(s, raw.get(s), "must be longer than zero");
-        }
-        return d;
+        return SettingValues.duration(raw.get(s), false, invalid(s));
     }
 
     private Duration nonNegativeDuration(Setting s) {
-        Duration d;
-        try {
-            d = Durations.parse(text(s));
-        } catch (IllegalArgumentException e) {
-            throw ConfigException.invalid(s, raw.get(s), e.getMessage());
-        }
-        if (d.isNegative()) {
-            throw ConfigException.invalid(s, raw.get(s), "must not be negative");
-        }
-        return d;
+        return SettingValues.duration(raw.get(s), true, invalid(s));
     }
 }
