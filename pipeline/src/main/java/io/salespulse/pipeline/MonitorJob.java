@@ -132,10 +132,15 @@ public final class MonitorJob {
     }
 
     public static KafkaSource<InputRecord> kafkaInput(PipelineConfig config) {
+        return inputSource(config, config.groupId, config.topicStages, config.topicVisits, config.topicAcks);
+    }
+
+    /** Input topics for one consumer group, parsed by the contract's deserializer (the funnel job reads stages only). */
+    public static KafkaSource<InputRecord> inputSource(PipelineConfig config, String groupId, String... topics) {
         return KafkaSource.<InputRecord>builder()
                 .setBootstrapServers(config.kafkaBootstrap)
-                .setTopics(config.topicStages, config.topicVisits, config.topicAcks)
-                .setGroupId(config.groupId)
+                .setTopics(topics)
+                .setGroupId(groupId)
                 // First start: from the beginning. After that, a restore resumes from the checkpoint.
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new ContractDeserializer(config.topicStages, config.topicVisits, config.topicAcks,
@@ -151,12 +156,17 @@ public final class MonitorJob {
      * checkpointed offsets instead, with the policies in broadcast state.
      */
     public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config) {
+        return policyInput(config, config.groupId);
+    }
+
+    /** The policies topic for one consumer group (the funnel job has its own). */
+    public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config, String groupId) {
         return KafkaSource.<PolicyUpdate>builder()
                 .setBootstrapServers(config.kafkaBootstrap)
                 // A pattern, not a topic list: a missing policies topic means "no policies yet", not a failed
                 // start; partition discovery picks the topic up once it is created.
                 .setTopicPattern(Pattern.compile(Pattern.quote(config.topicPolicies)))
-                .setGroupId(config.groupId)
+                .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setDeserializer(new PolicyDeserializer())
                 .setProperty("isolation.level", "read_committed")

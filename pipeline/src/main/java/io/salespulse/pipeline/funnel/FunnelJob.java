@@ -5,23 +5,18 @@ import io.salespulse.contract.StageEvent;
 import io.salespulse.pipeline.FlinkSetup;
 import io.salespulse.pipeline.MonitorJob;
 import io.salespulse.pipeline.config.PipelineConfig;
-import io.salespulse.pipeline.events.ContractDeserializer;
 import io.salespulse.pipeline.events.InputRecord;
 import io.salespulse.pipeline.events.InputRouter;
-import io.salespulse.pipeline.policy.PolicyDeserializer;
 import io.salespulse.pipeline.policy.PolicyUpdate;
-import java.util.regex.Pattern;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The funnel job: stage cards in; conversion windows, drop alerts with a diagnosis, coaching alerts and the
@@ -132,34 +127,13 @@ public final class FunnelJob {
                 .name("forecast-digests-to-clickhouse").uid("forecast-digests-to-clickhouse");
     }
 
-    /**
-     * The compacted policies topic, from the beginning when the job starts without state (as the monitor job
-     * reads it, but with the funnel's consumer group); a restore resumes with the policies in broadcast state.
-     */
+    /** The policies topic as the monitor job reads it, with the funnel's consumer group. */
     public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config) {
-        return KafkaSource.<PolicyUpdate>builder()
-                .setBootstrapServers(config.kafkaBootstrap)
-                // A pattern: a missing policies topic means "no policies yet", not a failed start.
-                .setTopicPattern(Pattern.compile(Pattern.quote(config.topicPolicies)))
-                .setGroupId(config.funnelGroupId)
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new PolicyDeserializer())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("partition.discovery.interval.ms", "60000")
-                .build();
+        return MonitorJob.policyInput(config, config.funnelGroupId);
     }
 
     /** Only sales.stages; the same parser as the monitor job, so both jobs read the contract identically. */
     public static KafkaSource<InputRecord> kafkaInput(PipelineConfig config) {
-        return KafkaSource.<InputRecord>builder()
-                .setBootstrapServers(config.kafkaBootstrap)
-                .setTopics(config.topicStages)
-                .setGroupId(config.funnelGroupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new ContractDeserializer(config.topicStages, config.topicVisits, config.topicAcks,
-                        config.maxFutureSkew))
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("partition.discovery.interval.ms", "60000")
-                .build();
+        return MonitorJob.inputSource(config, config.funnelGroupId, config.topicStages);
     }
 }
