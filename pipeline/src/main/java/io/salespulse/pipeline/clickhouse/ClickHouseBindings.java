@@ -2,12 +2,11 @@ package io.salespulse.pipeline.clickhouse;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Binds values for the SalesPulse column types, for use in {@link TableMapping#bind}.
+ * Binds a timestamp in JDBC statements (the migrator's ledger; the sink writes RowBinary, see {@link RowBinaryRows}).
  *
  * <p>Instants go to {@code DateTime64(3, 'UTC')} columns as {@code Instant} objects: the
  * ClickHouse JDBC driver (0.10.x) sends them as {@code fromUnixTimestamp64Nano(<epoch nanos>)},
@@ -27,35 +26,5 @@ public final class ClickHouseBindings {
             throw new SQLException("Parameter " + index + " is a non-nullable DateTime64 but got null");
         }
         statement.setObject(index, value.truncatedTo(ChronoUnit.MILLIS));
-    }
-
-    /** A {@code Nullable(DateTime64(3, 'UTC'))} column. */
-    public static void setNullableInstant(PreparedStatement statement, int index, Instant value)
-            throws SQLException {
-        if (value == null) {
-            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            statement.setObject(index, value.truncatedTo(ChronoUnit.MILLIS));
-        }
-    }
-
-    /** A {@code Nullable(String)} or {@code LowCardinality(Nullable(String))} column. */
-    public static void setNullableString(PreparedStatement statement, int index, String value)
-            throws SQLException {
-        if (value == null) {
-            statement.setNull(index, Types.VARCHAR);
-        } else {
-            statement.setString(index, value);
-        }
-    }
-
-    /** A {@code Nullable(Float64)} column. */
-    public static void setNullableDouble(PreparedStatement statement, int index, Double value)
-            throws SQLException {
-        if (value == null) {
-            statement.setNull(index, Types.DOUBLE);
-        } else {
-            statement.setDouble(index, value);
-        }
     }
 }
