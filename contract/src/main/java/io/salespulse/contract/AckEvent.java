@@ -9,6 +9,8 @@ public class AckEvent {
     public String responder;
     /** {@code ack} (seen, owner assigned) or {@code resolve} (done). */
     public String action;
+    /** The history import this record belongs to ({@code import_id}), null for live records. */
+    public String importId;
 
     public AckEvent() {}
 

@@ -13,7 +13,10 @@ import java.util.Objects;
  */
 public class Alert {
     public String alertId;
-    /** {@code stage_overdue}, {@code escalation}, {@code funnel_drop}, {@code coaching}. */
+    /**
+     * {@code stage_overdue}, {@code escalation}, {@code funnel_drop}, {@code coaching}, {@code digest}, and
+     * {@code retraction}: a later-arriving record proved the alert named by {@link #retracts} wrong.
+     */
     public String type;
     /** {@code high} for high-potential customers, else {@code normal}. */
     public String severity;
@@ -32,8 +35,24 @@ public class Alert {
     public String title;
     public String message;
     public String suggestion;
+    /**
+     * {@link #LIVE} for alerts about the present, {@link #HISTORY} for alerts that an imported history produced
+     * about the past (kept for the record and the dashboards; the notifier does not post them).
+     */
+    public String origin = LIVE;
+    /** For {@code retraction}: the id of the alert it withdraws; null otherwise. */
+    public String retracts;
+
+    public static final String LIVE = "live";
+    public static final String HISTORY = "history";
+    public static final String RETRACTION = "retraction";
 
     public Alert() {}
+
+    /** The id of the retraction of alert {@code alertId}. */
+    public static String retractionId(String alertId) {
+        return "retraction:" + alertId;
+    }
 
     /** The contract's JSON form ({@code sales.alerts} value). */
     public byte[] toJson() {
@@ -58,6 +77,10 @@ public class Alert {
             g.writeStringField("title", title);
             g.writeStringField("message", message);
             g.writeStringField("suggestion", suggestion);
+            g.writeStringField("origin", origin == null ? LIVE : origin);
+            if (retracts != null) {
+                g.writeStringField("retracts", retracts);
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // an in-memory stream does not fail
@@ -75,7 +98,8 @@ public class Alert {
                 && Objects.equals(region, a.region) && Objects.equals(team, a.team)
                 && Objects.equals(repId, a.repId) && Objects.equals(customerId, a.customerId)
                 && Objects.equals(stage, a.stage) && Objects.equals(title, a.title)
-                && Objects.equals(message, a.message) && Objects.equals(suggestion, a.suggestion);
+                && Objects.equals(message, a.message) && Objects.equals(suggestion, a.suggestion)
+                && Objects.equals(origin, a.origin) && Objects.equals(retracts, a.retracts);
     }
 
     @Override

@@ -69,6 +69,8 @@ public final class EventParser implements java.io.Serializable {
             throw new InvalidEventException("out_of_range", "field 'deal_value' must not be negative");
         }
 
+        e.importId = importId(n);
+
         String required = stage.requiredField();
         if (required != null && optionalText(n, required, MAX_TEXT_LENGTH) == null) {
             throw new InvalidEventException("missing_field", "a '" + stage.code() + "' card must carry '"
@@ -110,6 +112,7 @@ public final class EventParser implements java.io.Serializable {
             throw new InvalidEventException("out_of_range", "field 'lon' must be between -180 and 180");
         }
         v.photo = optionalText(n, "photo", MAX_TEXT_LENGTH);
+        v.importId = importId(n);
         return v;
     }
 
@@ -126,6 +129,7 @@ public final class EventParser implements java.io.Serializable {
             throw new InvalidEventException("unknown_value",
                     "field 'action' is '" + clip(a.action) + "', expected one of: ack, resolve");
         }
+        a.importId = importId(n);
         return a;
     }
 
@@ -233,6 +237,19 @@ public final class EventParser implements java.io.Serializable {
             i += need + 1;
         }
         return true;
+    }
+
+    /**
+     * {@code import_id}: set by importers on every record of a history import (see {@code sales.imports}); the jobs
+     * hold what the import could still change until it is complete. Absent on live records.
+     */
+    private static String importId(JsonNode n) throws InvalidEventException {
+        String v = optionalText(n, "import_id", MAX_ID_LENGTH);
+        if (v != null && !ImportSession.validId(v)) {
+            throw new InvalidEventException("wrong_type", "field 'import_id' is '" + clip(v)
+                    + "', expected letters, digits, '-', '_' or '.' (at most " + MAX_ID_LENGTH + ")");
+        }
+        return v;
     }
 
     private static String id(JsonNode n, String field) throws InvalidEventException {

@@ -24,6 +24,8 @@ public class StageEvent {
     public String outcome;
     public boolean highPotential;
     public Double dealValue;
+    /** The history import this record belongs to ({@code import_id}), null for live records. */
+    public String importId;
 
     public StageEvent() {}
 
@@ -47,7 +49,7 @@ public class StageEvent {
                 && Objects.equals(stage, e.stage) && Objects.equals(need, e.need)
                 && Objects.equals(proposal, e.proposal) && Objects.equals(objectionTag, e.objectionTag)
                 && Objects.equals(scriptId, e.scriptId) && Objects.equals(outcome, e.outcome)
-                && Objects.equals(dealValue, e.dealValue);
+                && Objects.equals(dealValue, e.dealValue) && Objects.equals(importId, e.importId);
     }
 
     @Override

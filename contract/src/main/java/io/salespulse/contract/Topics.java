@@ -8,6 +8,8 @@ public final class Topics {
     public static final String POLICIES = "sales.policies";
     public static final String ALERTS = "sales.alerts";
     public static final String DLQ = "sales.dlq";
+    /** Compacted: one record per (tenant, import) saying whether a history import is open or complete. */
+    public static final String IMPORTS = "sales.imports";
 
     private Topics() {}
 }

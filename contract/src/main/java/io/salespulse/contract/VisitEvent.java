@@ -15,6 +15,8 @@ public class VisitEvent {
     public Double lat;
     public Double lon;
     public String photo;
+    /** The history import this record belongs to ({@code import_id}), null for live records. */
+    public String importId;
 
     public VisitEvent() {}
 

@@ -32,13 +32,27 @@ class AlertJsonTest {
 
         assertThat(n.fieldNames()).toIterable().containsExactly("alert_id", "type", "severity", "tenant", "region",
                 "team", "rep_id", "customer_id", "stage", "due_at", "fired_at", "emitted_at", "title", "message",
-                "suggestion");
+                "suggestion", "origin");
+        assertThat(n.get("origin").asText()).isEqualTo("live");
         assertThat(n.get("due_at").asText()).isEqualTo("2026-01-01T00:00:00Z");
         assertThat(n.get("emitted_at").asText()).isEqualTo("2026-01-01T00:00:01.234Z");
         assertThat(n.get("team").isNull()).isTrue();
         assertThat(List.of(n.get("region").asText(), n.get("rep_id").asText(), n.get("customer_id").asText(),
                 n.get("message").asText())).containsExactly("华东", "rep \"7\"", "c-1'; DROP TABLE alerts; --",
                 "line 1\nline 2");
+    }
+
+    @Test
+    void aRetractionNamesTheAlertItWithdraws() throws Exception {
+        Alert a = new Alert();
+        a.alertId = Alert.retractionId("stage_overdue:t1:c-1:contact:2026-01-01T00:00:00Z");
+        a.type = Alert.RETRACTION;
+        a.retracts = "stage_overdue:t1:c-1:contact:2026-01-01T00:00:00Z";
+        a.origin = Alert.HISTORY;
+        JsonNode n = Json.MAPPER.readTree(a.toJson());
+        assertThat(n.get("alert_id").asText()).isEqualTo("retraction:stage_overdue:t1:c-1:contact:2026-01-01T00:00:00Z");
+        assertThat(n.get("retracts").asText()).isEqualTo(a.retracts);
+        assertThat(n.get("origin").asText()).isEqualTo("history");
     }
 
     @Test

@@ -27,13 +27,22 @@ public final class EffectivePolicy {
     private Double funnelDropThresholdPct;
     private Integer funnelMinVolume;
     private BusinessCalendar calendar;
+    private Duration offlineGrace = Duration.ZERO;
 
     private EffectivePolicy() {}
 
     /** Resolves the chain for (tenant, region, team); {@code policies} returns null for a scope without a policy. */
     public static EffectivePolicy resolve(StageSla defaults, Function<String, Policy> policies, String tenant,
             String region, String team) {
+        return resolve(defaults, Duration.ZERO, policies, tenant, region, team);
+    }
+
+    /** As above, with the job's default {@code offline_grace}. */
+    public static EffectivePolicy resolve(StageSla defaults, Duration defaultOfflineGrace,
+            Function<String, Policy> policies, String tenant, String region, String team) {
         EffectivePolicy e = new EffectivePolicy();
+        e.offlineGrace = defaultOfflineGrace;
+        e.source.put("offline_grace", "default");
         for (Stage s : Stage.values()) {
             e.sla.put(s, defaults.of(s));
             e.source.put("sla." + s.code(), "default");
@@ -75,6 +84,18 @@ public final class EffectivePolicy {
             alertTypes.put(k, on);
             source.put("alert_types." + k, p.scope);
         });
+        if (p.offlineGrace != null) {
+            offlineGrace = p.offlineGrace;
+            source.put("offline_grace", p.scope);
+        }
+    }
+
+    /**
+     * How long after its due time an overdue alert waits for cards that offline phones upload late. Zero: the
+     * alert goes out at the due time, and a card that arrives later but occurred before the due time retracts it.
+     */
+    public Duration offlineGrace() {
+        return offlineGrace;
     }
 
     public Duration sla(Stage stage) {
@@ -145,6 +166,7 @@ public final class EffectivePolicy {
         }
         ObjectNode a = n.putObject("alert_types");
         alertTypes.forEach(a::put);
+        n.put("offline_grace", Durations.format(offlineGrace));
         return n;
     }
 }

@@ -31,11 +31,13 @@ public final class Policy implements Serializable {
     final TreeMap<String, Duration> escalation;
     final BusinessCalendar calendar;
     final TreeMap<String, Boolean> alertTypes;
+    /** How long an overdue alert waits after the due time for cards uploaded late by offline phones; null: inherited. */
+    final Duration offlineGrace;
     final String json;
 
     Policy(String scope, long version, long updatedAt, String updatedBy, EnumMap<Stage, Duration> sla,
             Double funnelDropThresholdPct, Integer funnelMinVolume, TreeMap<String, Duration> escalation,
-            BusinessCalendar calendar, TreeMap<String, Boolean> alertTypes, String json) {
+            BusinessCalendar calendar, TreeMap<String, Boolean> alertTypes, Duration offlineGrace, String json) {
         this.scope = scope;
         this.version = version;
         this.updatedAt = updatedAt;
@@ -46,6 +48,7 @@ public final class Policy implements Serializable {
         this.escalation = escalation;
         this.calendar = calendar;
         this.alertTypes = alertTypes;
+        this.offlineGrace = offlineGrace;
         this.json = json;
     }
 
@@ -90,6 +93,11 @@ public final class Policy implements Serializable {
         return funnelMinVolume;
     }
 
+    /** Null when this policy does not set it. */
+    public Duration offlineGrace() {
+        return offlineGrace;
+    }
+
     /** The document as it was published (canonical JSON). */
     public String json() {
         return json;
@@ -104,6 +112,7 @@ public final class Policy implements Serializable {
         escalation.forEach((k, d) -> out.put("escalation." + k, d));
         if (calendar != null) out.put("calendar", calendar);
         alertTypes.forEach((k, on) -> out.put("alert_types." + k, on));
+        if (offlineGrace != null) out.put("offline_grace", offlineGrace);
         return out;
     }
 

@@ -51,11 +51,13 @@ public final class PolicyParser implements Serializable {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final Pattern PERIOD = Pattern.compile("(\\d{2}:\\d{2})-(\\d{2}:\\d{2})");
     private static final Set<String> TOP = Set.of("scope", "version", "updated_at", "updated_by", "sla", "funnel_drop",
-            "escalation", "calendar", "alert_types");
+            "escalation", "calendar", "alert_types", "offline_grace");
     private static final Map<String, DayOfWeek> DAYS = Map.of("mon", DayOfWeek.MONDAY, "tue", DayOfWeek.TUESDAY,
             "wed", DayOfWeek.WEDNESDAY, "thu", DayOfWeek.THURSDAY, "fri", DayOfWeek.FRIDAY, "sat", DayOfWeek.SATURDAY,
             "sun", DayOfWeek.SUNDAY);
     private static final int MAX_DATES = 400;
+    /** Longer than this and alerts stop being timely; offline phones that stay away longer get retractions. */
+    public static final Duration MAX_OFFLINE_GRACE = Duration.ofHours(24);
 
     private final Duration longestSla;
     private final ZoneId defaultZone;
@@ -210,10 +212,15 @@ public final class PolicyParser implements Serializable {
                 alertTypes.put(e.getKey(), e.getValue().booleanValue());
             }
         }
+        Duration offlineGrace = null;
+        JsonNode g = n.get("offline_grace");
+        if (g != null && !g.isNull()) {
+            offlineGrace = graceDuration(g);
+        }
         ObjectNode canonical = ((ObjectNode) n).deepCopy();
         canonical.put("scope", scope);
         return new Policy(scope, v.longValue(), updatedAt, updatedBy, sla, threshold, minVolume, escalation, calendar,
-                alertTypes, canonical.toString());
+                alertTypes, offlineGrace, canonical.toString());
     }
 
     private BusinessCalendar calendar(JsonNode c) throws InvalidEventException {
@@ -366,6 +373,24 @@ public final class PolicyParser implements Serializable {
         }
         if (d.isNegative() || d.isZero()) {
             throw new InvalidEventException("out_of_range", "field '" + field + "' must be longer than zero");
+        }
+        return d;
+    }
+
+    /** {@code offline_grace}: zero is allowed (alerts at the due time), and it must stay well below any SLA. */
+    private static Duration graceDuration(JsonNode v) throws InvalidEventException {
+        if (!v.isTextual()) {
+            throw new InvalidEventException("wrong_type", "field 'offline_grace' must be a duration string like \"30m\"");
+        }
+        Duration d;
+        try {
+            d = Durations.parse(v.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException("wrong_type", "field 'offline_grace': " + e.getMessage());
+        }
+        if (d.isNegative() || d.compareTo(MAX_OFFLINE_GRACE) > 0) {
+            throw new InvalidEventException("out_of_range", "field 'offline_grace' must be between 0s and "
+                    + Durations.format(MAX_OFFLINE_GRACE));
         }
         return d;
     }
