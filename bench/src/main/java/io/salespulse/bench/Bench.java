@@ -94,7 +94,7 @@ public final class Bench {
                     Map<Setting, String> fast = new EnumMap<>(Setting.class);
                     fast.put(Setting.CHECKPOINT_INTERVAL, "500ms");
                     fast.put(Setting.WATERMARK_OUT_OF_ORDERNESS, "200ms");
-                    fast.put(Setting.WATERMARK_IDLE_TIMEOUT, "500ms");
+                    fast.put(Setting.WATERMARK_DRAIN_CHECK_INTERVAL, "100ms");
                     latency.run(new Latency.Variant("fast", fast));
                 }
             }

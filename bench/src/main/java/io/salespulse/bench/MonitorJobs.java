@@ -77,7 +77,8 @@ final class MonitorJobs {
         return graph;
     }
 
-    private static KafkaSource<InputRecord> input(PipelineConfig config, boolean bounded) {
+    private static org.apache.flink.api.connector.source.Source<InputRecord, ?, ?> input(PipelineConfig config,
+            boolean bounded) {
         if (!bounded) {
             return MonitorJob.kafkaInput(config);
         }

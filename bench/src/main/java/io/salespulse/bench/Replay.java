@@ -33,7 +33,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class Replay {
     static final String PHASE = "replay";
     private static final Instant END = Instant.parse("2026-11-01T00:00:00Z");
-    static final String DRAIN_TIMEOUT = "10m";
 
     private final BenchStack stack;
     private final int tenants;
@@ -80,13 +79,7 @@ final class Replay {
                 weeks, expected.size());
 
         String url = stack.freshClickHouse();
-        // README "Known limits": a split that has not delivered its first record within watermark.drain-timeout
-        // follows the wall clock (KafkaDrainProbe can only check partitions it has seen a record of). A backlog
-        // this big can leave a split unread that long while the other splits of its reader are served (with 30 s,
-        // even with the probe, 182,209 alerts fired early), so a replay runs with a drain timeout above any such
-        // pause.
         Map<Setting, String> s0 = new EnumMap<>(Setting.class);
-        s0.put(Setting.WATERMARK_DRAIN_TIMEOUT, DRAIN_TIMEOUT);
         PipelineConfig config = MonitorJobs.config(stack, PHASE, "bounded", url, s0);
         long t0 = System.nanoTime();
         JobID job = stack.submit(MonitorJobs.jobGraph(config, true, null));

@@ -163,8 +163,6 @@ final class DemoCommand implements Callable<Integer> {
         demo.put(Setting.CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL.toSeconds() + "s");
         demo.put(Setting.PARALLELISM, "2");
         demo.put(Setting.RESTART_ATTEMPTS, "0");
-        // The whole history is in Kafka before the job starts: let event time follow the clock soon after it is read.
-        demo.put(Setting.WATERMARK_DRAIN_TIMEOUT, "5s");
         return PipelineConfig.load(new String[0], System.getenv()).with(demo);
     }
 

@@ -94,7 +94,6 @@ final class DemoStack implements AutoCloseable {
         s.put(Setting.PARALLELISM, "2");
         s.put(Setting.RESTART_ATTEMPTS, "0");
         // The whole history is in Kafka before the job starts: event time may follow the clock soon after.
-        s.put(Setting.WATERMARK_DRAIN_TIMEOUT, "3s");
         return PipelineConfig.load(s, Map.of());
     }
 

@@ -41,11 +41,9 @@ class ClickHouseOutageTest {
         try (TestStack stack = TestStack.start(dir)) {
             LocalClickHouse restarted = null;
             ScriptedHistory history = ScriptedHistory.smallTeam(13, Faults.pick(3, 21));
-            // drain-timeout above the outage: back-pressure holds input back as long as ClickHouse is away.
             PipelineConfig config = FaultJobs.config(stack, "ch-outage", Map.of(
                     Setting.CLICKHOUSE_MAX_RETRIES, Faults.heavy() ? "12" : "8",
-                    Setting.RESTART_ATTEMPTS, "0",
-                    Setting.WATERMARK_DRAIN_TIMEOUT, Math.max(30, outage.toSeconds() + 30) + "s"));
+                    Setting.RESTART_ATTEMPTS, "0"));
             JobClient job = FaultJobs.start(config, null);
             TreeSet<JobStatus> seen = new TreeSet<>();
             try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), history.records,

@@ -34,16 +34,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 final class FaultJobs {
     private FaultJobs() {}
 
-    /**
-     * TestStack's settings, but watermark.drain-timeout at its production default (30 s) instead of 3 s:
-     * while faults hold the job back, a partition that delivers nothing for drain-timeout counts as drained
-     * and event time jumps to the wall clock. Tests end a history with {@link Touch} instead of waiting.
-     */
+    /** TestStack's settings for one run. */
     static PipelineConfig config(TestStack stack, String run, Map<Setting, String> overrides) {
-        Map<Setting, String> s = new EnumMap<>(Setting.class);
-        s.put(Setting.WATERMARK_DRAIN_TIMEOUT, "30s");
-        s.putAll(overrides);
-        return stack.config(run, s);
+        return stack.config(run, new EnumMap<>(overrides));
     }
 
     static JobClient start(PipelineConfig config, String restoreFrom) throws Exception {
@@ -59,7 +52,7 @@ final class FaultJobs {
                 .flushInterval(config.clickhouseFlushInterval)
                 .maxRetries(config.clickhouseMaxRetries)
                 .build();
-        new MonitorJob(config, crashableInput(config), MonitorJob.watermarks(config), MonitorSinks.production(config),
+        new MonitorJob(config, MonitorJob.live(config, config.groupId, crashableInput(config)), MonitorJob.watermarks(config), MonitorSinks.production(config),
                 MonitorJob.policyInput(config), new ClickHouseSink<>(ch, new PolicyChangeRows())).build(env);
         if ("false".equals(System.getProperty("faults.object-reuse"))) {
             // Diagnosis switch: the job as it was before it enabled object reuse.

@@ -42,8 +42,7 @@ class KafkaRestartTest {
             LocalKafka restarted = null;
             ScriptedHistory history = ScriptedHistory.smallTeam(17, Faults.pick(3, 21));
             PipelineConfig config = FaultJobs.config(stack, "kafka-restart", Map.of(
-                    Setting.RESTART_ATTEMPTS, "5",
-                    Setting.WATERMARK_DRAIN_TIMEOUT, Math.max(30, outage.toSeconds() + 30) + "s"));
+                    Setting.RESTART_ATTEMPTS, "5"));
             JobClient job = FaultJobs.start(config, null);
             TreeSet<JobStatus> seen = new TreeSet<>();
             try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), history.records,

@@ -25,9 +25,9 @@ final class UpgradeHistory {
 
     private UpgradeHistory() {}
 
-    /** The job settings of both runs (same transactional ids; drain timeout long while writing the savepoint). */
-    static PipelineConfig config(TestStack stack, String drainTimeout) {
-        return stack.config(RUN, Map.of(Setting.WATERMARK_DRAIN_TIMEOUT, drainTimeout));
+    /** The job settings of both runs (same transactional ids). */
+    static PipelineConfig config(TestStack stack) {
+        return stack.config(RUN, Map.of());
     }
 
     /** A team policy: needs cards in hz-east are due after 24 h (job default 72 h). Sent before any card. */

@@ -55,7 +55,7 @@ class UpgradeSavepointTest {
         Path copy = dir.resolve("savepoint");
         copyTree(SAVEPOINTS.resolve(name), copy);
         try (TestStack stack = TestStack.start(dir, "sales.policies")) {
-            JobClient job = FaultJobs.start(UpgradeHistory.config(stack, "3s"), copy.toString());
+            JobClient job = FaultJobs.start(UpgradeHistory.config(stack), copy.toString());
             try {
                 List<String> expected = UpgradeHistory.pendingAlerts();
                 List<JsonNode> alerts = Counting.parse(TopicReader.read(stack.kafka.bootstrapServers(), "sales.alerts",

@@ -42,7 +42,7 @@ class UpgradeSavepointWriter {
         Path target = UpgradeSavepointTest.SAVEPOINTS.resolve(name);
         try (TestStack stack = TestStack.start(dir, "sales.policies")) {
             // No wall clock while writing: event time moves only with the cards.
-            JobClient job = FaultJobs.start(UpgradeHistory.config(stack, "1h"), null);
+            JobClient job = FaultJobs.start(UpgradeHistory.config(stack), null);
             try (History h = stack.history()) {
                 UpgradeHistory.policy(h);
                 h.flush();

@@ -10,7 +10,8 @@ import io.salespulse.pipeline.events.DeadLetter;
 import io.salespulse.pipeline.events.InputRecord;
 import io.salespulse.pipeline.events.InputRouter;
 import io.salespulse.pipeline.events.KafkaDrainProbe;
-import io.salespulse.pipeline.events.LiveWatermarks;
+import io.salespulse.pipeline.events.ArrivalTimeSource;
+import io.salespulse.pipeline.events.ArrivalWatermarks;
 import io.salespulse.pipeline.clickhouse.ClickHouseSink;
 import io.salespulse.pipeline.clickhouse.ClickHouseSinkOptions;
 import io.salespulse.pipeline.overdue.CustomerEvent;
@@ -114,12 +115,14 @@ public final class MonitorJob {
                 .keyBy(CustomerEvent::key)
                 .connect(policyUpdates.broadcast())
                 .transform("overdue-detector", TypeInformation.of(Alert.class),
-                        new OverdueDetector(config.sla, config.stateTtl, config.timeZone))
+                        new OverdueDetector(OverdueDetector.Settings.of(config)))
                 .uid("overdue-detector");
         DataStream<CustomerStatus> statuses = alerts.getSideOutput(OverdueDetector.STATUS);
         deadLetters = deadLetters.union(alerts.getSideOutput(OverdueDetector.POLICY_DEAD_LETTERS));
         alerts.getSideOutput(OverdueDetector.POLICY_CHANGES).sinkTo(policyChangeRows)
                 .name("policy-changes-to-clickhouse").uid("policy-changes-to-clickhouse");
+        alerts.getSideOutput(OverdueDetector.IMPORT_SESSIONS).sinkTo(sinks.importSessionRows)
+                .name("import-sessions-to-clickhouse").uid("import-sessions-to-clickhouse");
 
         alerts.sinkTo(sinks.alertsTopic).name("alerts-to-kafka").uid("alerts-to-kafka");
         alerts.sinkTo(sinks.alertRows).name("alerts-to-clickhouse").uid("alerts-to-clickhouse");
@@ -131,12 +134,22 @@ public final class MonitorJob {
         deadLetters.sinkTo(sinks.deadLetterRows).name("dead-letters-to-clickhouse").uid("dead-letters-to-clickhouse");
     }
 
-    public static KafkaSource<InputRecord> kafkaInput(PipelineConfig config) {
+    public static ArrivalTimeSource kafkaInput(PipelineConfig config) {
         return inputSource(config, config.groupId, config.topicStages, config.topicVisits, config.topicAcks);
     }
 
     /** Input topics for one consumer group, parsed by the contract's deserializer (the funnel job reads stages only). */
-    public static KafkaSource<InputRecord> inputSource(PipelineConfig config, String groupId, String... topics) {
+    public static ArrivalTimeSource inputSource(PipelineConfig config, String groupId, String... topics) {
+        return live(config, groupId, kafkaSource(config, groupId, topics));
+    }
+
+    /** A Kafka source of the input topics with the jobs' clock: it follows the wall clock once Kafka is read to the end. */
+    public static ArrivalTimeSource live(PipelineConfig config, String groupId, KafkaSource<InputRecord> kafka) {
+        return new ArrivalTimeSource(kafka, KafkaDrainProbe.factory(config, groupId), config.drainCheckInterval,
+                config.outOfOrderness);
+    }
+
+    private static KafkaSource<InputRecord> kafkaSource(PipelineConfig config, String groupId, String... topics) {
         return KafkaSource.<InputRecord>builder()
                 .setBootstrapServers(config.kafkaBootstrap)
                 .setTopics(topics)
@@ -159,19 +172,24 @@ public final class MonitorJob {
         return policyInput(config, config.groupId);
     }
 
-    /** The policies topic for one consumer group (the funnel job has its own). */
+    /** The policies and imports topics for one consumer group (the funnel job has its own). */
     public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config, String groupId) {
         return KafkaSource.<PolicyUpdate>builder()
                 .setBootstrapServers(config.kafkaBootstrap)
-                // A pattern, not a topic list: a missing policies topic means "no policies yet", not a failed
+                // A pattern, not a topic list: a missing topic means "no policies (imports) yet", not a failed
                 // start; partition discovery picks the topic up once it is created.
-                .setTopicPattern(Pattern.compile(Pattern.quote(config.topicPolicies)))
+                .setTopicPattern(controlTopics(config))
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setDeserializer(new PolicyDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .build();
+    }
+
+    /** The control topics, read by one source per job: sales.policies and sales.imports. */
+    public static Pattern controlTopics(PipelineConfig config) {
+        return Pattern.compile(Pattern.quote(config.topicPolicies) + "|" + Pattern.quote(config.topicImports));
     }
 
     private static ClickHouseSinkOptions clickHouseOptions(PipelineConfig config) {
@@ -184,8 +202,8 @@ public final class MonitorJob {
                 .build();
     }
 
-    public static LiveWatermarks watermarks(PipelineConfig config) {
-        return new LiveWatermarks(config.outOfOrderness, config.idleTimeout, config.caughtUpLag, config.drainTimeout,
-                KafkaDrainProbe.factory(config));
+    /** The jobs' clock: arrival time (Kafka timestamps), per partition. */
+    public static ArrivalWatermarks watermarks(PipelineConfig config) {
+        return new ArrivalWatermarks(config.outOfOrderness);
     }
 }

@@ -11,6 +11,7 @@ import io.salespulse.pipeline.clickhouse.ContractTables;
 import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.events.DeadLetter;
 import io.salespulse.pipeline.events.DeadLetterRecordSerializer;
+import io.salespulse.pipeline.imports.ImportSessionRow;
 import io.salespulse.pipeline.overdue.CustomerStatus;
 import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -28,10 +29,11 @@ public final class MonitorSinks {
     public final Sink<VisitEvent> visitRows;
     public final Sink<AckEvent> ackRows;
     public final Sink<DeadLetter> deadLetterRows;
+    public final Sink<ImportSessionRow> importSessionRows;
 
     public MonitorSinks(Sink<Alert> alertsTopic, Sink<DeadLetter> deadLetterTopic, Sink<Alert> alertRows,
             Sink<CustomerStatus> statusRows, Sink<StageEvent> stageRows, Sink<VisitEvent> visitRows,
-            Sink<AckEvent> ackRows, Sink<DeadLetter> deadLetterRows) {
+            Sink<AckEvent> ackRows, Sink<DeadLetter> deadLetterRows, Sink<ImportSessionRow> importSessionRows) {
         this.alertsTopic = alertsTopic;
         this.deadLetterTopic = deadLetterTopic;
         this.alertRows = alertRows;
@@ -40,6 +42,7 @@ public final class MonitorSinks {
         this.visitRows = visitRows;
         this.ackRows = ackRows;
         this.deadLetterRows = deadLetterRows;
+        this.importSessionRows = importSessionRows;
     }
 
     /**
@@ -63,7 +66,8 @@ public final class MonitorSinks {
                 new ClickHouseSink<>(ch, ContractTables.STAGE_EVENTS),
                 new ClickHouseSink<>(ch, ContractTables.VISITS),
                 new ClickHouseSink<>(ch, ContractTables.ALERT_ACKS),
-                new ClickHouseSink<>(ch, ContractTables.DEAD_LETTERS));
+                new ClickHouseSink<>(ch, ContractTables.DEAD_LETTERS),
+                new ClickHouseSink<>(ch, ContractTables.IMPORT_SESSIONS));
     }
 
     private static <T> KafkaSink<T> exactlyOnce(PipelineConfig config, String name,

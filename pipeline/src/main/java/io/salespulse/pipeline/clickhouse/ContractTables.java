@@ -5,6 +5,7 @@ import io.salespulse.contract.Alert;
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
 import io.salespulse.pipeline.events.DeadLetter;
+import io.salespulse.pipeline.imports.ImportSessionRow;
 import io.salespulse.pipeline.overdue.CustomerStatus;
 import java.util.List;
 
@@ -17,18 +18,19 @@ public final class ContractTables {
 
     public static final TableMapping<StageEvent> STAGE_EVENTS = mapping("salespulse.stage_events",
             List.of("event_id", "tenant", "occurred_at", "customer_id", "rep_id", "region", "team", "stage", "need",
-                    "proposal", "objection_tag", "script_id", "outcome", "high_potential", "deal_value", "ingested_at"),
+                    "proposal", "objection_tag", "script_id", "outcome", "high_potential", "deal_value", "import_id",
+                    "ingested_at"),
             (e, p) -> p.text(e.eventId).text(e.tenant).time(e.occurredAt).text(e.customerId).text(e.repId)
                     .text(e.region).text(e.team).text(e.stage).nullableText(e.need).nullableText(e.proposal)
                     .nullableText(e.objectionTag).nullableText(e.scriptId).nullableText(e.outcome)
-                    .bool(e.highPotential).nullableNumber(e.dealValue).now());
+                    .bool(e.highPotential).nullableNumber(e.dealValue).text(orEmpty(e.importId)).now());
 
     public static final TableMapping<VisitEvent> VISITS = mapping("salespulse.visits",
             List.of("event_id", "tenant", "occurred_at", "rep_id", "customer_id", "store_id", "region", "team",
-                    "channel", "lat", "lon", "photo", "ingested_at"),
+                    "channel", "lat", "lon", "photo", "import_id", "ingested_at"),
             (v, p) -> p.text(v.eventId).text(v.tenant).time(v.occurredAt).text(v.repId).text(v.customerId)
                     .nullableText(v.storeId).text(v.region).text(v.team).text(v.channel).nullableNumber(v.lat)
-                    .nullableNumber(v.lon).nullableText(v.photo).now());
+                    .nullableNumber(v.lon).nullableText(v.photo).text(orEmpty(v.importId)).now());
 
     public static final TableMapping<AckEvent> ALERT_ACKS = mapping("salespulse.alert_acks",
             List.of("event_id", "alert_id", "tenant", "responder", "action", "occurred_at", "ingested_at"),
@@ -37,11 +39,13 @@ public final class ContractTables {
 
     public static final TableMapping<Alert> ALERTS = mapping("salespulse.alerts",
             List.of("alert_id", "type", "severity", "tenant", "region", "team", "rep_id", "customer_id", "stage",
-                    "due_at", "fired_at", "emitted_at", "title", "message", "suggestion", "ingested_at"),
+                    "due_at", "fired_at", "emitted_at", "title", "message", "suggestion", "origin", "retracts",
+                    "ingested_at"),
             (a, p) -> p.text(a.alertId).text(a.type).text(a.severity).text(a.tenant).text(orEmpty(a.region))
                     .text(orEmpty(a.team)).text(orEmpty(a.repId)).text(orEmpty(a.customerId)).text(orEmpty(a.stage))
                     .nullableTime(a.dueAt).time(a.firedAt).time(a.emittedAt).text(a.title).text(a.message)
-                    .text(a.suggestion).now());
+                    .text(a.suggestion).text(a.origin == null ? Alert.LIVE : a.origin).text(orEmpty(a.retracts))
+                    .now());
 
     public static final TableMapping<CustomerStatus> CUSTOMER_STATUS = mapping("salespulse.customer_status",
             List.of("tenant", "customer_id", "rep_id", "region", "team", "stage", "status", "high_potential",
@@ -50,6 +54,12 @@ public final class ContractTables {
             (s, p) -> p.text(s.tenant).text(s.customerId).text(s.repId).text(s.region).text(s.team).text(s.stage)
                     .text(s.status).bool(s.highPotential).nullableNumber(s.dealValue).time(s.stageEnteredAt)
                     .time(s.lastEventAt).nullableTime(s.dueAt).time(s.updatedAt).number(s.version).now());
+
+    public static final TableMapping<ImportSessionRow> IMPORT_SESSIONS = mapping("salespulse.import_sessions",
+            List.of("tenant", "import_id", "status", "expires_at", "cards", "visits", "acks", "description",
+                    "published_at", "ingested_at"),
+            (i, p) -> p.text(i.tenant).text(i.importId).text(i.status).time(i.expiresAt).number(i.cards)
+                    .number(i.visits).number(i.acks).text(orEmpty(i.description)).time(i.publishedAt).now());
 
     public static final TableMapping<DeadLetter> DEAD_LETTERS = mapping("salespulse.dead_letters",
             List.of("topic", "partition", "offset", "key", "raw", "raw_encoding", "error_code", "error", "tenant",

@@ -34,6 +34,7 @@ public final class PipelineConfig implements Serializable {
     public final String topicVisits;
     public final String topicAcks;
     public final String topicPolicies;
+    public final String topicImports;
     public final String topicAlerts;
     public final String topicDlq;
     public final String clickhouseUrl;
@@ -50,9 +51,9 @@ public final class PipelineConfig implements Serializable {
     public final int parallelism;
     public final int restartAttempts;
     public final Duration outOfOrderness;
-    public final Duration idleTimeout;
-    public final Duration caughtUpLag;
-    public final Duration drainTimeout;
+    public final Duration drainCheckInterval;
+    public final Duration offlineGrace;
+    public final Duration unannouncedImportTimeout;
     public final Duration maxFutureSkew;
     public final String funnelGroupId;
     public final String funnelTransactionalIdPrefix;
@@ -82,6 +83,7 @@ public final class PipelineConfig implements Serializable {
         topicVisits = text(Setting.TOPIC_VISITS);
         topicAcks = text(Setting.TOPIC_ACKS);
         topicPolicies = text(Setting.TOPIC_POLICIES);
+        topicImports = text(Setting.TOPIC_IMPORTS);
         topicAlerts = text(Setting.TOPIC_ALERTS);
         topicDlq = text(Setting.TOPIC_DLQ);
         List<String> inputs = List.of(topicStages, topicVisits, topicAcks);
@@ -92,6 +94,11 @@ public final class PipelineConfig implements Serializable {
         if (inputs.contains(topicPolicies) || topicPolicies.equals(topicAlerts) || topicPolicies.equals(topicDlq)) {
             throw ConfigException.invalid(Setting.TOPIC_POLICIES, topicPolicies,
                     "the policies topic must differ from every other topic");
+        }
+        if (inputs.contains(topicImports) || topicImports.equals(topicPolicies) || topicImports.equals(topicAlerts)
+                || topicImports.equals(topicDlq)) {
+            throw ConfigException.invalid(Setting.TOPIC_IMPORTS, topicImports,
+                    "the imports topic must differ from every other topic");
         }
         if (inputs.contains(topicAlerts) || inputs.contains(topicDlq)) {
             throw ConfigException.invalid(Setting.TOPIC_DLQ, topicDlq,
@@ -145,13 +152,13 @@ public final class PipelineConfig implements Serializable {
         parallelism = positiveInt(Setting.PARALLELISM, 1024);
         restartAttempts = nonNegativeInt(Setting.RESTART_ATTEMPTS, 1_000_000);
         outOfOrderness = nonNegativeDuration(Setting.WATERMARK_OUT_OF_ORDERNESS);
-        idleTimeout = positiveDuration(Setting.WATERMARK_IDLE_TIMEOUT);
-        caughtUpLag = positiveDuration(Setting.WATERMARK_CAUGHT_UP_LAG);
-        drainTimeout = positiveDuration(Setting.WATERMARK_DRAIN_TIMEOUT);
-        if (drainTimeout.compareTo(idleTimeout) < 0) {
-            throw ConfigException.invalid(Setting.WATERMARK_DRAIN_TIMEOUT, raw.get(Setting.WATERMARK_DRAIN_TIMEOUT),
-                    "must not be shorter than " + Setting.WATERMARK_IDLE_TIMEOUT.key());
+        drainCheckInterval = positiveDuration(Setting.WATERMARK_DRAIN_CHECK_INTERVAL);
+        offlineGrace = nonNegativeDuration(Setting.ALERTS_OFFLINE_GRACE);
+        if (offlineGrace.compareTo(io.salespulse.contract.policy.PolicyParser.MAX_OFFLINE_GRACE) > 0) {
+            throw ConfigException.invalid(Setting.ALERTS_OFFLINE_GRACE, raw.get(Setting.ALERTS_OFFLINE_GRACE),
+                    "must be at most " + Durations.format(io.salespulse.contract.policy.PolicyParser.MAX_OFFLINE_GRACE));
         }
+        unannouncedImportTimeout = positiveDuration(Setting.IMPORTS_UNANNOUNCED_TIMEOUT);
         maxFutureSkew = nonNegativeDuration(Setting.EVENT_MAX_FUTURE_SKEW);
         funnelGroupId = text(Setting.FUNNEL_GROUP_ID);
         funnelTransactionalIdPrefix = text(Setting.FUNNEL_TRANSACTIONAL_ID_PREFIX);

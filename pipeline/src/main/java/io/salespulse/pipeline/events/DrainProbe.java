@@ -1,22 +1,24 @@
 package io.salespulse.pipeline.events;
 
 import java.io.Serializable;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * Tells {@link LiveWatermarks} whether the Kafka source has read a partition to its end. Both questions
- * are answered at once from the latest check, and ask for a new one: a source task never waits for Kafka.
- * Every doubt (no check yet, an old check, an error, a broker that does not answer) is a {@code false}: event
- * time then keeps following the data, which can delay alerts but never fires them early.
+ * Tells a source reader since when Kafka has confirmed that it has read its partitions to the end. The answer
+ * comes at once from the latest checks, and asks for new ones: a source task never waits for Kafka. Every doubt
+ * (no check yet, an error, a broker that does not answer) means "not confirmed": the reader's clock then keeps
+ * following the records it reads, which can delay alerts but never fires them early.
  */
 public interface DrainProbe {
     /**
-     * True when a check of the last few seconds found no committed record at or after {@code nextOffset},
-     * the offset after the last record the source delivered from this partition.
+     * The wall-clock time (epoch ms) at which a check started that found no committed record at or after the
+     * given next offset of every given partition, or {@link Long#MIN_VALUE} when that is not confirmed. A next
+     * offset is the offset after the last record the reader delivered, or the split's starting offset while it
+     * has delivered none: a concrete offset or one of the Kafka source's markers for "earliest", "latest" and
+     * "committed", which the probe resolves as the reader does.
      */
-    boolean confirmsDrained(String topic, int partition, long nextOffset);
-
-    /** True when a check of the last few seconds reached every partition of the input topics. */
-    boolean kafkaAnswers();
+    long drainedAt(Map<TopicPartition, Long> nextOffsets);
 
     /** Finds or creates the probe in the task manager; it travels with the job graph, so it is serializable. */
     interface Factory extends Serializable {

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -18,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -28,36 +28,45 @@ import org.slf4j.LoggerFactory;
  * The {@link DrainProbe} of the Kafka source: one per task manager and Kafka connection, shared by every
  * source subtask there, doing its work in its own thread with its own consumer.
  *
- * <p>A partition is drained when no committed record lies at or after the source's next offset. The end
- * of a partition for a {@code read_committed} reader is its last stable offset (LSO), but transaction
- * markers and aborted records take offsets below it and are never delivered, so a source that has read
- * everything can stand a few offsets short of the LSO. Then the probe seeks its consumer to the source's
- * next offset and fetches: when the consumer's position passes the LSO without returning a record, only
- * markers and aborted records were left. Records of a transaction still open lie beyond the LSO: like
- * records not written yet, they do not count.
+ * <p>A partition is drained when no committed record lies at or after the reader's next offset. The end of a
+ * partition for a {@code read_committed} reader is its last stable offset (LSO), but transaction markers and
+ * aborted records take offsets below it and are never delivered, so a reader that has read everything can
+ * stand a few offsets short of the LSO. Then the probe seeks its consumer to the reader's next offset and
+ * fetches: when the consumer's position passes the LSO without returning a record, only markers and aborted
+ * records were left. Records of a transaction still open lie beyond the LSO: like records not written yet,
+ * they do not count.
  *
- * <p>What a fetch finds stays true (committed offsets never change), so it is remembered: the offsets
- * known to hold no record, and the newest record known to lie ahead of the source. A source behind a
- * backlog therefore costs a small fetch only each time it has read past the record found last, and a
- * drained partition one end-offset request per second. A round of checks starts at most once a second, for the questions asked since the last round;
- * its answers count for {@link #ANSWER_VALID_NANOS}. An error clears every answer. After a minute without
- * questions the consumer is closed and the thread ends; the next question starts them again.
+ * <p>A split that has delivered no record yet starts at a marker ("earliest", "committed", "latest"); the probe
+ * resolves it once, as the reader does (committed offsets of the job's consumer group, else the beginning), so
+ * an empty partition, or one whose records were all read before a restart, is confirmed drained in one round:
+ * no waiting for a timeout after a start or a restore.
+ *
+ * <p>What a fetch finds stays true (committed offsets never change), so it is remembered: the offsets known to
+ * hold no record, and the newest record known to lie ahead of the reader. A reader behind a backlog therefore
+ * costs a small fetch only each time it has read past the record found last, and a drained partition one
+ * end-offset request per round. A round starts at most every {@code interval}, for the questions asked since
+ * the last round. An error clears every answer. After a minute without questions the consumer is closed and
+ * the thread ends; the next question starts them again.
  */
 public final class KafkaDrainProbe implements DrainProbe {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaDrainProbe.class);
     private static final Map<Connection, KafkaDrainProbe> SHARED = new ConcurrentHashMap<>();
     private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
-    private static final long ROUND_NANOS = 1_000_000_000L;
-    private static final long ANSWER_VALID_NANOS = 3_000_000_000L;
     private static final long IDLE_NANOS = 60_000_000_000L;
     /** How long one round may fetch before it leaves the remaining partitions undecided. */
     private static final long FETCH_BUDGET_NANOS = 2_000_000_000L;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** A question not asked again for this many rounds is dropped (its reader has its records back, or is gone). */
+    private static final int FORGET_AFTER_ROUNDS = 10;
 
-    /** Where to connect and which topics the source reads; the key of the shared probe. */
-    record Connection(Map<String, String> kafkaProperties, List<String> topics) implements DrainProbe.Factory {
+    /**
+     * Where to connect, which consumer group the source uses (for committed offsets), and how often to check;
+     * the key of the shared probe.
+     */
+    record Connection(Map<String, String> kafkaProperties, String groupId, long intervalMillis)
+            implements DrainProbe.Factory {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -66,29 +75,32 @@ public final class KafkaDrainProbe implements DrainProbe {
         }
     }
 
-    /** The probe of the monitor job's input topics, connected as the job's Kafka source is. */
-    public static DrainProbe.Factory factory(PipelineConfig config) {
-        return new Connection(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap),
-                List.of(config.topicStages, config.topicVisits, config.topicAcks));
+    /** The probe for a job's input source, connected as its Kafka source is. */
+    public static DrainProbe.Factory factory(PipelineConfig config, String groupId) {
+        return new Connection(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap), groupId,
+                Math.max(10, config.drainCheckInterval.toMillis()));
     }
 
-    /** "Nothing committed at or after {@code drainedFrom}", found by the round that started at {@code atNanos}. */
-    private record Answer(long drainedFrom, long atNanos) {}
+    /** "Nothing committed at or after {@code drainedFrom}", found by the round that started at {@code atMillis}. */
+    private record Answer(long drainedFrom, long atMillis) {}
 
-    /** One round's work: the offsets asked about per partition, and whether to reach all input partitions. */
-    private record Round(Map<TopicPartition, TreeSet<Long>> questions, boolean allPartitions) {}
+    /** One round's work: the offsets asked about per partition, the markers still to resolve, when it started. */
+    private record Round(Map<TopicPartition, TreeSet<Long>> questions, Map<TopicPartition, Set<Long>> markers,
+            long startedMillis) {}
 
     private final Connection connection;
+    private final long roundNanos;
     private final Object lock = new Object();
 
-    // Guarded by lock. Questions: partition -> asked next offset -> when it was last asked.
+    // Guarded by lock. Questions: partition -> asked next offset (or marker) -> the round it was last asked in.
     private final Map<TopicPartition, Map<Long, Long>> questions = new HashMap<>();
     private final Map<TopicPartition, Answer> answers = new HashMap<>();
-    private long allPartitionsAskedNanos;
-    private long allPartitionsAnsweredNanos;
-    private boolean allPartitionsAnswered;
+    /** Markers resolved to offsets: partition -> marker -> offset. */
+    private final Map<TopicPartition, Map<Long, Long>> resolved = new HashMap<>();
+    private long round;
     private long lastQuestionNanos;
     private long lastRoundNanos;
+    private boolean asked;
     private boolean failing;
     private Thread worker;
 
@@ -97,39 +109,36 @@ public final class KafkaDrainProbe implements DrainProbe {
 
     private KafkaDrainProbe(Connection connection) {
         this.connection = connection;
-        this.lastRoundNanos = System.nanoTime() - ROUND_NANOS;
-        this.allPartitionsAskedNanos = lastRoundNanos - ROUND_NANOS;
+        this.roundNanos = connection.intervalMillis * 1_000_000L;
+        this.lastRoundNanos = System.nanoTime() - roundNanos;
     }
 
     @Override
-    public boolean confirmsDrained(String topic, int partition, long nextOffset) {
-        TopicPartition tp = new TopicPartition(topic, partition);
+    public long drainedAt(Map<TopicPartition, Long> nextOffsets) {
         long now = System.nanoTime();
         synchronized (lock) {
-            questions.computeIfAbsent(tp, k -> new HashMap<>()).put(nextOffset, now);
+            long at = Long.MAX_VALUE;
+            for (Map.Entry<TopicPartition, Long> e : nextOffsets.entrySet()) {
+                TopicPartition tp = e.getKey();
+                long asked = e.getValue();
+                questions.computeIfAbsent(tp, k -> new HashMap<>()).put(asked, round);
+                long offset = asked >= 0 ? asked : resolved.getOrDefault(tp, Map.of()).getOrDefault(asked, -1L);
+                Answer a = answers.get(tp);
+                at = offset >= 0 && a != null && offset >= a.drainedFrom ? Math.min(at, a.atMillis) : Long.MIN_VALUE;
+            }
             asked(now);
-            Answer a = answers.get(tp);
-            return a != null && nextOffset >= a.drainedFrom && now - a.atNanos <= ANSWER_VALID_NANOS;
-        }
-    }
-
-    @Override
-    public boolean kafkaAnswers() {
-        long now = System.nanoTime();
-        synchronized (lock) {
-            allPartitionsAskedNanos = now;
-            asked(now);
-            return allPartitionsAnswered && now - allPartitionsAnsweredNanos <= ANSWER_VALID_NANOS;
+            return at == Long.MAX_VALUE ? System.currentTimeMillis() : at;
         }
     }
 
     private void asked(long now) {
         lastQuestionNanos = now;
+        asked = true;
         if (worker == null) {
             worker = new Thread(this::work, "salespulse-drain-probe");
             worker.setDaemon(true);
             worker.start();
-        } else if (now - lastRoundNanos >= ROUND_NANOS) {
+        } else if (now - lastRoundNanos >= roundNanos) {
             lock.notifyAll();
         }
     }
@@ -152,71 +161,67 @@ public final class KafkaDrainProbe implements DrainProbe {
         }
     }
 
-    /** Waits for the next round: a second after the last one, once a question has come; null when idle. */
+    /** Waits for the next round: {@code interval} after the last one, once a question has come; null when idle. */
     private Round nextRound() throws InterruptedException {
         synchronized (lock) {
             while (true) {
                 long now = System.nanoTime();
-                long wait = lastRoundNanos + ROUND_NANOS - now;
+                long wait = lastRoundNanos + roundNanos - now;
                 if (wait <= 0) {
-                    Round round = questionsSince(lastRoundNanos, now);
-                    if (round != null) {
+                    if (asked) {
+                        asked = false;
                         lastRoundNanos = now;
-                        return round;
+                        return questionsOfThisRound();
                     }
                     if (now - lastQuestionNanos >= IDLE_NANOS) {
                         worker = null;
                         return null;
                     }
-                    wait = ROUND_NANOS;
+                    wait = roundNanos;
                 }
                 lock.wait(Math.max(1, wait / 1_000_000L));
             }
         }
     }
 
-    private Round questionsSince(long since, long now) {
+    /** The questions still asked, with markers resolved where known; forgets those not asked for a while. */
+    private Round questionsOfThisRound() {
+        round++;
         Map<TopicPartition, TreeSet<Long>> due = new HashMap<>();
+        Map<TopicPartition, Set<Long>> markers = new HashMap<>();
         for (Iterator<Map.Entry<TopicPartition, Map<Long, Long>>> it = questions.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<TopicPartition, Map<Long, Long>> e = it.next();
-            // A generator asks every 200 ms while it waits; one that stopped asking has its records back.
-            e.getValue().values().removeIf(askedAt -> now - askedAt > 2 * ROUND_NANOS);
+            e.getValue().values().removeIf(askedIn -> round - askedIn > FORGET_AFTER_ROUNDS);
             if (e.getValue().isEmpty()) {
                 it.remove();
                 answers.remove(e.getKey());
                 continue;
             }
             TreeSet<Long> offsets = new TreeSet<>();
-            e.getValue().forEach((offset, askedAt) -> {
-                if (askedAt - since > 0) {
+            for (long asked : e.getValue().keySet()) {
+                Long offset = asked >= 0 ? Long.valueOf(asked) : resolved.getOrDefault(e.getKey(), Map.of()).get(asked);
+                if (offset != null) {
                     offsets.add(offset);
+                } else {
+                    markers.computeIfAbsent(e.getKey(), k -> new HashSet<>()).add(asked);
                 }
-            });
-            if (!offsets.isEmpty()) {
-                due.put(e.getKey(), offsets);
             }
+            due.put(e.getKey(), offsets);
         }
-        boolean all = allPartitionsAskedNanos - since > 0;
-        return due.isEmpty() && !all ? null : new Round(due, all);
+        return new Round(due, markers, System.currentTimeMillis());
     }
 
     /** One round; returns the consumer to use next time (null after an error: a new one is made). */
     private Consumer<byte[], byte[]> check(Round round, Consumer<byte[], byte[]> consumer) {
-        long started = System.nanoTime();
         try {
             if (consumer == null) {
                 consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(),
                         new ByteArrayDeserializer());
             }
-            Set<TopicPartition> partitions = new HashSet<>(round.questions.keySet());
-            if (round.allPartitions) {
-                for (String topic : connection.topics) {
-                    for (PartitionInfo p : consumer.partitionsFor(topic, REQUEST_TIMEOUT)) {
-                        partitions.add(new TopicPartition(p.topic(), p.partition()));
-                    }
-                }
-            }
             Map<TopicPartition, Long> drainedFrom = new HashMap<>();
+            Map<TopicPartition, Map<Long, Long>> resolvedNow = resolve(consumer, round.markers);
+            resolvedNow.forEach((tp, m) -> round.questions.computeIfAbsent(tp, k -> new TreeSet<>()).addAll(m.values()));
+            Set<TopicPartition> partitions = new HashSet<>(round.questions.keySet());
             try {
                 // Assigned, so that the consumer keeps the last stable offsets it is told (else it warns).
                 consumer.assign(partitions);
@@ -230,13 +235,45 @@ public final class KafkaDrainProbe implements DrainProbe {
             } finally {
                 consumer.unsubscribe();
             }
-            answered(round, started, drainedFrom);
+            answered(round, drainedFrom, resolvedNow);
             return consumer;
         } catch (RuntimeException e) {
             failed(e);
             close(consumer);
             return null;
         }
+    }
+
+    /**
+     * Where a split that has delivered nothing starts, as the Kafka source's reader decides it: "committed" is the
+     * group's committed offset, else the beginning (the jobs reset to the earliest offset); "earliest" the
+     * beginning; "latest" the end when first asked.
+     */
+    private Map<TopicPartition, Map<Long, Long>> resolve(Consumer<byte[], byte[]> consumer,
+            Map<TopicPartition, Set<Long>> markers) {
+        Map<TopicPartition, Map<Long, Long>> out = new HashMap<>();
+        if (markers.isEmpty()) {
+            return out;
+        }
+        Set<TopicPartition> tps = markers.keySet();
+        Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(tps, REQUEST_TIMEOUT);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(tps, REQUEST_TIMEOUT);
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                connection.groupId == null ? Map.of() : consumer.committed(tps, REQUEST_TIMEOUT);
+        markers.forEach((tp, ms) -> {
+            for (long marker : ms) {
+                long offset;
+                if (marker == KafkaPartitionSplit.COMMITTED_OFFSET && committed.get(tp) != null) {
+                    offset = committed.get(tp).offset();
+                } else if (marker == KafkaPartitionSplit.LATEST_OFFSET) {
+                    offset = ends.get(tp);
+                } else {
+                    offset = beginnings.get(tp);
+                }
+                out.computeIfAbsent(tp, k -> new HashMap<>()).put(marker, offset);
+            }
+        });
+        return out;
     }
 
     /** Decides what is known without fetching; the rest goes to {@code toFetch} (first undecided offset). */
@@ -290,20 +327,18 @@ public final class KafkaDrainProbe implements DrainProbe {
         }
     }
 
-    private void answered(Round round, long started, Map<TopicPartition, Long> drainedFrom) {
+    private void answered(Round round, Map<TopicPartition, Long> drainedFrom,
+            Map<TopicPartition, Map<Long, Long>> resolvedNow) {
         boolean recovered;
         synchronized (lock) {
+            resolvedNow.forEach((tp, m) -> resolved.computeIfAbsent(tp, k -> new HashMap<>()).putAll(m));
             for (TopicPartition tp : round.questions.keySet()) {
                 Long from = drainedFrom.get(tp);
                 if (from != null) {
-                    answers.put(tp, new Answer(from, started));
+                    answers.put(tp, new Answer(from, round.startedMillis));
                 } else {
                     answers.remove(tp);
                 }
-            }
-            if (round.allPartitions) {
-                allPartitionsAnswered = true;
-                allPartitionsAnsweredNanos = started;
             }
             recovered = failing;
             failing = false;
@@ -317,13 +352,12 @@ public final class KafkaDrainProbe implements DrainProbe {
         boolean first;
         synchronized (lock) {
             answers.clear();
-            allPartitionsAnswered = false;
             first = !failing;
             failing = true;
         }
         if (first) {
-            LOG.warn("Kafka does not answer the drain probe ({}): partitions that are not caught up keep event time"
-                    + " until it does", e.toString());
+            LOG.warn("Kafka does not answer the drain probe ({}): the jobs' clock follows the records read until it"
+                    + " does", e.toString());
         }
     }
 
@@ -334,6 +368,10 @@ public final class KafkaDrainProbe implements DrainProbe {
         p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.setProperty(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        if (connection.groupId != null) {
+            // Only to read the group's committed offsets: the probe assigns partitions, it never joins the group.
+            p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, connection.groupId);
+        }
         // One batch per partition is enough to see whether a record is there.
         p.setProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "65536");
         p.setProperty(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(REQUEST_TIMEOUT.toMillis()));

@@ -133,7 +133,7 @@ public final class FunnelJob {
     }
 
     /** Only sales.stages; the same parser as the monitor job, so both jobs read the contract identically. */
-    public static KafkaSource<InputRecord> kafkaInput(PipelineConfig config) {
+    public static io.salespulse.pipeline.events.ArrivalTimeSource kafkaInput(PipelineConfig config) {
         return MonitorJob.inputSource(config, config.funnelGroupId, config.topicStages);
     }
 }

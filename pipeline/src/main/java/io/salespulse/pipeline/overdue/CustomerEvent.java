@@ -32,6 +32,7 @@ public class CustomerEvent {
         c.outcome = card.outcome;
         c.highPotential = card.highPotential;
         c.dealValue = card.dealValue;
+        c.importId = card.importId;
         CustomerEvent e = new CustomerEvent();
         e.card = c;
         return e;

@@ -1,5 +1,7 @@
 package io.salespulse.pipeline.overdue;
 
+import io.salespulse.contract.Alert;
+import io.salespulse.contract.AlertIds;
 import io.salespulse.contract.Durations;
 import io.salespulse.contract.ObjectionTag;
 import io.salespulse.contract.Stage;
@@ -17,6 +19,91 @@ final class OverdueAlertText {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("M月d日 HH:mm", Locale.CHINA);
 
     private OverdueAlertText() {}
+
+    /**
+     * The alert of a gap: everything but {@code emittedAt} is a function of the cards, so the alert is the same
+     * whichever way its cards arrived. The texts speak of the stage as it was when it was entered.
+     */
+    static Alert alert(CustomerTimeline t, TimelineWalk.Entry e, long firedAt, ZoneId zone, long now) {
+        CustomerState s = view(t, e);
+        Alert a = new Alert();
+        a.alertId = AlertIds.stageOverdue(t.tenant, t.customerId, s.stage, Instant.ofEpochMilli(s.dueAt));
+        a.type = "stage_overdue";
+        a.severity = s.highPotential ? "high" : "normal";
+        a.tenant = t.tenant;
+        a.region = s.region;
+        a.team = s.team;
+        a.repId = s.repId;
+        a.customerId = t.customerId;
+        a.stage = s.stage;
+        a.dueAt = s.dueAt;
+        a.firedAt = firedAt;
+        a.emittedAt = now;
+        a.title = title(s);
+        a.message = message(s, Duration.ofMillis(s.slaMillis), zone);
+        a.suggestion = suggestion(s);
+        return a;
+    }
+
+    /**
+     * Withdraws alert {@code f}: a card that arrived later shows the customer moved on in time. {@code answer} is
+     * that card ({@code entry}, the card that entered the stage, may be gone from the walk).
+     */
+    static Alert retraction(CustomerTimeline t, AlertFact f, CardFact entry, CardFact answer, ZoneId zone, long now) {
+        Stage stage = Stage.fromCode(f.stage).orElseThrow();
+        CardFact owner = entry != null ? entry : answer;
+        String original = AlertIds.stageOverdue(t.tenant, t.customerId, f.stage, Instant.ofEpochMilli(f.dueAt));
+        Alert a = new Alert();
+        a.alertId = Alert.retractionId(original);
+        a.type = Alert.RETRACTION;
+        a.retracts = original;
+        a.severity = f.high ? "high" : "normal";
+        a.tenant = t.tenant;
+        a.region = owner.region;
+        a.team = owner.team;
+        a.repId = owner.repId;
+        a.customerId = t.customerId;
+        a.stage = f.stage;
+        a.dueAt = f.dueAt;
+        a.firedAt = answer.arrivedAt;
+        a.emittedAt = now;
+        a.origin = f.history ? Alert.HISTORY : Alert.LIVE;
+        a.title = "【预警撤回】客户 " + t.customerId + " 「" + stage.label() + "」超时预警撤回";
+        StringBuilder m = new StringBuilder();
+        m.append("销售 ").append(owner.repId).append("（").append(owner.region).append(" / ").append(owner.team)
+                .append("）负责的客户 ").append(t.customerId).append(" 在「").append(stage.label())
+                .append("」阶段已按时推进：「").append(Stage.values()[answer.rank].label()).append("」卡于 ")
+                .append(WHEN.format(Instant.ofEpochMilli(answer.at).atZone(zone))).append(" 提交");
+        if (answer.arrivedAt > f.dueAt) {
+            m.append("（离线记录，").append(WHEN.format(Instant.ofEpochMilli(answer.arrivedAt).atZone(zone)))
+                    .append(" 才上传）");
+        }
+        m.append("，未超过 ").append(WHEN.format(Instant.ofEpochMilli(f.dueAt).atZone(zone)))
+                .append(" 的时限。此前的待激活预警作废。");
+        a.message = m.toString();
+        a.suggestion = "无需处理；已安排的跟进可照常进行。";
+        return a;
+    }
+
+    /** The stage entry as the alert texts read it. */
+    private static CustomerState view(CustomerTimeline t, TimelineWalk.Entry e) {
+        CardFact c = e.card();
+        CustomerState s = new CustomerState();
+        s.tenant = t.tenant;
+        s.customerId = t.customerId;
+        s.repId = c.repId;
+        s.region = c.region;
+        s.team = c.team;
+        s.stage = e.stage().code();
+        s.stageEnteredAt = c.at;
+        s.dueAt = c.dueAt;
+        s.slaMillis = c.slaMillis;
+        s.workingTime = c.workingTime;
+        s.highPotential = e.highPotential();
+        s.dealValue = e.dealValue();
+        s.objectionTag = e.objectionTag();
+        return s;
+    }
 
     static String title(CustomerState s) {
         return (s.highPotential ? "【高潜客户待激活】" : "【待激活】") + "客户 " + s.customerId + " 「"

@@ -11,18 +11,25 @@ import io.salespulse.contract.VisitEvent;
 import io.salespulse.contract.policy.EffectivePolicy;
 import io.salespulse.contract.policy.Policy;
 import io.salespulse.contract.policy.PolicyParser;
+import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.events.DeadLetter;
+import io.salespulse.pipeline.imports.ImportGate;
+import io.salespulse.pipeline.imports.ImportSessionRow;
 import io.salespulse.pipeline.policy.PolicyChange;
 import io.salespulse.pipeline.policy.PolicyUpdate;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -46,26 +53,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per (tenant, customer): tracks the open opportunity's current stage, owner and due time, and raises a
- * {@code stage_overdue} alert when the next stage card is not submitted within the stage's SLA, as the
- * run-time policies of {@code sales.policies} define it.
+ * Per (tenant, customer): keeps the customer's stage cards in timeline order, finds the stages whose next card
+ * did not come within the SLA ({@link TimelineWalk}), raises one {@code stage_overdue} alert per such gap, and
+ * withdraws an alert that a card uploaded later proves wrong.
  *
- * <p>Input 1 (keyed by customer): stage cards and visits. Input 2 (broadcast to every subtask): policy
- * records. Main output: alerts. Side outputs: {@link #STATUS} (a {@code customer_status} row after every
- * change), {@link #POLICY_CHANGES} and {@link #POLICY_DEAD_LETTERS} (from subtask 0 only, as every
- * subtask takes the same decision about the same broadcast records).
+ * <p><b>Time.</b> Two clocks meet here. Due times are in the cards' own time ({@code occurred_at} + SLA, as the
+ * run-time policies define it). The operator's clock is arrival time (watermarks from Kafka timestamps, see
+ * {@code ArrivalWatermarks}): when it passes {@code due + offline_grace}, every card that arrived before that
+ * moment has been read, so the customer is overdue as far as anyone can know, and the alert goes out. A card
+ * that arrives later but occurred before the due time (an offline phone uploading its queue) proves the alert
+ * wrong: a {@code retraction} alert ({@code retraction:<id>}) follows it to the same groups. The tenant's
+ * {@code offline_grace} trades alert latency for fewer retractions.
  *
- * <p>This is an operator rather than a {@code KeyedBroadcastProcessFunction} because a policy change must
- * re-time customers already waiting: the broadcast side iterates the keyed state and moves each affected
- * customer's timer, and a broadcast function's context has no timer service.
+ * <p><b>Exactness.</b> The walk starts from the sorted cards every time, so which alerts exist depends only on
+ * which cards there are: the same history gives the same alert ids however it arrives. A card sent again with
+ * the same {@code event_id} (an app retry, before or after the opportunity closed) is recognized and changes
+ * nothing. Every id is emitted at most once, so it has one content.
  *
- * <p>Time: due times are event-time timers driven by the cards' watermarks only; policy records carry no
- * event time and never hold event time back. The same history under the same policies gives the same
- * alerts with the same ids; {@code LiveWatermarks} keeps event time moving on quiet nights.
+ * <p><b>Imports.</b> A card with an {@code import_id} holds its customer while the import is open (see
+ * {@link ImportGate}): no alert is decided for it until every record of the import has been read, then its whole
+ * history is decided at once; alerts about moments more than a day back get origin {@code history}.
+ *
+ * <p>Input 1 (keyed by customer): stage cards and visits. Input 2 (broadcast to every subtask): records of
+ * {@code sales.policies} and {@code sales.imports}. Main output: alerts. Side outputs: {@link #STATUS} (a
+ * {@code customer_status} row when the customer's status changes), {@link #POLICY_CHANGES} and
+ * {@link #POLICY_DEAD_LETTERS} and {@link #IMPORT_SESSIONS} (from subtask 0 only, as every subtask takes the same decision about the same
+ * broadcast records).
+ *
+ * <p>An operator rather than a {@code KeyedBroadcastProcessFunction}: a policy change re-times the customers
+ * already waiting and an import's completion releases its customers, both by walking the keyed state and
+ * setting timers, which a broadcast function's context cannot do.
  */
 public final class OverdueDetector extends AbstractStreamOperator<Alert>
         implements TwoInputStreamOperator<CustomerEvent, PolicyUpdate, Alert>, Triggerable<String, VoidNamespace> {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     private static final Logger LOG = LoggerFactory.getLogger(OverdueDetector.class);
     /** Bound of the resolved-policy cache: tenants x regions x teams seen by one subtask, normally far fewer. */
@@ -74,6 +95,7 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
     public static final OutputTag<CustomerStatus> STATUS = new OutputTag<>("customer-status") {};
     public static final OutputTag<PolicyChange> POLICY_CHANGES = new OutputTag<>("policy-changes") {};
     public static final OutputTag<DeadLetter> POLICY_DEAD_LETTERS = new OutputTag<>("policy-dead-letters") {};
+    public static final OutputTag<ImportSessionRow> IMPORT_SESSIONS = new OutputTag<>("import-sessions") {};
 
     /** scope -> the accepted policy document (JSON). Broadcast state: the same on every subtask, checkpointed. */
     public static final MapStateDescriptor<String, String> POLICIES =
@@ -82,36 +104,55 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
     static final String ACTIVE = "active";
     static final String OVERDUE = "overdue";
 
-    private final StageSla sla;
-    private final Duration stateTtl;
-    private final String zoneId;
+    /** What the detector is configured with; serializable, it travels with the job graph. */
+    public record Settings(StageSla sla, Duration stateTtl, ZoneId zone, Duration offlineGrace, String importsTopic,
+            Duration outOfOrderness, Duration unannouncedImportTimeout) implements Serializable {
+        public static Settings of(PipelineConfig c) {
+            return new Settings(c.sla, c.stateTtl, c.timeZone, c.offlineGrace, c.topicImports, c.outOfOrderness,
+                    c.unannouncedImportTimeout);
+        }
+    }
+
+    private final Settings settings;
+    private final ImportGate imports;
 
     /**
-     * The open opportunity, or null when there is none (never seen, won/lost, or expired by TTL). While
-     * status is active, exactly one event-time timer is registered, at {@code dueAt}; it is deleted when
-     * the next card arrives, when a policy change re-times the customer, and when the opportunity closes,
-     * so a closed customer holds no state and no timer.
+     * The customer's timeline, or null when it has none (never seen, or forgotten after {@code state.ttl} without
+     * a card or visit). While it exists, one event-time timer is registered ({@link CustomerTimeline#timerAt}):
+     * the next alert due, an import hold to check, or the moment the customer is forgotten.
      */
-    private transient ValueStateDescriptor<CustomerState> opportunityDescriptor;
-    private transient ValueState<CustomerState> opportunity;
+    private transient ValueStateDescriptor<CustomerTimeline> timelineDescriptor;
+    private transient ValueState<CustomerTimeline> timeline;
+    /** The state of versions before timelines (one open opportunity); read once per customer and converted. */
+    private transient ValueState<CustomerState> formerOpportunity;
     /** Same name as the timers of the former KeyedCoProcessOperator, so older savepoints keep their timers. */
     private transient InternalTimerService<VoidNamespace> timers;
     private transient BroadcastState<String, String> policyDocuments;
+    private transient BroadcastState<String, String> importSessions;
     /** The broadcast state parsed, rebuilt on start. */
     private transient Map<String, Policy> policies;
     /** Resolved policies by (tenant, region, team), emptied whenever a policy changes: resolving is per card. */
     private transient Map<List<String>, EffectivePolicy> resolved;
     private transient PolicyParser parser;
+    /** Import releases up to this arrival time have been applied to this subtask's customers since the start. */
+    private transient long releasesAppliedUpTo;
 
     private transient Counter alertsFired;
     private transient Counter alertsSuppressed;
-    private transient Counter staleCards;
+    private transient Counter alertsRetracted;
+    private transient Counter duplicateCards;
     private transient Counter customersRetimed;
+    private transient Counter customersHeld;
 
+    public OverdueDetector(Settings settings) {
+        this.settings = settings;
+        this.imports = new ImportGate(settings.outOfOrderness(), settings.unannouncedImportTimeout());
+    }
+
+    /** Defaults for everything but the SLAs, the state TTL and the zone (tests). */
     public OverdueDetector(StageSla sla, Duration stateTtl, ZoneId zone) {
-        this.sla = sla;
-        this.stateTtl = stateTtl;
-        this.zoneId = zone.getId();
+        this(new Settings(sla, stateTtl, zone, Duration.ZERO, "sales.imports", Duration.ofMillis(500),
+                Duration.ofMinutes(15)));
     }
 
     /** The key of a customer: tenant and customer id (joined by the ASCII unit separator, which ids do not contain). */
@@ -123,23 +164,26 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         policyDocuments = context.getOperatorStateStore().getBroadcastState(POLICIES);
+        importSessions = context.getOperatorStateStore().getBroadcastState(ImportGate.STATE);
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        opportunityDescriptor = new ValueStateDescriptor<>("opportunity", CustomerState.class);
-        // Abandoned customers (no card or visit for stateTtl) are forgotten. stateTtl is validated to
-        // exceed the longest SLA (also a policy's), so a pending timer fires before its state can expire.
-        opportunityDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+        timelineDescriptor = new ValueStateDescriptor<>("timeline", CustomerTimeline.class);
+        timeline = getRuntimeContext().getState(timelineDescriptor);
+        ValueStateDescriptor<CustomerState> former = new ValueStateDescriptor<>("opportunity", CustomerState.class);
+        // Declared as it was written (TTL and all), or its restore would fail.
+        former.enableTimeToLive(StateTtlConfig.newBuilder(settings.stateTtl())
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
-        opportunity = getRuntimeContext().getState(opportunityDescriptor);
+        formerOpportunity = getRuntimeContext().getState(former);
         timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
-        parser = new PolicyParser(stateTtl, ZoneId.of(zoneId));
+        parser = new PolicyParser(settings.stateTtl(), settings.zone());
         policies = new HashMap<>();
         resolved = new HashMap<>();
+        releasesAppliedUpTo = Long.MIN_VALUE;
         for (Map.Entry<String, String> e : policyDocuments.entries()) {
             try {
                 policies.put(e.getKey(), parser.parse(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8)));
@@ -152,8 +196,10 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
         var metrics = getRuntimeContext().getMetricGroup().addGroup("salespulse");
         alertsFired = metrics.counter("overdueAlerts");
         alertsSuppressed = metrics.counter("overdueAlertsSuppressed");
-        staleCards = metrics.counter("staleCards");
+        alertsRetracted = metrics.counter("overdueAlertsRetracted");
+        duplicateCards = metrics.counter("duplicateCards");
         customersRetimed = metrics.counter("customersRetimed");
+        customersHeld = metrics.counter("customersHeldForImport");
     }
 
     // --- input 1: cards and visits (keyed) ---
@@ -161,98 +207,73 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
     @Override
     public void processElement1(StreamRecord<CustomerEvent> element) throws Exception {
         CustomerEvent e = element.getValue();
+        long arrival = element.hasTimestamp() ? element.getTimestamp() : e.occurredAt();
         if (e.card != null) {
-            processCard(e.card);
+            processCard(e.card, arrival);
         } else {
-            processVisit(e.visit);
+            processVisit(e.visit, arrival);
         }
     }
 
-    private void processCard(StageEvent card) throws Exception {
-        CustomerState s = opportunity.value();
-        Stage stage = card.stageEnum();
-
-        if (s == null) {
-            if (card.closesOpportunity()) {
-                // Won or lost with nothing open (e.g. the opportunity's earlier cards expired): record it.
-                status(closed(card, card.occurredAt), card.occurredAt);
-                return;
-            }
-            s = new CustomerState();
-            s.tenant = card.tenant;
-            s.customerId = card.customerId;
-            s.opportunityStart = card.occurredAt;
-            s.version = s.opportunityStart << CHANGE_BITS;
-            s.lastEventAt = card.occurredAt;
-            apply(card, s);
-            enterStage(s, stage, card.occurredAt);
-            save(s, card.occurredAt);
+    private void processCard(StageEvent card, long arrival) throws Exception {
+        CustomerTimeline t = load();
+        if (t == null) {
+            t = new CustomerTimeline();
+            t.tenant = card.tenant;
+            t.customerId = card.customerId;
+        }
+        CardFact[] cards = TimelineWalk.insert(t.cards, fact(card, arrival));
+        if (cards == null) {
+            // The same event_id again (an app retry, a re-run import), at any delay: it changes nothing.
+            duplicateCards.inc();
             return;
         }
-
-        Stage current = Stage.fromCode(s.stage).orElseThrow();
-        // Out-of-order input must not move a customer backwards: a card of an earlier stage, or an older
-        // or duplicated card of the current stage, changes nothing (duplicated event_ids land here too).
-        if (stage.rank() < current.rank() || (stage == current && card.occurredAt <= s.stageEnteredAt)) {
-            staleCards.inc();
-            LOG.debug("Ignored stale card {} ({} at {}) of {} in {}", card.eventId, card.stage, card.occurredAt,
-                    card.customerId, s.stage);
-            return;
+        t.cards = cards;
+        t.cardsSeen++;
+        t.lastEventAt = Math.max(t.lastEventAt, card.occurredAt);
+        t.lastArrivalAt = Math.max(t.lastArrivalAt, arrival);
+        long clock = timers.currentWatermark();
+        if (card.importId != null) {
+            hold(t, card.importId, arrival, clock);
         }
-
-        // A later stage, or the current stage again (an objection repeated, closing still pending).
-        if (s.status.equals(ACTIVE)) {
-            timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, s.dueAt);
-            if (card.occurredAt > s.dueAt) {
-                // The card came after the due time, so the customer was overdue in between. Event time
-                // may not have passed the due time yet (a backlog delivers this card before the
-                // watermark), so raise the alert here: replays and live runs then agree.
-                fireOverdue(s);
-            }
-        }
-        // If the customer was overdue, this card makes it active again.
-        apply(card, s);
-        s.lastEventAt = Math.max(s.lastEventAt, card.occurredAt);
-        if (card.closesOpportunity()) {
-            opportunity.clear();
-            CustomerStatus row = closed(card, card.occurredAt);
-            row.version = nextVersion(s);
-            row.highPotential = s.highPotential;
-            row.dealValue = s.dealValue;
-            row.lastEventAt = s.lastEventAt;
-            status(row, card.occurredAt);
-            return;
-        }
-        enterStage(s, stage, card.occurredAt);
-        save(s, card.occurredAt);
+        decide(t, clock, card.occurredAt, false);
     }
 
-    /** A visit is activity (it keeps the customer from expiring) but does not satisfy an SLA: only a card does. */
-    private void processVisit(VisitEvent visit) throws Exception {
-        CustomerState s = opportunity.value();
-        if (s == null || visit.occurredAt <= s.lastEventAt) {
+    /** A visit is activity (it keeps the customer from being forgotten) but does not satisfy an SLA: only a card does. */
+    private void processVisit(VisitEvent visit, long arrival) throws Exception {
+        CustomerTimeline t = load();
+        if (t == null) {
             return;
         }
-        s.lastEventAt = visit.occurredAt;
-        // Activity, not a change of status: the row keeps the current version (a tie goes to the row written
-        // last). Visits and cards come from different topics, so their relative order differs between a run
-        // and its replay after a restore; if visits counted as changes, the rows of an attempt that failed
-        // (ClickHouse keeps them) could outrank the replay's final status with versions the replay never
-        // reaches.
-        CustomerStatus row = row(s, visit.occurredAt);
-        opportunity.update(s);
-        status(row, visit.occurredAt);
+        t.lastArrivalAt = Math.max(t.lastArrivalAt, arrival);
+        if (visit.occurredAt <= t.lastEventAt) {
+            timeline.update(t);
+            return;
+        }
+        // Activity, not a change of status: the row keeps its version (a tie goes to the row written last).
+        // Visits and cards come from different topics, so their relative order differs between a run and its
+        // replay after a restore; if visits counted in versions, the rows of an attempt that failed (ClickHouse
+        // keeps them) could outrank the replay's final status.
+        t.lastEventAt = visit.occurredAt;
+        decide(t, timers.currentWatermark(), visit.occurredAt, false);
     }
 
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        CustomerState s = opportunity.value();
-        // A timer left behind by a re-timing is deleted, but a stale one must never fire an alert.
-        if (s == null || !s.status.equals(ACTIVE) || s.dueAt != timer.getTimestamp()) {
+        CustomerTimeline t = load();
+        if (t == null || t.timerAt != timer.getTimestamp()) {
+            return; // a timer left behind (the customer moved on, or was forgotten)
+        }
+        t.timerAt = 0;
+        long clock = Math.max(timer.getTimestamp(), timers.currentWatermark());
+        boolean released = releaseHolds(t, clock);
+        if (t.holds.length == 0 && clock >= t.lastArrivalAt + settings.stateTtl().toMillis()
+                && nextFire(t, clock) == Long.MAX_VALUE) {
+            // No card or visit for state.ttl and nothing left to fire: the customer is forgotten.
+            timeline.clear();
             return;
         }
-        fireOverdue(s);
-        opportunity.update(s);
+        decide(t, clock, Math.max(t.lastEventAt, clock), released);
     }
 
     @Override
@@ -260,11 +281,285 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
         // The detector registers no processing-time timers.
     }
 
-    // --- input 2: policies (broadcast) ---
+    // --- the decisions ---
+
+    /**
+     * Walks the timeline and brings everything up to date as of arrival time {@code clock}: alerts whose time
+     * has come, retractions of alerts the cards now contradict, the status row, the next timer. Then stores it.
+     *
+     * @param changedAt event time of the change, for the status row
+     * @param releasing an import hold was just released: alerts about moments more than a day back are history
+     */
+    private void decide(CustomerTimeline t, long clock, long changedAt, boolean releasing) throws Exception {
+        TimelineWalk.Result walk = TimelineWalk.walk(t.cards, (card, stage) -> fixDue(t, card, stage));
+        long next = Long.MAX_VALUE;
+        if (t.holds.length == 0) {
+            retract(t, walk, clock);
+            for (TimelineWalk.Entry e : walk.entries()) {
+                if (!e.isGap(t.cards) || alertOf(t, e.card().idHash) != null) {
+                    continue;
+                }
+                long fireAt = e.dueAt() + grace(t, e.card());
+                if (fireAt <= clock) {
+                    fire(t, e, fireAt, releasing && fireAt < clock - ImportGate.LIVE_WINDOW);
+                } else {
+                    next = Math.min(next, fireAt);
+                }
+            }
+        } else {
+            next = holdsRelease(t);
+        }
+        trim(t);
+        writeStatus(t, walk, changedAt);
+        long forget = Math.max(t.lastArrivalAt + settings.stateTtl().toMillis(), clock + 1);
+        schedule(t, Math.min(next, forget));
+        timeline.update(t);
+    }
+
+    private void fire(CustomerTimeline t, TimelineWalk.Entry e, long firedAt, boolean history) {
+        AlertFact f = new AlertFact();
+        f.entryIdHash = e.card().idHash;
+        f.stage = e.stage().code();
+        f.dueAt = e.dueAt();
+        f.firedAt = firedAt;
+        EffectivePolicy policy = policyOf(t.tenant, e.card().region, e.card().team);
+        f.sent = policy.alertEnabled("stage_overdue");
+        f.high = e.highPotential();
+        f.history = history;
+        t.alerts = append(t.alerts, f);
+        if (!f.sent) {
+            // Tracked (the status says overdue) but not alerted: the scope switched stage_overdue off.
+            alertsSuppressed.inc();
+            return;
+        }
+        Alert a = OverdueAlertText.alert(t, e, firedAt, settings.zone(), now());
+        a.origin = history ? Alert.HISTORY : Alert.LIVE;
+        output.collect(new StreamRecord<>(a, firedAt));
+        alertsFired.inc();
+    }
+
+    /** Withdraws every alert sent whose gap the cards no longer show (its stage was answered in time after all). */
+    private void retract(CustomerTimeline t, TimelineWalk.Result walk, long clock) {
+        for (AlertFact f : t.alerts) {
+            if (f.retracted) {
+                continue;
+            }
+            TimelineWalk.Entry e = null;
+            for (TimelineWalk.Entry x : walk.entries()) {
+                if (x.card().idHash == f.entryIdHash) {
+                    e = x;
+                }
+            }
+            if (e != null && e.dueAt() == f.dueAt && e.isGap(t.cards)) {
+                continue;
+            }
+            f.retracted = true;
+            if (f.sent) {
+                CardFact answer = e != null && e.answeredBy() >= 0 ? t.cards[e.answeredBy()] : newestArrival(t);
+                output.collect(new StreamRecord<>(OverdueAlertText.retraction(t, f, cardById(t, f.entryIdHash), answer,
+                        settings.zone(), now()), Math.max(clock, answer.arrivedAt)));
+                alertsRetracted.inc();
+            }
+        }
+    }
+
+    /** The first arrival time at which some alert of the customer is due to fire; MAX_VALUE when none is pending. */
+    private long nextFire(CustomerTimeline t, long clock) {
+        TimelineWalk.Result walk = TimelineWalk.walk(t.cards, (card, stage) -> fixDue(t, card, stage));
+        long next = Long.MAX_VALUE;
+        for (TimelineWalk.Entry e : walk.entries()) {
+            if (e.isGap(t.cards) && alertOf(t, e.card().idHash) == null) {
+                next = Math.min(next, e.dueAt() + grace(t, e.card()));
+            }
+        }
+        return next;
+    }
+
+    private void schedule(CustomerTimeline t, long at) {
+        if (t.timerAt == at) {
+            return;
+        }
+        if (t.timerAt != 0) {
+            timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, t.timerAt);
+        }
+        t.timerAt = at;
+        timers.registerEventTimeTimer(VoidNamespace.INSTANCE, at);
+    }
+
+    /**
+     * Drops what can no longer matter: cards of opportunities that closed more than {@code state.ttl} before the
+     * customer's latest card (their retries are recognized until then), and the alerts about them.
+     */
+    private void trim(CustomerTimeline t) {
+        long horizon = t.lastEventAt - settings.stateTtl().toMillis();
+        int keepFrom = 0;
+        for (int i = 0; i < t.cards.length - 1; i++) {
+            if (t.cards[i].closes() && t.cards[i].at < horizon) {
+                keepFrom = i + 1;
+            }
+        }
+        if (keepFrom == 0) {
+            return;
+        }
+        Set<Long> dropped = new java.util.HashSet<>();
+        for (int i = 0; i < keepFrom; i++) {
+            dropped.add(t.cards[i].idHash);
+        }
+        t.cards = Arrays.copyOfRange(t.cards, keepFrom, t.cards.length);
+        t.alerts = Arrays.stream(t.alerts).filter(a -> !dropped.contains(a.entryIdHash)).toArray(AlertFact[]::new);
+    }
+
+    /** The customer_status row, written when something in it changed. */
+    private void writeStatus(CustomerTimeline t, TimelineWalk.Result walk, long changedAt) {
+        CustomerStatus row = new CustomerStatus();
+        row.tenant = t.tenant;
+        row.customerId = t.customerId;
+        row.lastEventAt = t.lastEventAt;
+        row.highPotential = walk.highPotential();
+        row.dealValue = walk.dealValue();
+        boolean overdue = false;
+        CardFact owner;
+        if (walk.current() != null) {
+            TimelineWalk.Entry e = walk.current();
+            owner = e.card();
+            AlertFact f = alertOf(t, owner.idHash);
+            overdue = f != null && !f.retracted;
+            row.stage = e.stage().code();
+            row.status = overdue ? OVERDUE : ACTIVE;
+            row.stageEnteredAt = owner.at;
+            row.dueAt = e.dueAt();
+        } else if (walk.closedBy() != null) {
+            owner = walk.closedBy();
+            row.stage = Stage.CLOSING.code();
+            row.status = owner.outcome;
+            row.stageEnteredAt = owner.at;
+            row.dueAt = 0;
+        } else {
+            return; // no card yet
+        }
+        row.repId = owner.repId;
+        row.region = owner.region;
+        row.team = owner.team;
+        long hash = Objects.hash(row.repId, row.region, row.team, row.stage, row.status, row.highPotential,
+                row.dealValue, row.stageEnteredAt, row.dueAt, row.lastEventAt);
+        if (hash == t.lastRowHash) {
+            return;
+        }
+        t.lastRowHash = hash;
+        row.version = version(t, overdue);
+        row.updatedAt = changedAt;
+        output.collect(STATUS, new StreamRecord<>(row, changedAt));
+    }
+
+    /**
+     * customer_status versions: the customer's newest card time (ms) in the high bits, then the number of distinct
+     * cards ever seen, then whether the waiting stage is overdue. Every change outranks the one before whatever
+     * event times the cards carry (a late card adds a card; a firing sets the low bit; a retraction comes with a
+     * card). The same cards give the same versions in a run and its replay after a restore. Above the versions
+     * of earlier releases (opportunity start << 16), so an upgrade does not leave old rows on top.
+     */
+    static long version(CustomerTimeline t, boolean overdue) {
+        long newest = t.cards.length == 0 ? 0 : t.cards[t.cards.length - 1].at;
+        return (newest << 17) | ((t.cardsSeen & 0xFFFFL) << 1) | (overdue ? 1 : 0);
+    }
+
+    // --- imports ---
+
+    private void hold(CustomerTimeline t, String importId, long arrival, long clock) throws Exception {
+        for (String h : t.holds) {
+            if (h.equals(importId)) {
+                return;
+            }
+        }
+        if (imports.releaseAt(t.tenant, importId, arrival, importSessions.immutableEntries()) <= clock) {
+            return; // its import has been read completely already: a late copy, decided like a live card
+        }
+        t.holds = Arrays.copyOf(t.holds, t.holds.length + 1);
+        t.holds[t.holds.length - 1] = importId;
+        t.holdsSeenAt = Arrays.copyOf(t.holdsSeenAt, t.holdsSeenAt.length + 1);
+        t.holdsSeenAt[t.holdsSeenAt.length - 1] = arrival;
+        customersHeld.inc();
+    }
+
+    /** Removes the holds whose import has been read completely by {@code clock}; true when one was removed. */
+    private boolean releaseHolds(CustomerTimeline t, long clock) throws Exception {
+        List<String> ids = new ArrayList<>();
+        List<Long> seen = new ArrayList<>();
+        for (int i = 0; i < t.holds.length; i++) {
+            if (imports.releaseAt(t.tenant, t.holds[i], t.holdsSeenAt[i], importSessions.immutableEntries()) > clock) {
+                ids.add(t.holds[i]);
+                seen.add(t.holdsSeenAt[i]);
+            }
+        }
+        if (ids.size() == t.holds.length) {
+            return false;
+        }
+        t.holds = ids.toArray(new String[0]);
+        t.holdsSeenAt = seen.stream().mapToLong(Long::longValue).toArray();
+        return true;
+    }
+
+    /** When the first of the customer's holds can be released (checked again then). */
+    private long holdsRelease(CustomerTimeline t) throws Exception {
+        long at = Long.MAX_VALUE;
+        for (int i = 0; i < t.holds.length; i++) {
+            at = Math.min(at, imports.releaseAt(t.tenant, t.holds[i], t.holdsSeenAt[i], importSessions.immutableEntries()));
+        }
+        return at;
+    }
+
+    /**
+     * After the clock moved: imports whose records have now all been read release their customers on this
+     * subtask (after a start or restore, every release in state is applied once more: holds of customers whose
+     * import completed meanwhile).
+     */
+    private void applyImportReleases(long clock) throws Exception {
+        Map<String, Long> released = imports.releasedBetween(releasesAppliedUpTo, clock, importSessions.immutableEntries());
+        releasesAppliedUpTo = clock;
+        if (!released.isEmpty()) {
+            release(released.keySet(), clock);
+        }
+        imports.expire(clock, importSessions);
+    }
+
+    /** Releases this subtask's customers held by the given imports (keys tenant/import_id) whose records are all read. */
+    private void release(Set<String> sessionKeys, long clock) throws Exception {
+        Set<String> tenants = new java.util.HashSet<>();
+        for (String key : sessionKeys) {
+            tenants.add(key.substring(0, key.indexOf('/')) + '\u001f');
+        }
+        this.<String>getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                timelineDescriptor, (String key, ValueState<CustomerTimeline> state) -> {
+                    if (!tenants.contains(key.substring(0, key.indexOf('\u001f') + 1))) {
+                        return;
+                    }
+                    CustomerTimeline t = state.value();
+                    if (t == null || t.holds.length == 0 || !releaseHolds(t, clock)) {
+                        return;
+                    }
+                    // applyToAllKeys has set this customer as the current key: its state and timers are its own.
+                    decide(t, clock, Math.max(t.lastEventAt, clock), true);
+                });
+    }
+
+    // --- input 2: policies and imports (broadcast) ---
 
     @Override
     public void processElement2(StreamRecord<PolicyUpdate> element) throws Exception {
         PolicyUpdate u = element.getValue();
+        if (settings.importsTopic().equals(u.topic)) {
+            io.salespulse.contract.ImportSession session = imports.update(u, importSessions);
+            if (session != null && reportsPolicies()) {
+                output.collect(IMPORT_SESSIONS, new StreamRecord<>(ImportSessionRow.of(session)));
+            }
+            long clock = timers.currentWatermark();
+            if (session != null && imports.releaseAt(session) <= releasesAppliedUpTo) {
+                // The session record came after the clock had passed its release (the control input lags the
+                // data): its customers are released now.
+                release(Set.of(session.key()), clock);
+            }
+            return;
+        }
         String scope;
         Policy before;
         Policy after;
@@ -314,40 +609,37 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
     }
 
     /**
-     * Customers of the scope that are still waiting get their due time recomputed under the new policy:
-     * the old timer is deleted and one at the new due time registered. A due time now in the past fires at
-     * the next watermark (LiveWatermarks: about 2 s on a quiet night). Customers already overdue keep the
-     * alert they had: it is never raised again or withdrawn by a policy change.
+     * Customers of the scope still waiting in a stage get that stage's due time recomputed under the new policy,
+     * and every pending alert its new moment (the offline grace may have changed). A due time now in the past
+     * fires at once. An alert already decided stays as it is: a policy change neither raises it again nor
+     * withdraws it, and history keeps the due times it had.
      */
     private void retime(String scope) throws Exception {
-        String[] parts = scope.split("/", -1);
-        String tenantPrefix = parts[0] + '\u001f';
+        String tenantPrefix = scope.split("/", -1)[0] + '\u001f';
+        long clock = timers.currentWatermark();
         this.<String>getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                opportunityDescriptor, (String key, ValueState<CustomerState> state) -> {
+                timelineDescriptor, (String key, ValueState<CustomerTimeline> state) -> {
                     if (!key.startsWith(tenantPrefix)) {
                         return;
                     }
-                    CustomerState s = state.value();
-                    if (s == null || !s.status.equals(ACTIVE) || !Policy.covers(scope, s.tenant, s.region, s.team)) {
+                    CustomerTimeline t = state.value();
+                    if (t == null) {
                         return;
                     }
-                    Stage stage = Stage.fromCode(s.stage).orElseThrow();
-                    EffectivePolicy p = policyOf(s);
-                    long due = p.dueAt(stage, s.stageEnteredAt);
-                    if (due == s.dueAt && p.sla(stage).toMillis() == s.slaMillis) {
+                    TimelineWalk.Result walk = TimelineWalk.walk(t.cards, (card, stage) -> fixDue(t, card, stage));
+                    TimelineWalk.Entry e = walk.current();
+                    if (e == null || !Policy.covers(scope, t.tenant, e.card().region, e.card().team)) {
                         return;
+                    }
+                    if (alertOf(t, e.card().idHash) == null) {
+                        long before = e.card().dueAt;
+                        fixDue(t, e.card(), e.stage());
+                        if (e.card().dueAt != before) {
+                            customersRetimed.inc();
+                        }
                     }
                     // applyToAllKeys has set this customer as the current key, so the timers are its own.
-                    timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, s.dueAt);
-                    s.dueAt = due;
-                    s.slaMillis = p.sla(stage).toMillis();
-                    s.workingTime = p.calendar() != null;
-                    timers.registerEventTimeTimer(VoidNamespace.INSTANCE, due);
-                    customersRetimed.inc();
-                    long changedAt = Math.max(s.lastEventAt, timers.currentWatermark());
-                    CustomerStatus row = status(s, changedAt);
-                    state.update(s);
-                    status(row, changedAt);
+                    decide(t, clock, Math.max(t.lastEventAt, clock), false);
                 });
     }
 
@@ -355,16 +647,19 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
         return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
     }
 
-    // --- watermarks: event time comes from the cards only ---
+    // --- watermarks: the clock comes from the input records only ---
 
     @Override
     public void processWatermark1(Watermark mark) throws Exception {
         processWatermark(mark);
+        if (mark.getTimestamp() > releasesAppliedUpTo) {
+            applyImportReleases(mark.getTimestamp());
+        }
     }
 
     @Override
     public void processWatermark2(Watermark mark) {
-        // Policy records carry no event time; they must not hold the detector's clock back.
+        // Policy and import records carry no time of their own; they must not hold the detector's clock back.
     }
 
     @Override
@@ -376,159 +671,113 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
 
     // --- the rules ---
 
-    private EffectivePolicy policyOf(CustomerState s) {
+    private EffectivePolicy policyOf(String tenant, String region, String team) {
         // Arrays.asList: a list key that tolerates null parts, as EffectivePolicy.resolve does.
-        List<String> key = Arrays.asList(s.tenant, s.region, s.team);
+        List<String> key = Arrays.asList(tenant, region, team);
         EffectivePolicy p = resolved.get(key);
         if (p == null) {
             if (resolved.size() >= MAX_RESOLVED) {
                 resolved.clear();
             }
-            p = EffectivePolicy.resolve(sla, policies::get, s.tenant, s.region, s.team);
+            p = EffectivePolicy.resolve(settings.sla(), settings.offlineGrace(), policies::get, tenant, region, team);
             resolved.put(key, p);
         }
         return p;
     }
 
-    /** Marks the customer overdue (待激活) as of its due time and emits the alert, unless the policy switched it off. */
-    private void fireOverdue(CustomerState s) {
-        LOG.debug("Overdue: {} {} due {} (watermark {})", s.customerId, s.stage, s.dueAt, timers.currentWatermark());
-        s.status = OVERDUE;
-        status(status(s, s.dueAt), s.dueAt);
-        if (!policyOf(s).alertEnabled("stage_overdue")) {
-            // Tracked (the status says overdue) but not alerted: the scope switched stage_overdue off.
-            alertsSuppressed.inc();
-            return;
+    /** Fixes a card's due time for the stage it enters, under the policy of the card's owner. */
+    private void fixDue(CustomerTimeline t, CardFact card, Stage stage) {
+        EffectivePolicy p = policyOf(t.tenant, card.region, card.team);
+        card.dueAt = p.dueAt(stage, card.at);
+        card.slaMillis = p.sla(stage).toMillis();
+        card.workingTime = p.calendar() != null;
+    }
+
+    private long grace(CustomerTimeline t, CardFact entry) {
+        return policyOf(t.tenant, entry.region, entry.team).offlineGrace().toMillis();
+    }
+
+    /** The customer's timeline, converting the state of earlier versions (one open opportunity) on first access. */
+    private CustomerTimeline load() throws Exception {
+        CustomerTimeline t = timeline.value();
+        if (t != null) {
+            return t;
         }
-        output.collect(new StreamRecord<>(alert(s, getProcessingTimeService().getCurrentProcessingTime()), s.dueAt));
-        alertsFired.inc();
-    }
-
-    /** Stores the state and emits its customer_status row with the next version. */
-    private void save(CustomerState s, long changedAt) throws Exception {
-        CustomerStatus row = status(s, changedAt);
-        opportunity.update(s);
-        status(row, changedAt);
-    }
-
-    private void status(CustomerStatus row, long at) {
-        output.collect(STATUS, new StreamRecord<>(row, at));
-    }
-
-    private void enterStage(CustomerState s, Stage stage, long at) {
-        EffectivePolicy p = policyOf(s);
-        s.stage = stage.code();
-        s.stageEnteredAt = at;
-        s.dueAt = p.dueAt(stage, at);
-        s.slaMillis = p.sla(stage).toMillis();
-        s.workingTime = p.calendar() != null;
-        s.status = ACTIVE;
-        timers.registerEventTimeTimer(VoidNamespace.INSTANCE, s.dueAt);
-    }
-
-    /** The latest card names the owner; high potential, once flagged, stays for the opportunity. */
-    private static void apply(StageEvent card, CustomerState s) {
-        s.repId = card.repId;
-        s.region = card.region;
-        s.team = card.team;
-        s.highPotential = s.highPotential || card.highPotential;
-        if (card.dealValue != null) {
-            s.dealValue = card.dealValue;
+        CustomerState former = formerOpportunity.value();
+        if (former == null) {
+            return null;
         }
-        if (card.objectionTag != null) {
-            s.objectionTag = card.objectionTag;
+        formerOpportunity.clear();
+        t = FormerState.convert(former);
+        timeline.update(t);
+        return t;
+    }
+
+    private static AlertFact alertOf(CustomerTimeline t, long entryIdHash) {
+        for (AlertFact a : t.alerts) {
+            if (a.entryIdHash == entryIdHash) {
+                return a;
+            }
         }
+        return null;
     }
 
-    /**
-     * The alert id carries the due time, so a re-timed customer's alert names its new due time. Ids stay
-     * deterministic: the same cards under the same sequence of policy changes give the same ids.
-     */
-    private Alert alert(CustomerState s, long now) {
-        Alert a = new Alert();
-        a.alertId = AlertIds.stageOverdue(s.tenant, s.customerId, s.stage, Instant.ofEpochMilli(s.dueAt));
-        a.type = "stage_overdue";
-        a.severity = s.highPotential ? "high" : "normal";
-        a.tenant = s.tenant;
-        a.region = s.region;
-        a.team = s.team;
-        a.repId = s.repId;
-        a.customerId = s.customerId;
-        a.stage = s.stage;
-        a.dueAt = s.dueAt;
-        a.firedAt = s.dueAt;
-        a.emittedAt = now;
-        a.title = OverdueAlertText.title(s);
-        // slaMillis is 0 only in state restored from before policies existed: that state used the job's SLA.
-        Duration limit = s.slaMillis > 0 ? Duration.ofMillis(s.slaMillis)
-                : sla.of(Stage.fromCode(s.stage).orElseThrow());
-        a.message = OverdueAlertText.message(s, limit, ZoneId.of(zoneId));
-        a.suggestion = OverdueAlertText.suggestion(s);
-        return a;
-    }
-
-    /**
-     * customer_status versions: the opportunity's start (ms) in the high bits, the number of the change
-     * within it in the low 16. A later opportunity outranks everything of an earlier one, whatever event
-     * times their changes carry: an overdue raised at a due time can lie after a late card that follows it,
-     * or after the close and a new opportunity's first card, so event times cannot order the rows.
-     */
-    static final int CHANGE_BITS = 16;
-
-    private static long nextVersion(CustomerState s) {
-        if (s.opportunityStart == 0) {
-            // State restored from before this scheme: its versions were plain milliseconds, far below these.
-            s.opportunityStart = s.stageEnteredAt;
-            s.version = s.opportunityStart << CHANGE_BITS;
+    private static CardFact cardById(CustomerTimeline t, long idHash) {
+        for (CardFact c : t.cards) {
+            if (c.idHash == idHash) {
+                return c;
+            }
         }
-        long base = s.opportunityStart << CHANGE_BITS;
-        s.version = Math.min(Math.max(s.version + 1, base + 1), base + (1L << CHANGE_BITS) - 1);
-        return s.version;
+        return null;
     }
 
-    private static CustomerStatus status(CustomerState s, long changedAt) {
-        nextVersion(s);
-        return row(s, changedAt);
+    private static CardFact newestArrival(CustomerTimeline t) {
+        CardFact newest = t.cards[0];
+        for (CardFact c : t.cards) {
+            if (c.arrivedAt > newest.arrivedAt) {
+                newest = c;
+            }
+        }
+        return newest;
     }
 
-    /** The customer's status row as of now, at its current version. */
-    private static CustomerStatus row(CustomerState s, long changedAt) {
-        CustomerStatus row = new CustomerStatus();
-        row.tenant = s.tenant;
-        row.customerId = s.customerId;
-        row.repId = s.repId;
-        row.region = s.region;
-        row.team = s.team;
-        row.stage = s.stage;
-        row.status = s.status;
-        row.highPotential = s.highPotential;
-        row.dealValue = s.dealValue;
-        row.stageEnteredAt = s.stageEnteredAt;
-        row.lastEventAt = s.lastEventAt;
-        row.dueAt = s.dueAt;
-        row.updatedAt = changedAt;
-        row.version = s.version;
-        return row;
+    private static AlertFact[] append(AlertFact[] alerts, AlertFact f) {
+        AlertFact[] out = Arrays.copyOf(alerts, alerts.length + 1);
+        out[alerts.length] = f;
+        return out;
     }
 
-    private static CustomerStatus closed(StageEvent card, long at) {
-        CustomerStatus row = new CustomerStatus();
-        row.tenant = card.tenant;
-        row.customerId = card.customerId;
-        row.repId = card.repId;
-        row.region = card.region;
-        row.team = card.team;
-        row.stage = card.stage;
-        row.status = card.outcome;
-        row.highPotential = card.highPotential;
-        row.dealValue = card.dealValue;
-        row.stageEnteredAt = at;
-        row.lastEventAt = at;
-        row.dueAt = 0;
-        row.updatedAt = at;
-        // Nothing was open: this close is an opportunity of its own, starting and ending at the card.
-        row.version = (at << CHANGE_BITS) + 1;
-        return row;
+    private static CardFact fact(StageEvent card, long arrival) {
+        CardFact f = new CardFact();
+        f.idHash = idHash(card.eventId);
+        f.at = card.occurredAt;
+        f.arrivedAt = arrival;
+        f.rank = card.stageEnum().rank();
+        f.outcome = card.outcome;
+        f.highPotential = card.highPotential;
+        f.dealValue = card.dealValue;
+        f.objectionTag = card.objectionTag;
+        f.repId = card.repId;
+        f.region = card.region;
+        f.team = card.team;
+        return f;
+    }
+
+    /** FNV-1a over the id's UTF-16 units, then a final mix: 64 bits, collisions only matter within one customer. */
+    static long idHash(String eventId) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < eventId.length(); i++) {
+            h ^= eventId.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return h == 0 ? 1 : h;
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
     }
 
     private PolicyChange change(PolicyUpdate u, String scope, Policy before, Policy after, List<String> changed) {

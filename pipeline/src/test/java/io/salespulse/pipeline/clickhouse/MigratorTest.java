@@ -106,14 +106,14 @@ class MigratorTest {
                         col("objection_tag", "LowCardinality(Nullable(String))"),
                         col("script_id", "Nullable(String)"),
                         col("outcome", "LowCardinality(Nullable(String))"), col("high_potential", "Bool"),
-                        col("deal_value", "Nullable(Float64)"), col("ingested_at", TS));
+                        col("deal_value", "Nullable(Float64)"), col("ingested_at", TS), col("import_id", "String"));
         assertThat(columns("visits"))
                 .containsExactly(
                         col("event_id", "String"), col("tenant", LC), col("occurred_at", TS),
                         col("rep_id", "String"), col("customer_id", "String"),
                         col("store_id", "Nullable(String)"), col("region", LC), col("team", LC),
                         col("channel", LC), col("lat", "Nullable(Float64)"), col("lon", "Nullable(Float64)"),
-                        col("photo", "Nullable(String)"), col("ingested_at", TS));
+                        col("photo", "Nullable(String)"), col("ingested_at", TS), col("import_id", "String"));
         assertThat(columns("alert_acks"))
                 .containsExactly(
                         col("event_id", "String"), col("alert_id", "String"), col("tenant", LC),
@@ -126,7 +126,7 @@ class MigratorTest {
                         col("customer_id", "String"), col("stage", LC),
                         col("due_at", "Nullable(" + TS + ")"), col("fired_at", TS), col("emitted_at", TS),
                         col("title", "String"), col("message", "String"), col("suggestion", "String"),
-                        col("ingested_at", TS));
+                        col("ingested_at", TS), col("origin", LC), col("retracts", "String"));
         assertThat(columns("customer_status"))
                 .containsExactly(
                         col("tenant", LC), col("customer_id", "String"), col("rep_id", "String"),
@@ -141,6 +141,11 @@ class MigratorTest {
                         col("key", "Nullable(String)"), col("raw", "String"), col("raw_encoding", LC),
                         col("error_code", LC), col("error", "String"), col("tenant", "String"),
                         col("received_at", TS), col("ingested_at", TS));
+        assertThat(columns("import_sessions"))
+                .containsExactly(
+                        col("tenant", LC), col("import_id", "String"), col("status", LC), col("expires_at", TS),
+                        col("cards", "UInt64"), col("visits", "UInt64"), col("acks", "UInt64"),
+                        col("description", "String"), col("published_at", TS), col("ingested_at", TS));
         assertThat(columns("stage_conversion"))
                 .containsExactly(
                         col("tenant", LC), col("region", LC), col("team", LC), col("from_stage", LC),

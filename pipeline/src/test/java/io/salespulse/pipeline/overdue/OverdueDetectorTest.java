@@ -87,8 +87,9 @@ class OverdueDetectorTest {
                 .contains("48 小时").contains("需求确认");
         assertThat(a.suggestion).contains("r-017").contains("需求确认");
         assertThat(lastStatus().status).isEqualTo("overdue");
-        // The timer fired; the state stays so a late card can bring the customer back.
-        assertThat(harness.numEventTimeTimers()).isZero();
+        // The due timer fired; the state stays so a late card can bring the customer back, and one timer
+        // remains: the one that forgets the customer state.ttl after its last card.
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
 
         // More watermarks do not fire it again.
@@ -126,18 +127,20 @@ class OverdueDetectorTest {
     }
 
     @Test
-    void cardAfterDueRaisesTheMissedAlertEvenBeforeTheWatermarkGetsThere() throws Exception {
-        // A backlog: the needs card (2 h late) arrives before any watermark passes the contact's due time.
+    void cardAfterDueRaisesTheMissedAlertOnceTheClockPassesTheDueTime() throws Exception {
+        // A backlog: the needs card (2 h late) arrives before the clock passes the contact's due time.
         card("c-12", "contact", T0);
         card("c-12", "needs", T0 + 50 * H);
+        assertThat(alerts()).isEmpty();
+        assertThat(lastStatus().status).isEqualTo("active");
+        assertThat(lastStatus().stage).isEqualTo("needs");
+        harness.processBothWatermarks(new Watermark(T0 + 49 * H));
         assertThat(alerts()).singleElement().satisfies(a -> {
             assertThat(a.stage).isEqualTo("contact");
             assertThat(a.dueAt).isEqualTo(T0 + 48 * H);
         });
+        // The customer moved on: the late contact stage does not make it overdue now, and nothing fires twice.
         assertThat(lastStatus().status).isEqualTo("active");
-        assertThat(lastStatus().stage).isEqualTo("needs");
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
-        // When the watermark passes the old due time later, nothing fires twice.
         harness.processBothWatermarks(new Watermark(T0 + 60 * H));
         assertThat(alerts()).hasSize(1);
     }
@@ -145,13 +148,18 @@ class OverdueDetectorTest {
     @Test
     void outOfOrderAndDuplicateCardsNeverMoveCustomerBackwards() throws Exception {
         card("c-4", "proposal", T0 + 10 * H);
+        CustomerStatus before = lastStatus();
         int statusRows = statuses().size();
 
-        card("c-4", "needs", T0 + 5 * H);          // an earlier stage, arriving late
-        card("c-4", "contact", T0 + 20 * H);       // an earlier stage, even with a newer time
+        card("c-4", "needs", T0 + 5 * H);          // an earlier stage, arriving late: it led to the proposal
         card("c-4", "proposal", T0 + 10 * H);      // the same card again (duplicated event_id)
         card("c-4", "proposal", T0 + 9 * H);       // an older card of the current stage
         assertThat(statuses()).hasSize(statusRows);
+        card("c-4", "contact", T0 + 20 * H);       // an earlier stage with a newer time: activity only
+        assertThat(statuses()).hasSize(statusRows + 1);
+        assertThat(lastStatus().stage).isEqualTo("proposal");
+        assertThat(lastStatus().dueAt).isEqualTo(before.dueAt);
+        assertThat(lastStatus().lastEventAt).isEqualTo(T0 + 20 * H);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         harness.processBothWatermarks(new Watermark(T0 + 10 * H + 120 * H));
@@ -169,26 +177,105 @@ class OverdueDetectorTest {
     }
 
     @Test
-    void wonOrLostClearsAllStateAndTimers() throws Exception {
+    void wonOrLostKeepsTheCardsForRetriesThenForgetsTheCustomer() throws Exception {
         card("c-6", "contact", T0);
-        card("c-6", "proposal", T0 + H);
+        StageEvent proposal = card("c-6", "proposal", T0 + H);
         StageEvent won = newCard("c-6", "closing", T0 + 2 * H);
         won.outcome = "won";
         process(won);
+        assertThat(lastStatus().status).isEqualTo("won");
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).as("only the timer that forgets the customer").isEqualTo(1);
+
+        // The app sends the proposal card again after the close (same event_id): nothing happens.
+        int rows = statuses().size();
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(proposal), T0 + 300 * H));
+        harness.processBothWatermarks(new Watermark(T0 + 400 * H));
+        assertThat(statuses()).hasSize(rows);
+        assertThat(alerts()).isEmpty();
+
+        // 30 days after its last card arrived, the customer is forgotten: no state, no timer.
+        harness.processBothWatermarks(new Watermark(T0 + 300 * H + Duration.ofDays(30).toMillis()));
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
-        assertThat(lastStatus().status).isEqualTo("won");
 
         card("c-7", "needs", T0);
         harness.processBothWatermarks(new Watermark(T0 + 100 * H)); // c-7 goes overdue first
         StageEvent lost = newCard("c-7", "closing", T0 + 101 * H);
         lost.outcome = "lost";
         process(lost);
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(lastStatus().status).isEqualTo("lost");
         harness.processBothWatermarks(new Watermark(T0 + 1000 * H));
         assertThat(alerts()).extracting(a -> a.customerId).containsExactly("c-7");
+    }
+
+    @Test
+    void aRetriedCardAfterTheCloseStartsNoNewOpportunity() throws Exception {
+        // The case: a re-sent copy of the needs card arrives after the customer was lost.
+        card("c-20", "contact", T0);
+        StageEvent needs = card("c-20", "needs", T0 + 10 * H);
+        StageEvent lost = newCard("c-20", "closing", T0 + 20 * H);
+        lost.outcome = "lost";
+        process(lost);
+        harness.processBothWatermarks(new Watermark(T0 + 25 * H));
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(needs), T0 + 26 * H));
+        // A card of the closed opportunity with a new id (a second device) does not reopen it either.
+        StageEvent second = newCard("c-20", "needs", T0 + 15 * H);
+        second.eventId = "s-other-device";
+        process(second);
+        harness.processBothWatermarks(new Watermark(T0 + 500 * H));
+        assertThat(alerts()).isEmpty();
+        assertThat(lastStatus().status).isEqualTo("lost");
+    }
+
+    @Test
+    void aCardUploadedLateThatOccurredBeforeTheDueTimeRetractsTheAlert() throws Exception {
+        card("c-21", "contact", T0);
+        harness.processBothWatermarks(new Watermark(T0 + 48 * H));
+        Alert alert = alerts().get(0);
+        assertThat(lastStatus().status).isEqualTo("overdue");
+
+        // The rep filed the needs card offline at T0+40h; the phone uploads it at T0+50h.
+        StageEvent needs = newCard("c-21", "needs", T0 + 40 * H);
+        fillRequired(needs);
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(needs), T0 + 50 * H));
+        assertThat(alerts()).hasSize(2);
+        Alert retraction = alerts().get(1);
+        assertThat(retraction.alertId).isEqualTo("retraction:" + alert.alertId);
+        assertThat(retraction.type).isEqualTo("retraction");
+        assertThat(retraction.retracts).isEqualTo(alert.alertId);
+        assertThat(retraction.firedAt).isEqualTo(T0 + 50 * H);
+        assertThat(retraction.title).contains("撤回").contains("c-21");
+        assertThat(retraction.message).contains("需求确认").contains("1月14日 02:05").contains("才上传");
+        assertThat(lastStatus().status).isEqualTo("active");
+        assertThat(lastStatus().stage).isEqualTo("needs");
+
+        // A card that occurred after the due time proves nothing wrong: the next alert stays.
+        harness.processBothWatermarks(new Watermark(T0 + 112 * H));
+        StageEvent proposal = newCard("c-21", "proposal", T0 + 113 * H);
+        fillRequired(proposal);
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(proposal), T0 + 120 * H));
+        assertThat(alerts()).extracting(a -> a.type).containsExactly("stage_overdue", "retraction", "stage_overdue");
+    }
+
+    @Test
+    void theOfflineGraceDelaysAlertsAndAbsorbsLateUploads() throws Exception {
+        harness.processElement2(new StreamRecord<>(OverdueDetectorPolicyTest.update("weijiang", 1,
+                "\"offline_grace\":\"2h\"")));
+        card("c-22", "contact", T0);
+        card("c-23", "contact", T0);
+        harness.processBothWatermarks(new Watermark(T0 + 49 * H));
+        assertThat(alerts()).isEmpty();
+        // c-22's needs card (filed at T0+47h) comes within the grace: no alert for it at all.
+        StageEvent needs = newCard("c-22", "needs", T0 + 47 * H);
+        fillRequired(needs);
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(needs), T0 + 49 * H + 1));
+        harness.processBothWatermarks(new Watermark(T0 + 50 * H));
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.customerId).isEqualTo("c-23");
+            assertThat(a.dueAt).isEqualTo(T0 + 48 * H);
+            assertThat(a.firedAt).isEqualTo(T0 + 50 * H);
+        });
     }
 
     @Test
@@ -274,17 +361,78 @@ class OverdueDetectorTest {
     }
 
     @Test
+    void anImportHoldsItsCustomersUntilEveryRecordIsReadThenDecidesThemOnce() throws Exception {
+        long now = T0 + 90 * 24 * H; // the import runs three months after the history began
+        harness.processBothWatermarks(new Watermark(now));
+        session("imp-1", "open", now, now + 15 * 60_000L);
+        // The history arrives now, oldest first, one customer's next card in a later batch.
+        imported("c-30", "contact", T0, now + 1_000);
+        imported("c-31", "contact", T0, now + 1_000);
+        harness.processBothWatermarks(new Watermark(now + 5_000));
+        imported("c-30", "needs", T0 + 47 * H, now + 6_000);   // in time: no alert may ever go out for contact
+        imported("c-31", "needs", T0 + 50 * H, now + 6_000);   // 2 h late: the contact alert is history
+        StageEvent live = newCard("c-32", "contact", now - 49 * H); // a live customer of the same tenant
+        fillRequired(live);
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(live), now + 6_000));
+        harness.processBothWatermarks(new Watermark(now + 60_000));
+        assertThat(alerts()).extracting(a -> a.customerId).containsExactly("c-32"); // held: nothing of the import
+
+        session("imp-1", "complete", now + 70_000, now + 70_000);
+        harness.processBothWatermarks(new Watermark(now + 70_000 + 500));
+        assertThat(alerts()).extracting(a -> a.customerId + " " + a.stage + " " + a.origin).containsExactlyInAnyOrder(
+                "c-32 contact live",
+                "c-31 contact history",
+                "c-30 needs history",   // due three months ago, never answered
+                "c-31 needs history");
+        assertThat(alerts()).noneMatch(a -> a.type.equals("retraction"));
+        // Decided once: more time changes nothing.
+        harness.processBothWatermarks(new Watermark(now + 10 * H));
+        assertThat(alerts()).hasSize(4);
+    }
+
+    @Test
+    void aRecordOfAnImportNoSessionAnnouncedCountsAsLiveAfterTheTimeout() throws Exception {
+        long now = T0 + 30 * 24 * H;
+        harness.processBothWatermarks(new Watermark(now));
+        imported("c-33", "contact", T0, now + 1_000);
+        harness.processBothWatermarks(new Watermark(now + 14 * 60_000L));
+        assertThat(alerts()).isEmpty();
+        harness.processBothWatermarks(new Watermark(now + 16 * 60_000L));
+        assertThat(alerts()).extracting(a -> a.customerId).containsExactly("c-33");
+    }
+
+    @Test
     void abandonedCustomerIsForgottenAfterStateTtl() throws Exception {
-        harness.setStateTtlProcessingTime(0);
         card("c-11", "contact", T0);
-        harness.processBothWatermarks(new Watermark(T0 + 48 * H)); // overdue, no timer left
-        harness.setStateTtlProcessingTime(Duration.ofDays(31).toMillis());
+        harness.processBothWatermarks(new Watermark(T0 + 48 * H)); // overdue
+        harness.processBothWatermarks(new Watermark(T0 + Duration.ofDays(30).toMillis()));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
         int before = statuses().size();
         visit("c-11", T0 + 800 * H);
         assertThat(statuses()).hasSize(before); // nothing open any more
     }
 
     // --- helpers ---
+
+    private void imported(String customer, String stage, long at, long arrival) throws Exception {
+        StageEvent e = newCard(customer, stage, at);
+        fillRequired(e);
+        e.importId = "imp-1";
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(e), arrival));
+    }
+
+    private void session(String id, String status, long publishedAt, long expiresAt) throws Exception {
+        PolicyUpdate u = new PolicyUpdate();
+        u.topic = "sales.imports";
+        u.scope = "weijiang/" + id;
+        u.value = new io.salespulse.contract.ImportSession("weijiang", id,
+                status.equals("open") ? io.salespulse.contract.ImportSession.Status.OPEN
+                        : io.salespulse.contract.ImportSession.Status.COMPLETE,
+                expiresAt, 4, 0, 0, "test", 0).toJson();
+        u.publishedAt = publishedAt;
+        harness.processElement2(new StreamRecord<>(u));
+    }
 
     private StageEvent card(String customer, String stage, long at) throws Exception {
         StageEvent e = newCard(customer, stage, at);
@@ -323,7 +471,7 @@ class OverdueDetectorTest {
         return e;
     }
 
-    private static void fillRequired(StageEvent e) {
+    static void fillRequired(StageEvent e) {
         switch (e.stage) {
             case "needs": if (e.need == null) e.need = "low-sugar bakery"; break;
             case "proposal": if (e.proposal == null) e.proposal = "sku-lowsugar-01"; break;

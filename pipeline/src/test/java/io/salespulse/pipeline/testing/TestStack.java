@@ -49,7 +49,7 @@ public final class TestStack implements AutoCloseable {
     public static TestStack start(Path dir, String... extraTopics) throws Exception {
         LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"));
         kafka.createTopics(3, "sales.stages", "sales.visits", "sales.acks");
-        kafka.createTopics(1, "sales.alerts", "sales.dlq");
+        kafka.createTopics(1, "sales.alerts", "sales.dlq", "sales.policies", "sales.imports");
         if (extraTopics.length > 0) {
             kafka.createTopics(1, extraTopics);
         }
@@ -81,7 +81,6 @@ public final class TestStack implements AutoCloseable {
         s.put(Setting.CHECKPOINT_DIR, dir.resolve("checkpoints-" + run).toUri().toString());
         s.put(Setting.PARALLELISM, "2");
         s.put(Setting.RESTART_ATTEMPTS, "0");
-        s.put(Setting.WATERMARK_DRAIN_TIMEOUT, "3s");
         s.putAll(overrides);
         return PipelineConfig.load(s, Map.of());
     }
