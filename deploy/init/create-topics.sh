@@ -22,6 +22,8 @@ create sales.visits --config retention.ms=7776000000
 create sales.acks --config retention.ms=7776000000
 # Policies are state (latest policy per scope key), so the topic is compacted.
 create sales.policies --config cleanup.policy=compact
+# History-import sessions are state too (latest status per tenant/import_id): compacted.
+create sales.imports --config cleanup.policy=compact
 # Outputs of the pipeline.
 create sales.alerts
 create sales.dlq --config retention.ms=2592000000   # 30 days: time to look at rejected input

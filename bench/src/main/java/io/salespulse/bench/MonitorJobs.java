@@ -131,6 +131,10 @@ final class MonitorJobs {
             return "bench." + phase + ".policies";
         }
 
+        static String imports(String phase) {
+            return "bench." + phase + ".imports";
+        }
+
         static String alerts(String phase) {
             return "bench." + phase + ".alerts";
         }
@@ -140,7 +144,8 @@ final class MonitorJobs {
         }
 
         static String[] all(String phase) {
-            return new String[] {stages(phase), visits(phase), acks(phase), policies(phase), alerts(phase), dlq(phase)};
+            return new String[] {stages(phase), visits(phase), acks(phase), policies(phase), imports(phase),
+                alerts(phase), dlq(phase)};
         }
 
         /** Maps the contract's topic names (what the generators produce) to this phase's. */

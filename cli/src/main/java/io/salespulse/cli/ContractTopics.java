@@ -15,22 +15,25 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /** Creates the contract's topics on a local broker. */
 final class ContractTopics {
     static final List<String> ALL = List.of(Topics.STAGES, Topics.VISITS, Topics.ACKS, Topics.POLICIES,
-            Topics.ALERTS, Topics.DLQ);
+            Topics.IMPORTS, Topics.ALERTS, Topics.DLQ);
 
     private ContractTopics() {}
 
     static void create(LocalKafka kafka, int partitions) throws Exception {
-        // Policies are state (the latest policy per key), so the topic is compacted; LocalKafka cannot set configs.
+        // Policies and import sessions are state (the latest document per key), so their topics are compacted;
+        // LocalKafka cannot set configs.
         Properties p = new Properties();
         p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
-            NewTopic policies = new NewTopic(Topics.POLICIES, partitions, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact"));
-            try {
-                admin.createTopics(List.of(policies)).all().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
+            for (String topic : List.of(Topics.POLICIES, Topics.IMPORTS)) {
+                NewTopic compacted = new NewTopic(topic, partitions, (short) 1)
+                        .configs(Map.of("cleanup.policy", "compact"));
+                try {
+                    admin.createTopics(List.of(compacted)).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
                 }
             }
         }

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {"Run the ingest gateway: POST /v1/stages, /v1/visits, /v1/acks (one event or a JSON array),",
-            "GET /healthz, GET /metrics. Replies 202 only after Kafka acknowledged the events; Ctrl-C stops it."},
+            "POST /v1/imports and /v1/imports/{id}/complete (history-import sessions), GET /healthz, GET /metrics.",
+            "Replies only after Kafka acknowledged what it wrote; Ctrl-C stops it."},
         subcommands = {GatewayCommand.HashToken.class, GatewayCommand.Bench.class})
 final class GatewayCommand implements Callable<Integer> {
 
@@ -58,6 +59,10 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Topic of alert acks (default: ${DEFAULT-VALUE}; env SALESPULSE_TOPIC_ACKS)")
     String topicAcks;
 
+    @Option(names = "--topic-imports", defaultValue = "${env:SALESPULSE_TOPIC_IMPORTS:-sales.imports}",
+            description = "Compacted topic of import sessions (default: ${DEFAULT-VALUE}; env SALESPULSE_TOPIC_IMPORTS)")
+    String topicImports;
+
     @Option(names = "--max-body-bytes", defaultValue = "${env:SALESPULSE_GATEWAY_MAX_BODY_BYTES:-1048576}",
             description = "Largest request body; larger ones get 413 (default: ${DEFAULT-VALUE}; env SALESPULSE_GATEWAY_MAX_BODY_BYTES)")
     int maxBodyBytes;
@@ -87,6 +92,11 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Retry-After sent with 503 (default: ${DEFAULT-VALUE}; env SALESPULSE_GATEWAY_RETRY_AFTER)")
     String retryAfter;
 
+    @Option(names = "--import-timeout", defaultValue = "${env:SALESPULSE_GATEWAY_IMPORT_TIMEOUT:-15m}",
+            description = "An open import session not renewed for this long counts as abandoned; importers renew every"
+                    + " third of it (default: ${DEFAULT-VALUE}; env SALESPULSE_GATEWAY_IMPORT_TIMEOUT)")
+    String importTimeout;
+
     @Option(names = "--event-max-future-skew", defaultValue = "${env:SALESPULSE_EVENT_MAX_FUTURE_SKEW:-1h}",
             description = "occurred_at may lie this far in the future (default: ${DEFAULT-VALUE}; env SALESPULSE_EVENT_MAX_FUTURE_SKEW)")
     String maxFutureSkew;
@@ -99,11 +109,13 @@ final class GatewayCommand implements Callable<Integer> {
         GatewayConfig config;
         try {
             config = GatewayConfig.builder().host(host).port(port).kafkaBootstrap(kafkaBootstrap)
-                    .topics(topicStages, topicVisits, topicAcks).tokensFile(tokensFile).maxBodyBytes(maxBodyBytes)
+                    .topics(topicStages, topicVisits, topicAcks).topicImports(topicImports).tokensFile(tokensFile)
+                    .maxBodyBytes(maxBodyBytes)
                     .maxBatchEvents(maxBatchEvents).threads(threads).queueCapacity(queueCapacity)
                     .publishTimeout(duration("publish-timeout", publishTimeout))
                     .requestTimeout(duration("request-timeout", requestTimeout))
                     .retryAfter(duration("retry-after", retryAfter))
+                    .importTimeout(duration("import-timeout", importTimeout))
                     .maxFutureSkew(duration("event-max-future-skew", maxFutureSkew)).build();
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), 2);

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             SimulateCommand.class,
             GatewayCommand.class,
+            ImportCommand.class,
             QueryCommand.class,
             PolicyCommand.class,
             BenchCommand.class,

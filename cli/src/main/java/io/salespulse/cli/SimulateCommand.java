@@ -5,12 +5,10 @@ import io.salespulse.producers.simulator.GatewayEventSink;
 import io.salespulse.producers.simulator.KafkaEventSink;
 import io.salespulse.producers.simulator.LoadGenerator;
 import io.salespulse.producers.simulator.Scenario;
-import io.salespulse.producers.simulator.SimulationProgress;
 import io.salespulse.producers.simulator.SimulationSettings;
 import io.salespulse.producers.simulator.SimulationSpeed;
 import io.salespulse.producers.simulator.SimulationSummary;
 import io.salespulse.producers.simulator.Simulator;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,7 +113,7 @@ final class SimulateCommand implements Callable<Integer> {
             throw new UserError("--to gateway needs the tenant's token: set SALESPULSE_GATEWAY_TOKEN (or --gateway-token)", 2);
         }
         String target = toGateway ? "gateway " + gatewayUrl : "Kafka " + kafkaBootstrap;
-        Progress progress = new Progress(noProgress ? null : System.err);
+        ProgressBar progress = new ProgressBar(noProgress ? null : System.err);
 
         if (load != null) {
             if (load < 1 || customers < 1) {
@@ -214,58 +212,6 @@ final class SimulateCommand implements Callable<Integer> {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
             throw new UserError("--end must be 'now' or an ISO instant like 2026-11-20T10:00:00Z, got '" + value + "'", 2);
-        }
-    }
-
-    /**
-     * A progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise (logs, CI), so
-     * stdout keeps only the summary.
-     */
-    static final class Progress implements SimulationProgress {
-        private static final int WIDTH = 30;
-        private final PrintStream err;
-        private final boolean terminal = System.console() != null;
-        private final long started = System.nanoTime();
-        private long lastDraw;
-        private int lastDecile = -1;
-
-        Progress(PrintStream err) {
-            this.err = err;
-        }
-
-        @Override
-        public void sent(long sent, long total) {
-            if (err == null || total == 0) {
-                return;
-            }
-            if (terminal) {
-                long now = System.nanoTime();
-                if (sent < total && now - lastDraw < 100_000_000L) {
-                    return;
-                }
-                lastDraw = now;
-                err.print("\r" + line(sent, total));
-                err.flush();
-            } else {
-                int decile = (int) (sent * 10 / total);
-                if (decile != lastDecile) {
-                    lastDecile = decile;
-                    err.println(line(sent, total));
-                }
-            }
-        }
-
-        void done() {
-            if (err != null && terminal) {
-                err.println();
-            }
-        }
-
-        private String line(long sent, long total) {
-            int filled = (int) (WIDTH * sent / total);
-            double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-            return String.format("[%s%s] %3d%% %d/%d records, %.0f/s", "#".repeat(filled), ".".repeat(WIDTH - filled),
-                    sent * 100 / total, sent, total, sent / seconds);
         }
     }
 }

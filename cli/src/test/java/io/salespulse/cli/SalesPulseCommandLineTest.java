@@ -8,33 +8,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /** Parsing only: nothing here starts a broker, the engine or Flink. */
 class SalesPulseCommandLineTest {
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cli = SalesPulse.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void everySubcommandIsRegistered() {
         assertThat(SalesPulse.commandLine().getSubcommands().keySet())
-                .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "policy", "query", "bench");
+                .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "policy", "query", "bench"})
+    @ValueSource(strings = {"demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench"})
     void everySubcommandHasHelp(String command) {
-        Run r = run(command, "--help");
+        CliRun r = CliRun.of(command, "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("Usage: salespulse " + command);
         assertThat(r.err()).isEmpty();
@@ -42,14 +29,14 @@ class SalesPulseCommandLineTest {
 
     @Test
     void topLevelHelpListsTheCommands() {
-        Run r = run("--help");
+        CliRun r = CliRun.of("--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "query");
     }
 
     @Test
     void runHelpListsEverySettingWithDefaultAndEnvironmentVariable() {
-        String help = run("run", "--help").out();
+        String help = CliRun.of("run", "--help").out();
         for (io.salespulse.pipeline.config.Setting s : io.salespulse.pipeline.config.Setting.values()) {
             assertThat(help).contains(s.flag()).contains("env: " + s.env());
             if (!s.defaultValue().isEmpty()) {
@@ -60,28 +47,28 @@ class SalesPulseCommandLineTest {
 
     @Test
     void badSettingExitsWithTwoAndNamesTheSetting() {
-        Run r = run("run", "monitor", "--sla-needs", "soon");
+        CliRun r = CliRun.of("run", "monitor", "--sla-needs", "soon");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: ").contains("sla.needs").doesNotContain("Exception", "\tat ");
     }
 
     @Test
     void settingsAreAcceptedWithDotsAndEqualsSignsToo() {
-        Run r = run("migrate", "--sla.needs=later");
+        CliRun r = CliRun.of("migrate", "--sla.needs=later");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("sla.needs").contains("'later'");
     }
 
     @Test
     void unknownJobListsTheKnownOnes() {
-        Run r = run("run", "nosuchjob");
+        CliRun r = CliRun.of("run", "nosuchjob");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("nosuchjob").contains("monitor");
     }
 
     @Test
     void unknownSettingIsAUsageError() {
-        Run r = run("run", "monitor", "--no-such-setting", "1");
+        CliRun r = CliRun.of("run", "monitor", "--no-such-setting", "1");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--no-such-setting");
     }
@@ -89,7 +76,7 @@ class SalesPulseCommandLineTest {
     @Test
     void scenarioNamesAreKebabCase() {
         assertThat(new ScenarioOption.Converter().convert("fmcg-distributor").name()).isEqualTo("FMCG_DISTRIBUTOR");
-        Run r = run("simulate", "--scenario", "big-corp");
+        CliRun r = CliRun.of("simulate", "--scenario", "big-corp");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("small-team");
     }

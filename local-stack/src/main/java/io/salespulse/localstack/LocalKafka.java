@@ -24,8 +24,14 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -202,6 +208,41 @@ public final class LocalKafka implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * Every record of the topics that a read_committed consumer sees, topic by topic and partition by partition in
+     * offset order, read up to the end offsets of the moment of the call. For tests and checks, not for volume.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readAll(String... topics) {
+        Properties p = new Properties();
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            for (String topic : topics) {
+                for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                    TopicPartition tp = new TopicPartition(topic, info.partition());
+                    consumer.assign(List.of(tp));
+                    consumer.seekToBeginning(List.of(tp));
+                    long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (consumer.position(tp) < end) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("could not read " + tp + " to its end offset " + end);
+                        }
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                            if (r.offset() < end) {
+                                out.add(r);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private synchronized Admin admin() {

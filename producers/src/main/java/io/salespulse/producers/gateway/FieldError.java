@@ -1,6 +1,10 @@
 package io.salespulse.producers.gateway;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.salespulse.contract.InvalidEventException;
+import io.salespulse.contract.Json;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,5 +40,35 @@ public record FieldError(int index, String field, String code, String message) {
             }
         }
         return new FieldError(index, field, e.code(), message);
+    }
+
+    /** The error body of a request whose body as a whole is wrong (index -1, no field). */
+    static byte[] body(String code, String message) {
+        return body(List.of(new FieldError(-1, null, code, message)), 0);
+    }
+
+    /**
+     * Every error answer of the gateway: {@code {"errors":[{"index","field","code","message"}...]}}, plus
+     * {@code "events"} and {@code "accepted":0} when {@code events > 0} (a refused batch of that many events).
+     */
+    static byte[] body(List<FieldError> errors, int events) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ArrayNode list = root.putArray("errors");
+        for (FieldError e : errors) {
+            ObjectNode n = list.addObject();
+            n.put("index", e.index());
+            if (e.field() == null) {
+                n.putNull("field");
+            } else {
+                n.put("field", e.field());
+            }
+            n.put("code", e.code());
+            n.put("message", e.message());
+        }
+        if (events > 0) {
+            root.put("events", events);
+            root.put("accepted", 0);
+        }
+        return Json.bytes(root);
     }
 }

@@ -17,6 +17,7 @@ public final class GatewayConfig {
     private final String topicStages;
     private final String topicVisits;
     private final String topicAcks;
+    private final String topicImports;
     private final Path tokensFile;
     private final int maxBodyBytes;
     private final int maxBatchEvents;
@@ -26,6 +27,7 @@ public final class GatewayConfig {
     private final Duration retryAfter;
     private final Duration requestTimeout;
     private final Duration maxFutureSkew;
+    private final Duration importTimeout;
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -34,6 +36,7 @@ public final class GatewayConfig {
         this.topicStages = b.topicStages;
         this.topicVisits = b.topicVisits;
         this.topicAcks = b.topicAcks;
+        this.topicImports = b.topicImports;
         this.tokensFile = b.tokensFile;
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxBatchEvents = b.maxBatchEvents;
@@ -43,6 +46,7 @@ public final class GatewayConfig {
         this.retryAfter = b.retryAfter;
         this.requestTimeout = b.requestTimeout;
         this.maxFutureSkew = b.maxFutureSkew;
+        this.importTimeout = b.importTimeout;
     }
 
     public static Builder builder() {
@@ -72,6 +76,11 @@ public final class GatewayConfig {
 
     public String topicAcks() {
         return topicAcks;
+    }
+
+    /** The compacted topic of history-import sessions ({@code sales.imports}). */
+    public String topicImports() {
+        return topicImports;
     }
 
     public Path tokensFile() {
@@ -117,13 +126,22 @@ public final class GatewayConfig {
         return maxFutureSkew;
     }
 
+    /**
+     * How long an open import session lasts without being renewed; {@code POST /v1/imports} sets its
+     * {@code expires_at} to now plus this and asks the importer to renew within a third of it.
+     */
+    public Duration importTimeout() {
+        return importTimeout;
+    }
+
     @Override
     public String toString() {
         return "host=" + host + " port=" + port + " kafka.bootstrap=" + kafkaBootstrap + " topics=" + topicStages + ","
-                + topicVisits + "," + topicAcks + " tokens-file=" + tokensFile + " max-body-bytes=" + maxBodyBytes
-                + " max-batch-events=" + maxBatchEvents + " threads=" + threads + " queue=" + queueCapacity
-                + " publish-timeout=" + publishTimeout.toMillis() + "ms retry-after=" + retryAfter.toSeconds() + "s"
-                + " request-timeout=" + requestTimeout.toMillis() + "ms";
+                + topicVisits + "," + topicAcks + "," + topicImports + " tokens-file=" + tokensFile
+                + " max-body-bytes=" + maxBodyBytes + " max-batch-events=" + maxBatchEvents + " threads=" + threads
+                + " queue=" + queueCapacity + " publish-timeout=" + publishTimeout.toMillis() + "ms retry-after="
+                + retryAfter.toSeconds() + "s request-timeout=" + requestTimeout.toMillis() + "ms import-timeout="
+                + importTimeout.toSeconds() + "s";
     }
 
     public static final class Builder {
@@ -133,6 +151,7 @@ public final class GatewayConfig {
         private String topicStages = Topics.STAGES;
         private String topicVisits = Topics.VISITS;
         private String topicAcks = Topics.ACKS;
+        private String topicImports = Topics.IMPORTS;
         private Path tokensFile;
         private int maxBodyBytes = 1024 * 1024;
         private int maxBatchEvents = 500;
@@ -142,6 +161,7 @@ public final class GatewayConfig {
         private Duration retryAfter = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration maxFutureSkew = Duration.ofHours(1);
+        private Duration importTimeout = Duration.ofMinutes(15);
 
         private Builder() {}
 
@@ -164,6 +184,11 @@ public final class GatewayConfig {
             this.topicStages = stages;
             this.topicVisits = visits;
             this.topicAcks = acks;
+            return this;
+        }
+
+        public Builder topicImports(String imports) {
+            this.topicImports = imports;
             return this;
         }
 
@@ -212,6 +237,11 @@ public final class GatewayConfig {
             return this;
         }
 
+        public Builder importTimeout(Duration importTimeout) {
+            this.importTimeout = importTimeout;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first bad setting (key, flag, environment variable) */
         public GatewayConfig build() {
             require(host != null && !host.isBlank(), "host", String.valueOf(host), "must not be empty");
@@ -223,6 +253,8 @@ public final class GatewayConfig {
             require(topicVisits != null && !topicVisits.isBlank(), "topic-visits", String.valueOf(topicVisits),
                     "must not be empty");
             require(topicAcks != null && !topicAcks.isBlank(), "topic-acks", String.valueOf(topicAcks),
+                    "must not be empty");
+            require(topicImports != null && !topicImports.isBlank(), "topic-imports", String.valueOf(topicImports),
                     "must not be empty");
             require(tokensFile != null, "tokens-file", "(none)",
                     "is required: a JSON file of tenant -> SHA-256 token hashes (see `salespulse gateway hash-token`)");
@@ -242,6 +274,11 @@ public final class GatewayConfig {
             require(requestTimeout != null && requestTimeout.toMillis() >= 100
                     && requestTimeout.compareTo(Duration.ofMinutes(5)) <= 0, "request-timeout",
                     String.valueOf(requestTimeout), "must be between 100ms and 5m");
+            // At least 3 s so that renewing every third of it leaves the importer a second; at most a day, since
+            // the jobs hold the imported customers' alerts while a session is open.
+            require(importTimeout != null && importTimeout.toMillis() >= 3000
+                    && importTimeout.compareTo(Duration.ofHours(24)) <= 0, "import-timeout",
+                    String.valueOf(importTimeout), "must be between 3s and 24h");
             Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
             return new GatewayConfig(this);
         }

@@ -20,6 +20,7 @@ final class GatewayMetrics {
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> rejects = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> eventsAccepted = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> imports = new ConcurrentHashMap<>();
     private final Histogram publish = new Histogram();
     private final Histogram request = new Histogram();
     final AtomicLong lastPublishFailureMillis = new AtomicLong();
@@ -39,6 +40,11 @@ final class GatewayMetrics {
         eventsAccepted.computeIfAbsent("endpoint=\"" + endpoint + "\"", k -> new LongAdder()).add(events);
     }
 
+    /** An import session written to Kafka: {@code opened}, {@code renewed} or {@code completed}. */
+    void importSession(String action) {
+        imports.computeIfAbsent("action=\"" + action + "\"", k -> new LongAdder()).increment();
+    }
+
     void published(long nanos, boolean ok) {
         publish.observe(nanos);
         (ok ? lastPublishSuccessMillis : lastPublishFailureMillis).set(System.currentTimeMillis());
@@ -55,6 +61,8 @@ final class GatewayMetrics {
         counter(sb, "salespulse_gateway_rejects_total", "Rejected requests by reason", rejects);
         counter(sb, "salespulse_gateway_events_accepted_total", "Events written to Kafka and acknowledged",
                 eventsAccepted);
+        counter(sb, "salespulse_gateway_imports_total", "History-import sessions written to Kafka: opened, renewed "
+                + "(opened again by this gateway before it expired) and completed", imports);
         publish.render(sb, "salespulse_gateway_publish_seconds",
                 "Time from the first send to Kafka's acknowledgement of the last event of a request");
         request.render(sb, "salespulse_gateway_request_seconds", "Time to answer a /v1 request");

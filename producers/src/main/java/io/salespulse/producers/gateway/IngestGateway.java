@@ -2,9 +2,9 @@ package io.salespulse.producers.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.salespulse.contract.EventParser;
+import io.salespulse.contract.ImportSession;
 import io.salespulse.contract.InvalidEventException;
 import io.salespulse.contract.Json;
 import java.io.IOException;
@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The field app's way into Kafka: {@code POST /v1/stages}, {@code /v1/visits}, {@code /v1/acks} with one
- * event (a JSON object) or a batch (a JSON array), {@code GET /healthz}, {@code GET /metrics}.
+ * event (a JSON object) or a batch (a JSON array), {@code GET /healthz}, {@code GET /metrics}; and the sessions
+ * of history imports, {@code POST /v1/imports} and {@code POST /v1/imports/{id}/complete} ({@link ImportSessions}).
  *
  * <p>Order of checks: bearer token (401), body size (413, from {@code Content-Length} or while reading), body
  * arriving within the request timeout (408), a free request thread (503 with {@code Retry-After}), JSON (400),
@@ -78,12 +79,15 @@ public final class IngestGateway implements AutoCloseable {
 
     /** A kept-alive connection that sends nothing for this long is closed. */
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final String IMPORTS = "/v1/imports";
+    private static final String COMPLETE = "/complete";
 
     private final GatewayConfig config;
     private final TenantTokens tokens;
     private final EventParser parser;
     private final KafkaPublisher publisher;
     private final GatewayMetrics metrics = new GatewayMetrics();
+    private final ImportSessions sessions;
     private final ThreadPoolExecutor requestThreads;
     private final ScheduledThreadPoolExecutor timers;
     private final HeadDeadlines heads;
@@ -95,6 +99,7 @@ public final class IngestGateway implements AutoCloseable {
         this.tokens = tokens;
         this.parser = new EventParser(config.maxFutureSkew());
         this.publisher = new KafkaPublisher(config.kafkaBootstrap(), config.publishTimeout());
+        this.sessions = new ImportSessions(config, metrics);
         // Bounded: a request that finds every thread busy and the queue full is answered 503 + Retry-After.
         this.requestThreads = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
                 config.queueCapacity() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queueCapacity()),
@@ -190,8 +195,9 @@ public final class IngestGateway implements AutoCloseable {
     }
 
     /**
-     * Called by a Jetty thread once a request head is complete. Nothing here waits: ingest requests continue in
-     * {@link Ingest} as their body arrives. A path belongs to the first endpoint it starts with.
+     * Called by a Jetty thread once a request head is complete. Nothing here waits: ingest and import requests
+     * continue in {@link Ingest} and {@link ImportRequest} as their body arrives. A path belongs to the first
+     * endpoint it starts with.
      */
     private final class Router extends Handler.Abstract.NonBlocking {
         @Override
@@ -207,43 +213,55 @@ public final class IngestGateway implements AutoCloseable {
                     return true;
                 }
             }
-            if (path.startsWith("/healthz")) {
+            if (path.startsWith(IMPORTS)) {
+                new ImportRequest(path, request, response, done).start(path);
+            } else if (path.startsWith("/healthz")) {
                 healthz(response, done);
             } else if (path.startsWith("/metrics")) {
                 metrics(response, done);
             } else {
-                reply(response, done, 404, errorBody(-1, null, "not_found", "no such endpoint: " + path
-                        + "; use POST /v1/stages, /v1/visits, /v1/acks, GET /healthz, GET /metrics"));
+                reply(response, done, 404, FieldError.body("not_found", "no such endpoint: " + path
+                        + "; use POST /v1/stages, /v1/visits, /v1/acks, /v1/imports, GET /healthz, GET /metrics"));
             }
             return true;
         }
     }
 
-    /** One request to an ingest endpoint, from its head to its answer; every answer is counted in the metrics. */
-    private final class Ingest implements BodyReader.Outcome {
-        private final Endpoint endpoint;
-        private final Request request;
-        private final Response response;
-        private final Callback callback;
+    /**
+     * One POST request from its head to its answer, whatever the endpoint: the checks that need only the head
+     * (method, token, announced size), reading the body, a request thread for the rest ({@link #handle}), and the
+     * answer, counted in the metrics under {@link #label}.
+     */
+    private abstract class PostRequest implements BodyReader.Outcome {
+        /** The endpoint in metrics and logs: a fixed path, never one with an id in it. */
+        final String label;
+        final Request request;
+        final Response response;
+        final Callback callback;
         private final long started = System.nanoTime();
-        private String tenant;
+        /** The token's tenant, once the token is checked. */
+        String tenant;
 
-        Ingest(Endpoint endpoint, Request request, Response response, Callback callback) {
-            this.endpoint = endpoint;
+        PostRequest(String label, Request request, Response response, Callback callback) {
+            this.label = label;
             this.request = request;
             this.response = response;
             this.callback = callback;
         }
 
+        /** On a request thread, with the whole body and the token's {@link #tenant}: everything up to the answer. */
+        abstract void handle(byte[] body);
+
+        /** A check of the head after the token's; returns false once it has answered. */
+        boolean headAccepted() {
+            return true;
+        }
+
         /** The checks that need only the head, then the body is read. */
-        void start(String path) {
-            if (!path.equals(endpoint.path)) {
-                reject(404, "not_found", errorBody(-1, null, "not_found", "no such endpoint: " + path));
-                return;
-            }
+        final void start() {
             if (!HttpMethod.POST.is(request.getMethod())) {
                 response.getHeaders().put(HttpHeader.ALLOW, "POST");
-                reject(405, "method_not_allowed", errorBody(-1, null, "method_not_allowed", "use POST"));
+                reject(405, "method_not_allowed", FieldError.body("method_not_allowed", "use POST"));
                 return;
             }
             String token = bearerToken(request);
@@ -251,12 +269,15 @@ public final class IngestGateway implements AutoCloseable {
             if (owner.isEmpty()) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"salespulse\"");
                 String reason = token == null ? "missing_token" : "bad_token";
-                reject(401, reason, errorBody(-1, null, reason, token == null
+                reject(401, reason, FieldError.body(reason, token == null
                         ? "send the tenant's token as 'Authorization: Bearer <token>'"
                         : "the token is not valid for any tenant"));
                 return;
             }
             tenant = owner.get();
+            if (!headAccepted()) {
+                return;
+            }
             if (request.getLength() > config.maxBodyBytes()) {
                 tooLarge();
                 return;
@@ -269,9 +290,8 @@ public final class IngestGateway implements AutoCloseable {
             try {
                 requestThreads.execute(() -> process(body));
             } catch (RejectedExecutionException busy) {
-                response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(config.retryAfter().toSeconds()));
-                reject(503, "overloaded", errorBody(-1, null, "overloaded", "the gateway is busy; send the same "
-                        + "request again after " + config.retryAfter().toSeconds() + " s"));
+                unavailable("overloaded", "the gateway is busy; send the same request again after "
+                        + config.retryAfter().toSeconds() + " s");
             }
         }
 
@@ -279,55 +299,113 @@ public final class IngestGateway implements AutoCloseable {
         public void tooLarge() {
             // The rest of the body stays unread, so the connection cannot carry another request.
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            reject(413, "body_too_large", errorBody(-1, null, "body_too_large",
+            reject(413, "body_too_large", FieldError.body("body_too_large",
                     "the body is larger than " + config.maxBodyBytes() + " bytes; send smaller batches"));
         }
 
         @Override
         public void timedOut() {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            reject(408, "request_timeout", errorBody(-1, null, "request_timeout", "the body did not arrive within "
+            reject(408, "request_timeout", FieldError.body("request_timeout", "the body did not arrive within "
                     + config.requestTimeout().toMillis() + " ms of the request head; send it again"));
         }
 
         @Override
         public void failed(Throwable cause) {
             // Mostly a client that gave up (early EOF): worth a line, not a warning. Never request content.
-            LOG.info("event=request_failed path={} part=body error=\"{}\"", endpoint.path, cause.toString());
+            LOG.info("event=request_failed path={} part=body error=\"{}\"", label, cause.toString());
             callback.failed(cause);
         }
 
-        /** On a request thread: everything from the complete body to the answer. */
         private void process(byte[] body) {
             try {
-                parseValidatePublish(body);
+                handle(body);
             } catch (RuntimeException e) {
-                LOG.warn("event=request_failed path={} error=\"{}\"", endpoint.path, e.toString());
+                LOG.warn("event=request_failed path={} error=\"{}\"", label, e.toString());
                 callback.failed(e);
             }
         }
 
-        private void parseValidatePublish(byte[] body) {
+        /**
+         * Writes the records and waits for Kafka's acknowledgement of all of them. Returns false when Kafka did not
+         * acknowledge in time; the request is then answered 503 with {@code Retry-After}.
+         */
+        boolean publish(List<ProducerRecord<byte[], byte[]>> records, String what) {
+            long publishStarted = System.nanoTime();
+            try {
+                publisher.publishAll(records);
+            } catch (KafkaPublisher.Unavailable e) {
+                metrics.published(System.nanoTime() - publishStarted, false);
+                LOG.warn("event=kafka_unavailable endpoint={} tenant={} records={} error=\"{}\"", label, tenant,
+                        records.size(), e.getMessage());
+                unavailable("kafka_unavailable", what + " could not be stored now; send the same request again after "
+                        + config.retryAfter().toSeconds() + " s");
+                return false;
+            }
+            metrics.published(System.nanoTime() - publishStarted, true);
+            return true;
+        }
+
+        /** 503 with {@code Retry-After}: the client sends the same request again. */
+        private void unavailable(String reason, String message) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(config.retryAfter().toSeconds()));
+            reject(503, reason, FieldError.body(reason, message));
+        }
+
+        void reject(int status, String reason, byte[] body) {
+            metrics.reject(reason);
+            if (status != 503 || "overloaded".equals(reason)) {
+                LOG.info("event=rejected endpoint={} tenant={} status={} reason={}", label,
+                        tenant == null ? "-" : tenant, status, reason);
+            }
+            answer(status, body);
+        }
+
+        void answer(int status, byte[] body) {
+            metrics.request(label, status, System.nanoTime() - started);
+            reply(response, callback, status, body);
+        }
+    }
+
+    /** One request to an ingest endpoint: one event or a batch, validated, then written to the endpoint's topic. */
+    private final class Ingest extends PostRequest {
+        private final Endpoint endpoint;
+
+        Ingest(Endpoint endpoint, Request request, Response response, Callback callback) {
+            super(endpoint.path, request, response, callback);
+            this.endpoint = endpoint;
+        }
+
+        void start(String path) {
+            if (!path.equals(endpoint.path)) {
+                reject(404, "not_found", FieldError.body("not_found", "no such endpoint: " + path));
+                return;
+            }
+            start();
+        }
+
+        @Override
+        void handle(byte[] body) {
             JsonNode root;
             try {
                 root = Json.MAPPER.readTree(body);
             } catch (JsonProcessingException e) {
-                reject(400, "not_json", errorBody(-1, null, "not_json",
+                reject(400, "not_json", FieldError.body("not_json",
                         "the body is not valid JSON: " + firstLine(e.getOriginalMessage())));
                 return;
             } catch (IOException e) {
-                reject(400, "not_json", errorBody(-1, null, "not_json", "the body is not readable JSON"));
+                reject(400, "not_json", FieldError.body("not_json", "the body is not readable JSON"));
                 return;
             }
             List<JsonNode> events = new ArrayList<>();
             if (root != null && root.isArray()) {
                 root.forEach(events::add);
                 if (events.isEmpty()) {
-                    reject(400, "empty_batch", errorBody(-1, null, "empty_batch", "the batch has no events"));
+                    reject(400, "empty_batch", FieldError.body("empty_batch", "the batch has no events"));
                     return;
                 }
                 if (events.size() > config.maxBatchEvents()) {
-                    reject(413, "batch_too_large", errorBody(-1, null, "batch_too_large", "the batch has "
+                    reject(413, "batch_too_large", FieldError.body("batch_too_large", "the batch has "
                             + events.size() + " events; at most " + config.maxBatchEvents()
                             + " are accepted per request"));
                     return;
@@ -335,7 +413,7 @@ public final class IngestGateway implements AutoCloseable {
             } else if (root != null && root.isObject()) {
                 events.add(root);
             } else {
-                reject(400, "not_object", errorBody(-1, null, "not_object",
+                reject(400, "not_object", FieldError.body("not_object",
                         "the body must be one event (a JSON object) or a batch (a JSON array of objects)"));
                 return;
             }
@@ -364,27 +442,16 @@ public final class IngestGateway implements AutoCloseable {
             if (!invalid.isEmpty()) {
                 invalid.addAll(foreign);
                 invalid.sort(Comparator.comparingInt(FieldError::index));
-                reject(400, "invalid_event", errorsBody(invalid, events.size()));
+                reject(400, "invalid_event", FieldError.body(invalid, events.size()));
                 return;
             }
             if (!foreign.isEmpty()) {
-                reject(403, "tenant_mismatch", errorsBody(foreign, events.size()));
+                reject(403, "tenant_mismatch", FieldError.body(foreign, events.size()));
                 return;
             }
-
-            long publishStarted = System.nanoTime();
-            try {
-                publisher.publishAll(records);
-            } catch (KafkaPublisher.Unavailable e) {
-                metrics.published(System.nanoTime() - publishStarted, false);
-                response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(config.retryAfter().toSeconds()));
-                LOG.warn("event=kafka_unavailable endpoint={} tenant={} events={} error=\"{}\"", endpoint.path, tenant,
-                        records.size(), e.getMessage());
-                reject(503, "kafka_unavailable", errorBody(-1, null, "kafka_unavailable", "the events could not be "
-                        + "stored now; send the same request again after " + config.retryAfter().toSeconds() + " s"));
+            if (!publish(records, "the events")) {
                 return;
             }
-            metrics.published(System.nanoTime() - publishStarted, true);
             metrics.accepted(endpoint.path, records.size());
             ObjectNode ok = Json.MAPPER.createObjectNode();
             ok.put("accepted", records.size());
@@ -393,20 +460,60 @@ public final class IngestGateway implements AutoCloseable {
                 LOG.debug("event=accepted endpoint={} tenant={} events={}", endpoint.path, tenant, records.size());
             }
         }
+    }
 
-        private void reject(int status, String reason, byte[] body) {
-            metrics.reject(reason);
-            if (status != 503 || "overloaded".equals(reason)) {
-                LOG.info("event=rejected endpoint={} tenant={} status={} reason={}", endpoint.path,
-                        tenant == null ? "-" : tenant, status, reason);
+    /**
+     * {@code POST /v1/imports} (open or renew a history-import session) and {@code POST /v1/imports/{id}/complete};
+     * what they write and answer is {@link ImportSessions}'. The tenant is the token's.
+     */
+    private final class ImportRequest extends PostRequest {
+        /** The id of a complete request, null for an open request. */
+        private final String completeId;
+
+        ImportRequest(String path, Request request, Response response, Callback callback) {
+            super(completeId(path) == null ? IMPORTS : IMPORTS + "/{id}" + COMPLETE, request, response, callback);
+            this.completeId = completeId(path);
+        }
+
+        void start(String path) {
+            if (!path.equals(IMPORTS) && completeId == null) {
+                reject(404, "not_found", FieldError.body("not_found", "no such endpoint: " + path
+                        + "; use POST /v1/imports or POST /v1/imports/{import_id}/complete"));
+                return;
             }
-            answer(status, body);
+            start();
         }
 
-        private void answer(int status, byte[] body) {
-            metrics.request(endpoint.path, status, System.nanoTime() - started);
-            reply(response, callback, status, body);
+        @Override
+        boolean headAccepted() {
+            if (completeId != null && !ImportSession.validId(completeId)) {
+                ImportSessions.Refused bad = ImportSessions.badImportId("the import id in the path is '"
+                        + (completeId.length() <= 60 ? completeId : completeId.substring(0, 60) + "…") + "'");
+                reject(bad.status(), bad.code(), bad.body());
+                return false;
+            }
+            return true;
         }
+
+        @Override
+        void handle(byte[] body) {
+            long now = System.currentTimeMillis();
+            ImportSessions.Outcome outcome = completeId == null ? sessions.open(tenant, body, now)
+                    : sessions.complete(tenant, completeId, body, now);
+            if (outcome instanceof ImportSessions.Refused r) {
+                reject(r.status(), r.code(), r.body());
+            } else if (outcome instanceof ImportSessions.Write w && publish(List.of(w.record()), "the import session")) {
+                sessions.written(w, now);
+                answer(w.status(), w.answer());
+            }
+        }
+    }
+
+    /** The id of {@code /v1/imports/{id}/complete}, else null (anything else below /v1/imports is answered 404). */
+    private static String completeId(String path) {
+        String rest = path.startsWith(IMPORTS + "/") ? path.substring(IMPORTS.length() + 1) : "";
+        int slash = rest.indexOf('/');
+        return slash > 0 && rest.substring(slash).equals(COMPLETE) ? rest.substring(0, slash) : null;
     }
 
     /** Parses with the contract's parser and returns the event's tenant. */
@@ -467,34 +574,9 @@ public final class IngestGateway implements AutoCloseable {
         };
         // Jetty's own words for a malformed request; a failure of ours is in the log, not in the answer.
         Object message = status < 500 ? request.getAttribute(ErrorHandler.ERROR_MESSAGE) : null;
-        reply(response, callback, status, errorBody(-1, null, code,
+        reply(response, callback, status, FieldError.body(code,
                 message == null ? "the request could not be handled" : message.toString()));
         return true;
-    }
-
-    private static byte[] errorBody(int index, String field, String code, String message) {
-        return errorsBody(List.of(new FieldError(index, field, code, message)), 0);
-    }
-
-    private static byte[] errorsBody(List<FieldError> errors, int events) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ArrayNode list = root.putArray("errors");
-        for (FieldError e : errors) {
-            ObjectNode n = list.addObject();
-            n.put("index", e.index());
-            if (e.field() == null) {
-                n.putNull("field");
-            } else {
-                n.put("field", e.field());
-            }
-            n.put("code", e.code());
-            n.put("message", e.message());
-        }
-        if (events > 0) {
-            root.put("events", events);
-            root.put("accepted", 0);
-        }
-        return Json.bytes(root);
     }
 
     private static String firstLine(String s) {

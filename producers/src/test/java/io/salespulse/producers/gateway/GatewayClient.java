@@ -3,6 +3,7 @@ package io.salespulse.producers.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.salespulse.contract.Json;
+import io.salespulse.localstack.LocalKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,18 +15,11 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** HTTP calls, test events and a Kafka reader for the gateway tests. */
 final class GatewayClient {
@@ -118,34 +112,11 @@ final class GatewayClient {
         return Json.MAPPER.createArrayNode().addAll(List.of(events)).toString();
     }
 
-    /** Every record of the topics, read with assign + seekToBeginning up to the end offsets. */
-    static Map<String, ConsumerRecord<byte[], byte[]>> readByEventId(String bootstrap, String... topics) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    /** Every record of the topics by event_id (the latest record of an id wins). */
+    static Map<String, ConsumerRecord<byte[], byte[]>> readByEventId(LocalKafka kafka, String... topics) throws Exception {
         Map<String, ConsumerRecord<byte[], byte[]>> out = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String t : topics) {
-                for (PartitionInfo info : consumer.partitionsFor(t, Duration.ofSeconds(30))) {
-                    partitions.add(new TopicPartition(t, info.partition()));
-                }
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("could not read to the end of " + List.of(topics));
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.put(Json.MAPPER.readTree(r.value()).path("event_id").asText(), r);
-                }
-            }
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(topics)) {
+            out.put(Json.MAPPER.readTree(r.value()).path("event_id").asText(), r);
         }
         return out;
     }

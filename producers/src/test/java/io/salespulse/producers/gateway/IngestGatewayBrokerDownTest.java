@@ -49,7 +49,7 @@ class IngestGatewayBrokerDownTest {
             assertThat(GatewayClient.get(gateway, "/healthz").status()).isEqualTo(503);
 
             kafka = LocalKafka.start(dir, port);
-            Map<String, ?> afterOutage = GatewayClient.readByEventId(kafka.bootstrapServers(), Topics.STAGES);
+            Map<String, ?> afterOutage = GatewayClient.readByEventId(kafka, Topics.STAGES);
             assertThat(afterOutage).hasSize(1).doesNotContainKeys(a.get("event_id").asText(), b.get("event_id").asText());
 
             // The client sends the same request again, as the 503 asked: now it is stored.
@@ -63,7 +63,7 @@ class IngestGatewayBrokerDownTest {
                 Thread.sleep(500);
             }
             assertThat(retried.status()).isEqualTo(202);
-            assertThat(GatewayClient.readByEventId(kafka.bootstrapServers(), Topics.STAGES))
+            assertThat(GatewayClient.readByEventId(kafka, Topics.STAGES))
                     .containsKeys(a.get("event_id").asText(), b.get("event_id").asText());
             assertThat(GatewayClient.get(gateway, "/healthz").status()).isEqualTo(200);
         } finally {

@@ -16,14 +16,7 @@ import io.salespulse.producers.gateway.GatewayClient.Reply;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,21 +32,11 @@ class IngestGatewayTest {
 
     private static LocalKafka kafka;
     private static IngestGateway gateway;
-    private static final List<String> LOG_LINES = new CopyOnWriteArrayList<>();
-    private static AbstractAppender capture;
+    private static LogCapture logs;
 
     @BeforeAll
     static void start() throws Exception {
-        capture = new AbstractAppender("gateway-test-capture", null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                LOG_LINES.add(event.getLoggerName() + " " + event.getMessage().getFormattedMessage());
-            }
-        };
-        capture.start();
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        ctx.getConfiguration().getRootLogger().addAppender(capture, Level.ALL, null);
-        ctx.updateLoggers();
+        logs = LogCapture.start("gateway-test-capture");
 
         kafka = LocalKafka.start(tmp.resolve("kafka"));
         kafka.createTopics(3, Topics.STAGES, Topics.VISITS, Topics.ACKS);
@@ -71,9 +54,7 @@ class IngestGatewayTest {
         if (kafka != null) {
             kafka.close();
         }
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        ctx.getConfiguration().getRootLogger().removeAppender(capture.getName());
-        ctx.updateLoggers();
+        logs.close();
     }
 
     @Test
@@ -93,7 +74,7 @@ class IngestGatewayTest {
         assertThat(batch.json().get("accepted").asInt()).isEqualTo(2);
         assertThat(acked.status()).isEqualTo(202);
 
-        Map<String, ConsumerRecord<byte[], byte[]>> inKafka = GatewayClient.readByEventId(kafka.bootstrapServers(),
+        Map<String, ConsumerRecord<byte[], byte[]>> inKafka = GatewayClient.readByEventId(kafka,
                 Topics.STAGES, Topics.VISITS, Topics.ACKS);
         assertRecord(inKafka, card, Topics.STAGES, "c-00042");
         assertRecord(inKafka, v1, Topics.VISITS, "c-00007");
@@ -129,7 +110,7 @@ class IngestGatewayTest {
         assertThat(errors.get(0).get("message").asText()).contains("2026-13-45T99:00");
         assertThat(r.json().get("accepted").asInt()).isZero();
 
-        Map<String, ConsumerRecord<byte[], byte[]>> inKafka = GatewayClient.readByEventId(kafka.bootstrapServers(),
+        Map<String, ConsumerRecord<byte[], byte[]>> inKafka = GatewayClient.readByEventId(kafka,
                 Topics.STAGES);
         assertThat(inKafka).doesNotContainKey(good.get("event_id").asText());
     }
@@ -174,7 +155,7 @@ class IngestGatewayTest {
         assertThat(r.status()).isEqualTo(403);
         assertError(r.json().at("/errors/0"), 1, "tenant", "tenant_mismatch");
         assertThat(r.json().at("/errors/0/message").asText()).contains("'weijiang'").contains("'other'");
-        Map<String, ConsumerRecord<byte[], byte[]>> inKafka = GatewayClient.readByEventId(kafka.bootstrapServers(),
+        Map<String, ConsumerRecord<byte[], byte[]>> inKafka = GatewayClient.readByEventId(kafka,
                 Topics.STAGES);
         assertThat(inKafka).doesNotContainKeys(mine.get("event_id").asText(), theirs.get("event_id").asText());
     }
@@ -219,9 +200,9 @@ class IngestGatewayTest {
                 .contains("salespulse_gateway_publish_seconds_bucket{le=\"+Inf\"}")
                 .contains("salespulse_gateway_publish_seconds_count");
 
-        assertThat(LOG_LINES).anySatisfy(l -> assertThat(l).contains("event=rejected").contains("reason=bad_token"));
-        assertThat(LOG_LINES).anySatisfy(l -> assertThat(l).contains("event=gateway_started"));
-        assertThat(String.join("\n", LOG_LINES)).doesNotContain(TOKEN).doesNotContain(OTHER_TOKEN)
+        assertThat(logs.lines()).anySatisfy(l -> assertThat(l).contains("event=rejected").contains("reason=bad_token"));
+        assertThat(logs.lines()).anySatisfy(l -> assertThat(l).contains("event=gateway_started"));
+        assertThat(String.join("\n", logs.lines())).doesNotContain(TOKEN).doesNotContain(OTHER_TOKEN)
                 .doesNotContain(TenantTokens.hashHex(TOKEN));
     }
 

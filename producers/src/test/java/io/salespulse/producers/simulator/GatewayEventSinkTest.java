@@ -2,7 +2,6 @@ package io.salespulse.producers.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.salespulse.contract.Topics;
 import io.salespulse.localstack.LocalKafka;
 import io.salespulse.producers.gateway.GatewayConfig;
@@ -13,13 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,38 +47,16 @@ class GatewayEventSinkTest {
             assertThat(sink.rejected().values().stream().mapToLong(Long::longValue).sum())
                     .isEqualTo(expected.malformed().size());
 
-            Set<String> inKafka = eventIds(kafka.bootstrapServers());
+            Set<String> inKafka = eventIds(kafka);
             assertThat(inKafka).containsExactlyInAnyOrderElementsOf(
                     expected.valid().stream().map(v -> v.text("event_id")).toList());
         }
     }
 
-    private static Set<String> eventIds(String bootstrap) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    private static Set<String> eventIds(LocalKafka kafka) throws Exception {
         Set<String> ids = new HashSet<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = new java.util.ArrayList<>();
-            for (String t : List.of(Topics.STAGES, Topics.VISITS, Topics.ACKS)) {
-                consumer.partitionsFor(t).forEach(i -> parts.add(new TopicPartition(t, i.partition())));
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            var end = consumer.endOffsets(parts);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
-                    && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    try {
-                        JsonNode n = SimulationRuns.JSON.readTree(r.value());
-                        ids.add(n.get("event_id").asText());
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                });
-            }
+        for (var r : kafka.readAll(Topics.STAGES, Topics.VISITS, Topics.ACKS)) {
+            ids.add(SimulationRuns.JSON.readTree(r.value()).get("event_id").asText());
         }
         return ids;
     }
