@@ -43,6 +43,7 @@ final class MonitorJobs {
         s.put(Setting.TOPIC_VISITS, Topics.visits(phase));
         s.put(Setting.TOPIC_ACKS, Topics.acks(phase));
         s.put(Setting.TOPIC_POLICIES, Topics.policies(phase));
+        s.put(Setting.TOPIC_IMPORTS, Topics.imports(phase));
         s.put(Setting.TOPIC_ALERTS, Topics.alerts(phase));
         s.put(Setting.TOPIC_DLQ, Topics.dlq(phase));
         s.put(Setting.CLICKHOUSE_URL, clickHouseUrl);
