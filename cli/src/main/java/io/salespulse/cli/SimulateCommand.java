@@ -1,5 +1,6 @@
 package io.salespulse.cli;
 
+import io.salespulse.contract.Durations;
 import io.salespulse.producers.simulator.EventSink;
 import io.salespulse.producers.simulator.GatewayEventSink;
 import io.salespulse.producers.simulator.KafkaEventSink;
@@ -10,7 +11,6 @@ import io.salespulse.producers.simulator.SimulationProgress;
 import io.salespulse.producers.simulator.SimulationSettings;
 import io.salespulse.producers.simulator.SimulationSpeed;
 import io.salespulse.producers.simulator.SimulationSummary;
-import io.salespulse.contract.Durations;
 import io.salespulse.producers.simulator.Simulator;
 import java.io.IOException;
 import java.io.PrintStream;
