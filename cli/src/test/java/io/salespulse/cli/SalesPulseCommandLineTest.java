@@ -2,14 +2,19 @@ package io.salespulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.salespulse.contract.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Parsing only: nothing here starts a broker, the engine or Flink. */
+/** Parsing (and in-memory simulations) only: nothing here starts a broker, the engine or Flink. */
 class SalesPulseCommandLineTest {
 
     @Test
@@ -79,6 +84,47 @@ class SalesPulseCommandLineTest {
         CliRun r = CliRun.of("simulate", "--scenario", "big-corp");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("small-team");
+    }
+
+    @Test
+    void theRetractionTablePrintsOneRowPerGraceAndSendsNothing() {
+        CliRun r = CliRun.of("simulate", "--retraction-table", "0s,1h", "--weeks", "1", "--end", "2026-02-06T10:00:00Z",
+                "--kafka-bootstrap", "127.0.0.1:1");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).contains("offline reps 0.15, retries 0.02").contains("field traffic defaults");
+        assertThat(lines.get(1)).startsWith("grace | alerts emitted | later retracted | retraction rate");
+        assertThat(lines.get(3)).startsWith("0s ");
+        assertThat(lines.get(4)).startsWith("1h ").contains("1h00m / 1h00m");
+    }
+
+    @Test
+    void aHistoryFileAndTheGroundTruthOfImportingIt(@TempDir Path tmp) throws Exception {
+        Path history = tmp.resolve("h/history.jsonl");
+        Path truth = tmp.resolve("gt.json");
+        CliRun r = CliRun.of("simulate", "--tenant", "newco", "--weeks", "1", "--end", "2026-02-06T10:00:00Z", "--history-file",
+                history.toString(), "--ground-truth", truth.toString(), "--grace", "15m");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> lines = Files.readAllLines(history);
+        assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("{\"event_id\":").contains("\"newco\""));
+        JsonNode overdue = Json.MAPPER.readTree(truth.toFile()).get("overdue");
+        assertThat(overdue.get("grace").asText()).isEqualTo("PT15M");
+        assertThat(overdue.get("alerts")).isNotEmpty().allSatisfy(a ->
+                assertThat(a.get("emitted_at").asText()).isEqualTo("2026-02-06T10:00:00Z"));
+        assertThat(overdue.get("retractions")).isEmpty();
+    }
+
+    @Test
+    void badFieldTrafficOptionsAreUsageErrorsNamingTheFlag() {
+        CliRun grace = CliRun.of("simulate", "--retraction-table", "0s", "--grace", "soon");
+        assertThat(grace.exitCode()).isEqualTo(2);
+        assertThat(grace.err()).contains("--grace").contains("soon");
+        CliRun share = CliRun.of("simulate", "--retraction-table", "0s", "--offline-reps", "1.5");
+        assertThat(share.exitCode()).isEqualTo(2);
+        assertThat(share.err()).contains("--offline-reps");
+        CliRun history = CliRun.of("simulate", "--history-file", "x.jsonl", "--offline-reps");
+        assertThat(history.exitCode()).isEqualTo(2);
+        assertThat(history.err()).contains("--history-file");
     }
 
     @Test

@@ -19,6 +19,8 @@ import java.util.SplittableRandom;
  */
 final class CustomerJourney {
     private static final Duration MIN_GAP = Duration.ofMinutes(20);
+    /** A last-minute card comes within this before its due time (in working hours when there are any). */
+    private static final Duration LAST_MINUTE = Duration.ofHours(12);
     private static final String[] NEEDS = {"low-sugar-range", "shelf-space", "promo-support", "faster-delivery",
         "credit-terms", "new-store-opening", "private-label", "cold-chain"};
     private static final String[] PROPOSALS = {"sku-lowsugar-01", "sku-lowsugar-02", "sku-bakery-03",
@@ -81,6 +83,11 @@ final class CustomerJourney {
                 }
                 nextAt = WorkingCalendar.sample(due.plus(Duration.ofMinutes(30)),
                         at.plus(scale(limit, 1.3 + rnd.nextDouble() * 0.9)), rnd);
+            } else if (settings.lastMinuteShare() > 0 && rnd.nextDouble() < settings.lastMinuteShare()) {
+                // Draws only when asked for, so the default journeys stay what they were.
+                Instant earliest = due.minus(LAST_MINUTE);
+                nextAt = WorkingCalendar.sample(earliest.isBefore(at.plus(MIN_GAP)) ? at.plus(MIN_GAP) : earliest,
+                        due.minusSeconds(61), rnd);
             } else {
                 Instant latest = at.plus(scale(limit, 0.15 + rnd.nextDouble() * 0.7));
                 nextAt = WorkingCalendar.sample(at.plus(MIN_GAP), latest, rnd);

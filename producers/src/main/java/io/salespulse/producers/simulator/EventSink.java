@@ -8,7 +8,8 @@ public interface EventSink extends AutoCloseable {
 
     /**
      * Sends one record. {@code key} may be null (a malformed record that lost its customer id);
-     * {@code timestampMillis} is the event's {@code occurred_at}.
+     * {@code timestampMillis} is when the record reaches the system (its arrival): the event's
+     * {@code occurred_at} unless field traffic is simulated (offline queues, app retries).
      */
     void send(String topic, String key, byte[] value, long timestampMillis) throws Exception;
 

@@ -1,5 +1,6 @@
 package io.salespulse.producers.simulator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.salespulse.contract.Json;
@@ -132,10 +133,15 @@ public record GroundTruth(
 
     /** Writes {@link #toJson()} (pretty-printed) to {@code file}. */
     public void writeTo(Path file) throws IOException {
+        write(file, toJson());
+    }
+
+    /** Writes {@code json} pretty-printed to {@code file}, creating its directory. */
+    static void write(Path file, JsonNode json) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Files.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson()));
+        Files.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
     }
 }

@@ -11,7 +11,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Writes records to Kafka with an idempotent producer ({@code acks=all}), so a retried send never
  * duplicates or reorders records within a partition; the duplicates the simulator injects on purpose
- * are separate sends. The record timestamp is the event's {@code occurred_at}.
+ * are separate sends. The record timestamp is the record's arrival instant (its {@code occurred_at} unless
+ * field traffic is simulated): the stream time the jobs work in.
  */
 public final class KafkaEventSink implements EventSink {
     private final KafkaProducer<byte[], byte[]> producer;

@@ -12,6 +12,10 @@ import java.util.Objects;
  * The history covers {@code [end - duration, end]}; the demo passes "now" as {@code end}.
  */
 public final class SimulationSettings {
+    /** The field-traffic defaults when it is switched on: see {@link FieldArrivals}. */
+    public static final double DEFAULT_OFFLINE_REPS = 0.15;
+    public static final double DEFAULT_RETRY_RATE = 0.02;
+
     private final String tenant;
     private final Scenario scenario;
     private final TenantSize size;
@@ -21,9 +25,13 @@ public final class SimulationSettings {
     private final double malformedRate;
     private final double duplicateRate;
     private final double slaMissRate;
+    private final double lastMinuteShare;
     private final double ackRate;
     private final StageSla sla;
     private final List<Injection> injections;
+    private final double offlineReps;
+    private final double retryRate;
+    private final Duration offlineGrace;
 
     private SimulationSettings(Builder b) {
         this.tenant = b.tenant;
@@ -35,9 +43,13 @@ public final class SimulationSettings {
         this.malformedRate = b.malformedRate;
         this.duplicateRate = b.duplicateRate;
         this.slaMissRate = b.slaMissRate;
+        this.lastMinuteShare = b.lastMinuteShare;
         this.ackRate = b.ackRate;
         this.sla = b.sla;
         this.injections = List.copyOf(b.injections);
+        this.offlineReps = b.offlineReps;
+        this.retryRate = b.retryRate;
+        this.offlineGrace = b.offlineGrace;
     }
 
     public static Builder builder() {
@@ -86,6 +98,15 @@ public final class SimulationSettings {
         return slaMissRate;
     }
 
+    /**
+     * Share of the next cards filed in time that are filed in the last hours before the due time (0 by default:
+     * on-time cards then come well before it). Reps who watch the countdown act late; those are the cards an
+     * offline phone can upload after the due time.
+     */
+    public double lastMinuteShare() {
+        return lastMinuteShare;
+    }
+
     public double ackRate() {
         return ackRate;
     }
@@ -99,6 +120,32 @@ public final class SimulationSettings {
         return injections;
     }
 
+    /** Share of reps whose phones go offline now and then, queueing their records (0 = off); see {@link FieldArrivals}. */
+    public double offlineReps() {
+        return offlineReps;
+    }
+
+    /** Share of field records the app sends again later, same bytes and event_id (0 = off); see {@link FieldArrivals}. */
+    public double retryRate() {
+        return retryRate;
+    }
+
+    /**
+     * Whether records arrive later than they occurred (offline queues, app retries). Off by default: every record
+     * then arrives at its {@code occurred_at}, which is also its Kafka timestamp.
+     */
+    public boolean fieldTraffic() {
+        return offlineReps > 0 || retryRate > 0;
+    }
+
+    /**
+     * The pipeline's {@code offline_grace} the ground truth assumes (default 0). It changes no record: only which
+     * alerts a correct pipeline has emitted and retracted by the end.
+     */
+    public Duration offlineGrace() {
+        return offlineGrace;
+    }
+
     @Override
     public String toString() {
         return "tenant=" + tenant + ", scenario=" + scenario + (size.reps() != scenario.reps() || !size.regions().equals(scenario.regions())
@@ -106,7 +153,9 @@ public final class SimulationSettings {
                 + ", duration=" + duration + ", malformedRate=" + malformedRate + ", duplicateRate="
                 + duplicateRate + ", slaMissRate=" + slaMissRate + ", ackRate=" + ackRate + ", sla=" + sla
                 // Only when present: the run tag (a hash of this text) of plain runs stays what it was.
-                + (injections.isEmpty() ? "" : ", injections=" + injections);
+                + (injections.isEmpty() ? "" : ", injections=" + injections)
+                + (lastMinuteShare > 0 ? ", lastMinuteShare=" + lastMinuteShare : "")
+                + (fieldTraffic() ? ", offlineReps=" + offlineReps + ", retryRate=" + retryRate : "");
     }
 
     public static final class Builder {
@@ -119,9 +168,13 @@ public final class SimulationSettings {
         private double malformedRate = 0.01;
         private double duplicateRate = 0.02;
         private double slaMissRate = 0.25;
+        private double lastMinuteShare;
         private double ackRate = 0.8;
         private StageSla sla = StageSla.defaults();
         private final List<Injection> injections = new ArrayList<>();
+        private double offlineReps;
+        private double retryRate;
+        private Duration offlineGrace = Duration.ZERO;
 
         private Builder() {}
 
@@ -171,6 +224,12 @@ public final class SimulationSettings {
             return this;
         }
 
+        /** Share of on-time next cards filed in the last hours before the due time (default 0). */
+        public Builder lastMinuteShare(double share) {
+            this.lastMinuteShare = share;
+            return this;
+        }
+
         public Builder ackRate(double rate) {
             this.ackRate = rate;
             return this;
@@ -178,6 +237,24 @@ public final class SimulationSettings {
 
         public Builder sla(StageSla sla) {
             this.sla = sla;
+            return this;
+        }
+
+        /** Share of reps with offline spells (0 = none; {@link #DEFAULT_OFFLINE_REPS} when switched on). */
+        public Builder offlineReps(double share) {
+            this.offlineReps = share;
+            return this;
+        }
+
+        /** Share of field records sent again later (0 = none; {@link #DEFAULT_RETRY_RATE} when switched on). */
+        public Builder retryRate(double rate) {
+            this.retryRate = rate;
+            return this;
+        }
+
+        /** The {@code offline_grace} the ground truth assumes; changes no record. */
+        public Builder offlineGrace(Duration grace) {
+            this.offlineGrace = grace;
             return this;
         }
 
@@ -219,7 +296,14 @@ public final class SimulationSettings {
             requireRate("malformedRate", malformedRate);
             requireRate("duplicateRate", duplicateRate);
             requireRate("slaMissRate", slaMissRate);
+            requireRate("lastMinuteShare", lastMinuteShare);
             requireRate("ackRate", ackRate);
+            requireRate("offlineReps", offlineReps);
+            requireRate("retryRate", retryRate);
+            if (offlineGrace == null || offlineGrace.isNegative() || offlineGrace.compareTo(Duration.ofDays(7)) > 0) {
+                throw new IllegalArgumentException("simulation setting 'offlineGrace' must be between 0 and 7 days, got "
+                        + offlineGrace);
+            }
             Objects.requireNonNull(sla, "simulation setting 'sla' must not be null (use StageSla.defaults())");
             for (Injection i : injections) {
                 validate(i);

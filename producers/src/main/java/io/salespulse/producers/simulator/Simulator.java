@@ -3,33 +3,46 @@ package io.salespulse.producers.simulator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.salespulse.contract.Topics;
 import io.salespulse.producers.simulator.ExpectedOutcomes.ExpectedAlert;
+import io.salespulse.producers.simulator.ExpectedOutcomes.ExpectedRetraction;
 import io.salespulse.producers.simulator.MalformedRecords.Malformed;
+import io.salespulse.producers.simulator.OverdueOracle.Arrival;
+import io.salespulse.producers.simulator.OverdueOracle.ImportWindow;
 import io.salespulse.producers.simulator.SalesOrganisation.Customer;
+import io.salespulse.producers.simulator.SalesOrganisation.Region;
 import io.salespulse.producers.simulator.SimulatedEvent.Ack;
 import io.salespulse.producers.simulator.SimulatedEvent.StageCard;
 import io.salespulse.producers.simulator.SimulatedEvent.Visit;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Generates the history of a sales organisation (visits, stage cards, acks on the alerts it should
- * cause, plus malformed and duplicate records) and sends it in {@code occurred_at} order.
+ * cause, plus malformed and duplicate records) and sends it in arrival order.
+ *
+ * <p>A record's arrival is when it reaches SalesPulse, and the timestamp it is sent with. Without field traffic
+ * (the default) every record arrives at its {@code occurred_at}; with it ({@link FieldArrivals}) offline reps'
+ * records arrive in bursts when their phones reconnect, and some records arrive again later (app retries).
  *
  * <p>Deterministic: the same {@link SimulationSettings} give byte-identical records in the same order.
  * Randomness comes from {@link SplittableRandom}s seeded per purpose (organisation, each customer,
- * acks, noise), so one customer's history does not shift when another's changes.
+ * acks, noise, offline spells, retries), so one customer's history does not shift when another's changes,
+ * and switching field traffic on changes when records arrive, not what happened.
  *
  * <p>Event ids are {@code <prefix>-<run>-<counter>}: prefix {@code v}/{@code s}/{@code a} for visits,
  * stage cards and acks, {@code m} for malformed records; {@code run} is a hash of the settings, so
@@ -41,7 +54,11 @@ public final class Simulator {
     private static final long STREAM_ACKS = 2;
     private static final long STREAM_NOISE = 3;
     private static final long STREAM_BURSTS = 4;
+    private static final long STREAM_OFFLINE_SPELLS = 5;
+    private static final long STREAM_RETRIES = 6;
     private static final long STREAM_CUSTOMERS = 1_000;
+    /** The import id the ground truth of {@link #writeHistory} assumes; the importer chooses the real one. */
+    static final String HISTORY_IMPORT_ID = "history";
 
     private final SimulationSettings settings;
 
@@ -68,9 +85,65 @@ public final class Simulator {
         return plan.summary;
     }
 
-    private record OutgoingRecord(String topic, String key, byte[] value, long timestampMillis) {}
+    /**
+     * Writes the history as a history-import file for {@code bin/salespulse import}: the contract's JSON, one
+     * event per line, each valid event once in {@code occurred_at} order (no duplicates, no retries, none of the
+     * random malformed records; the records of a {@code malformed-burst} injection are written, as asked). The
+     * lines carry no {@code import_id}: the importer sets its own.
+     *
+     * @param completedAt when the import is assumed complete (all its records arrive then)
+     * @return what was written and the ground truth of importing it: every record arriving at {@code completedAt},
+     *     its customers held until then, outcomes as of {@code completedAt}
+     */
+    public SimulationSummary writeHistory(Writer out, Instant completedAt) throws IOException {
+        if (settings.fieldTraffic()) {
+            throw new IllegalArgumentException("a history file has no arrival times: turn field traffic off");
+        }
+        Plan plan = plan();
+        List<Arrival> arrivals = new ArrayList<>();
+        List<OutgoingRecord> written = new ArrayList<>();
+        for (OutgoingRecord r : plan.records) {
+            if (r.kind == RecordKind.VALID || r.kind == RecordKind.BURST) {
+                out.write(new String(r.value, StandardCharsets.UTF_8));
+                out.write('\n');
+                written.add(r);
+                Arrival a = Arrival.parse(r.topic, r.value, completedAt);
+                if (a != null) {
+                    arrivals.add(a.inImport(HISTORY_IMPORT_ID));
+                }
+            }
+        }
+        out.flush();
+        ImportWindow window = new ImportWindow(settings.tenant(), HISTORY_IMPORT_ID, completedAt, completedAt);
+        ExpectedOutcomes truth = new OverdueOracle(settings.sla(), settings.offlineGrace())
+                .run(arrivals, List.of(window), completedAt);
+        SimulationSummary summary = summary(written, plan.summary.groundTruth(), truth);
+        LOG.info("history file: {} ({})", summary, settings);
+        return summary;
+    }
 
-    private record Plan(List<OutgoingRecord> records, SimulationSummary summary) {}
+    /** The valid records as they arrive (duplicates and retries included), parsed as the pipeline parses them. */
+    List<Arrival> arrivals() {
+        return plan().arrivals;
+    }
+
+    /** What a record is, for the counts and the history file. */
+    private enum RecordKind { VALID, DUPLICATE, RETRY, MALFORMED, BURST }
+
+    private record OutgoingRecord(String topic, String key, byte[] value, long timestampMillis, RecordKind kind) {
+        OutgoingRecord as(RecordKind other, long timestamp) {
+            return new OutgoingRecord(topic, key, value, timestamp, other);
+        }
+    }
+
+    private record Plan(List<OutgoingRecord> records, List<Arrival> arrivals, SimulationSummary summary) {}
+
+    /** A valid event with its id, JSON and arrival instant. */
+    private record Numbered(SimulatedEvent event, String topic, String key, ObjectNode json, Instant arrival) {
+        boolean fromTheFieldApp() {
+            return !(event instanceof Ack);
+        }
+    }
 
     private Plan plan() {
         SalesOrganisation org = new SalesOrganisation(settings.size(), random(STREAM_ORGANISATION));
@@ -89,11 +162,14 @@ public final class Simulator {
         events.addAll(InjectedEvents.repeatedObjections(settings, org, customers, injectedCustomers));
         List<StageCard> cards = events.stream()
                 .filter(e -> e instanceof StageCard).map(e -> (StageCard) e).toList();
-        ExpectedOutcomes expected = new ExpectedOutcomes(settings.tenant(), cards, settings.sla(), settings.end());
-        events.addAll(acks(expected));
         // Stable sort: events at the same second keep their creation order (a check-in before its contact card).
         events.sort(Comparator.comparing(SimulatedEvent::occurredAt));
-        return serialise(events, expected, cards, customerList, injectedCustomers);
+        String run = runTag();
+        FieldArrivals field = new FieldArrivals(settings, org.reps, random(STREAM_OFFLINE_SPELLS));
+        List<Numbered> records = numberFieldEvents(events, run, field);
+        records.addAll(numberAcks(acks(records, org), run));
+        records.sort(Comparator.comparing(n -> n.event().occurredAt()));
+        return serialise(records, run, field, cards, customerList, injectedCustomers);
     }
 
     /** Customers whose first contact falls in the window, scaled from the scenario's three-week figure. */
@@ -102,27 +178,79 @@ public final class Simulator {
         return Math.max(1, (int) Math.round(settings.size().customersPerThreeWeeks() * weeks / 3.0));
     }
 
+    /** Visits and cards in {@code occurred_at} order, numbered in that order, with their arrival. */
+    private List<Numbered> numberFieldEvents(List<SimulatedEvent> events, String run, FieldArrivals field) {
+        List<Numbered> out = new ArrayList<>(events.size() * 11 / 10);
+        String tenant = settings.tenant();
+        long visits = 0;
+        long cards = 0;
+        for (SimulatedEvent e : events) {
+            if (e instanceof Visit v) {
+                out.add(new Numbered(v, Topics.VISITS, v.customer().id(),
+                        EventJson.visit(id("v", run, ++visits), tenant, v), field.arrival(v.customer().rep().id(),
+                                v.occurredAt())));
+            } else {
+                StageCard c = (StageCard) e;
+                out.add(new Numbered(c, Topics.STAGES, c.customer().id(),
+                        EventJson.stageCard(id("s", run, ++cards), tenant, c), field.arrival(c.customer().rep().id(),
+                                c.occurredAt())));
+            }
+        }
+        return out;
+    }
+
+    /** Acks numbered in {@code occurred_at} order; managers are online, so they arrive when they happen. */
+    private List<Numbered> numberAcks(List<Ack> acks, String run) {
+        List<Ack> sorted = new ArrayList<>(acks);
+        sorted.sort(Comparator.comparing(Ack::occurredAt));
+        List<Numbered> out = new ArrayList<>(sorted.size());
+        long counter = 0;
+        for (Ack a : sorted) {
+            out.add(new Numbered(a, Topics.ACKS, a.alertId(), EventJson.ack(id("a", run, ++counter), settings.tenant(),
+                    a), a.occurredAt()));
+        }
+        return out;
+    }
+
     /**
-     * The region manager acks about {@code ackRate} of the alerts: about two hours after it fires in the
-     * day, the next morning when it fires at night; sometimes marks it resolved later.
+     * The region manager acks about {@code ackRate} of the alerts the pipeline raises (without grace, on the
+     * cards as they arrive): about two hours after it is raised in the day, the next morning when at night;
+     * sometimes marks it resolved later. An alert withdrawn before the manager gets to it is not acked (nor
+     * resolved after its withdrawal).
      */
-    private List<Ack> acks(ExpectedOutcomes expected) {
+    private List<Ack> acks(List<Numbered> fieldRecords, SalesOrganisation org) {
+        List<Arrival> cards = new ArrayList<>();
+        for (Numbered n : fieldRecords) {
+            if (n.event() instanceof StageCard) {
+                cards.add(Arrival.parse(n.topic(), EventJson.bytes(n.json()), n.arrival()));
+            }
+        }
+        ExpectedOutcomes raised = new OverdueOracle(settings.sla(), Duration.ZERO).run(cards, settings.end());
+        Map<String, Instant> retracted = new HashMap<>();
+        for (ExpectedRetraction r : raised.retractions()) {
+            retracted.put(r.alertId(), r.retractedAt());
+        }
+        Map<String, String> managers = new HashMap<>();
+        for (Region r : org.regions) {
+            managers.put(r.code(), r.manager());
+        }
         SplittableRandom rnd = random(STREAM_ACKS);
         List<Ack> acks = new ArrayList<>();
-        for (ExpectedAlert alert : expected.alerts) {
+        for (ExpectedAlert alert : raised.alerts()) {
             if (rnd.nextDouble() >= settings.ackRate()) {
                 continue;
             }
-            String responder = alert.card().customer().rep().team().region().manager();
-            Instant ackAt = ackTime(alert.dueAt(), rnd);
-            if (ackAt.isAfter(settings.end())) {
+            String responder = managers.get(alert.entry().region);
+            Instant ackAt = ackTime(alert.emittedAt(), rnd);
+            Instant withdrawn = retracted.get(alert.alertId());
+            if (ackAt.isAfter(settings.end()) || withdrawn != null && !withdrawn.isAfter(ackAt)) {
                 continue;
             }
             acks.add(new Ack(ackAt, alert.alertId(), responder, "ack"));
             if (rnd.nextDouble() < 0.45) {
                 Instant resolveAt = WorkingCalendar.sample(ackAt.plus(Duration.ofMinutes(20)),
                         ackAt.plus(Duration.ofHours(24)), rnd);
-                if (!resolveAt.isAfter(settings.end())) {
+                if (!resolveAt.isAfter(settings.end()) && (withdrawn == null || resolveAt.isBefore(withdrawn))) {
                     acks.add(new Ack(resolveAt, alert.alertId(), responder, "resolve"));
                 }
             }
@@ -130,63 +258,49 @@ public final class Simulator {
         return acks;
     }
 
-    private static Instant ackTime(Instant firedAt, SplittableRandom rnd) {
-        ZonedDateTime local = firedAt.atZone(WorkingCalendar.ZONE);
+    private static Instant ackTime(Instant raisedAt, SplittableRandom rnd) {
+        ZonedDateTime local = raisedAt.atZone(WorkingCalendar.ZONE);
         int hour = local.getHour();
         if (hour >= 8 && hour < 22) {
-            return firedAt.plusSeconds(logNormalSeconds(2 * 3600, 0.8, 36 * 3600, rnd));
+            return raisedAt.plusSeconds(logNormalSeconds(2 * 3600, 0.8, 36 * 3600, rnd));
         }
         ZonedDateTime morning = (hour >= 22 ? local.plusDays(1) : local).toLocalDate().atTime(8, 0)
                 .atZone(WorkingCalendar.ZONE);
         return morning.toInstant().plusSeconds(rnd.nextLong(90 * 60) + logNormalSeconds(3600, 0.7, 12 * 3600, rnd));
     }
 
-    /** Box-Muller by hand: {@code nextGaussian} implementations may differ between JDKs. */
-    private static long logNormalSeconds(double medianSeconds, double sigma, long maxSeconds, SplittableRandom rnd) {
+    /** Box-Muller by hand: {@code nextGaussian} implementations may differ between JDKs. At least 60 s. */
+    static long logNormalSeconds(double medianSeconds, double sigma, long maxSeconds, SplittableRandom rnd) {
         double gaussian = Math.sqrt(-2 * Math.log(1 - rnd.nextDouble())) * Math.cos(2 * Math.PI * rnd.nextDouble());
         return Math.max(60, Math.min(maxSeconds, Math.round(medianSeconds * Math.exp(sigma * gaussian))));
     }
 
-    /** Gives each event its id and JSON, and adds the malformed records and duplicates right after their originals. */
-    private Plan serialise(List<SimulatedEvent> events, ExpectedOutcomes expected, List<StageCard> cards,
+    /**
+     * Turns the numbered events into records: each one at its arrival, with the malformed records and duplicates
+     * right after their originals and the app's retries later; then puts everything in arrival order and leaves
+     * out what arrives after the end (a phone still offline when the history ends).
+     */
+    private Plan serialise(List<Numbered> events, String run, FieldArrivals field, List<StageCard> cards,
             List<Customer> customers, Set<String> injectedCustomers) {
-        String run = runTag();
-        String tenant = settings.tenant();
         SplittableRandom noise = random(STREAM_NOISE);
+        SplittableRandom retries = random(STREAM_RETRIES);
         List<OutgoingRecord> out = new ArrayList<>(events.size() * 11 / 10);
-        long visits = 0;
-        long cardCount = 0;
-        long acks = 0;
         long malformed = 0;
-        long duplicates = 0;
-        for (SimulatedEvent e : events) {
-            String topic;
-            String key;
-            ObjectNode json;
-            if (e instanceof Visit v) {
-                topic = Topics.VISITS;
-                key = v.customer().id();
-                json = EventJson.visit(id("v", run, ++visits), tenant, v);
-            } else if (e instanceof StageCard c) {
-                topic = Topics.STAGES;
-                key = c.customer().id();
-                json = EventJson.stageCard(id("s", run, ++cardCount), tenant, c);
-            } else {
-                Ack a = (Ack) e;
-                topic = Topics.ACKS;
-                key = a.alertId();
-                json = EventJson.ack(id("a", run, ++acks), tenant, a);
-            }
-            long ts = e.occurredAt().toEpochMilli();
-            OutgoingRecord record = new OutgoingRecord(topic, key, EventJson.bytes(json), ts);
+        for (Numbered e : events) {
+            long ts = e.arrival().toEpochMilli();
+            OutgoingRecord record = new OutgoingRecord(e.topic(), e.key(), EventJson.bytes(e.json()), ts,
+                    RecordKind.VALID);
             out.add(record);
             if (noise.nextDouble() < settings.duplicateRate()) {
-                out.add(record); // the app re-submits after a timeout: same bytes, same event_id
-                duplicates++;
+                out.add(record.as(RecordKind.DUPLICATE, ts)); // the app re-submits after a timeout: same bytes, same event_id
             }
-            if (!topic.equals(Topics.ACKS) && noise.nextDouble() < settings.malformedRate()) {
-                Malformed m = MalformedRecords.of(topic, key, json, id("m", run, ++malformed), noise);
-                out.add(new OutgoingRecord(m.topic(), m.key(), m.value(), ts));
+            if (!e.topic().equals(Topics.ACKS) && noise.nextDouble() < settings.malformedRate()) {
+                Malformed m = MalformedRecords.of(e.topic(), e.key(), e.json(), id("m", run, ++malformed), noise);
+                out.add(new OutgoingRecord(m.topic(), m.key(), m.value(), ts, RecordKind.MALFORMED));
+            }
+            Instant again = e.fromTheFieldApp() ? field.retry(e.arrival(), retries) : null;
+            if (again != null) {
+                out.add(record.as(RecordKind.RETRY, again.toEpochMilli()));
             }
         }
         // Bursts last, so the event ids and noise of the regular records do not depend on them.
@@ -195,41 +309,53 @@ public final class Simulator {
         long[] burstCounter = {malformed};
         for (Injection i : settings.injections()) {
             if (i instanceof Injection.MalformedBurst b) {
-                List<InjectedEvents.BurstRecord> burst = InjectedEvents.burst(b, customers, tenant,
+                List<InjectedEvents.BurstRecord> burst = InjectedEvents.burst(b, customers, settings.tenant(),
                         () -> id("m", run, ++burstCounter[0]), burstRandom);
                 Map<String, Long> codes = new TreeMap<>();
-                List<OutgoingRecord> records = new ArrayList<>();
                 for (InjectedEvents.BurstRecord r : burst) {
                     codes.merge(r.errorCode(), 1L, Long::sum);
-                    records.add(new OutgoingRecord(r.record().topic(), r.record().key(), r.record().value(),
-                            b.at().toEpochMilli()));
+                    out.add(new OutgoingRecord(r.record().topic(), r.record().key(), r.record().value(),
+                            b.at().toEpochMilli(), RecordKind.BURST));
                 }
-                insertInTimeOrder(out, records);
                 bursts.add(new GroundTruth.MalformedBurst(b.at(), b.count(), codes));
             }
         }
-        malformed = burstCounter[0];
-        GroundTruth truth = settings.injections().isEmpty() ? GroundTruth.NONE
-                : InjectedEvents.groundTruth(settings, cards, injectedCustomers, bursts);
-        SimulationSummary summary = new SimulationSummary(cardCount, visits, acks, malformed, duplicates,
-                expected.alertIds(), expected.customersByStatus, truth);
-        return new Plan(out, summary);
-    }
+        // Stable: records arriving together keep their order (an offline queue uploads in creation order; a
+        // burst goes after everything at or before its time).
+        out.sort(Comparator.comparingLong(OutgoingRecord::timestampMillis));
+        long end = settings.end().toEpochMilli();
+        out.removeIf(r -> r.timestampMillis > end);
 
-    /** Inserts records that share one timestamp after every record at or before that time. */
-    private static void insertInTimeOrder(List<OutgoingRecord> out, List<OutgoingRecord> records) {
-        if (records.isEmpty()) {
-            return;
-        }
-        long ts = records.get(0).timestampMillis;
-        int at = out.size();
-        for (int i = 0; i < out.size(); i++) {
-            if (out.get(i).timestampMillis > ts) {
-                at = i;
-                break;
+        List<Arrival> arrivals = new ArrayList<>(out.size());
+        for (OutgoingRecord r : out) {
+            Arrival a = Arrival.parse(r.topic, r.value, Instant.ofEpochMilli(r.timestampMillis));
+            if (a != null) {
+                arrivals.add(a);
             }
         }
-        out.addAll(at, records);
+        ExpectedOutcomes truth = new OverdueOracle(settings.sla(), settings.offlineGrace()).run(arrivals,
+                settings.end());
+        GroundTruth injected = settings.injections().isEmpty() ? GroundTruth.NONE
+                : InjectedEvents.groundTruth(settings, cards, injectedCustomers, bursts);
+        return new Plan(out, arrivals, summary(out, injected, truth));
+    }
+
+    private static SimulationSummary summary(List<OutgoingRecord> records, GroundTruth injected,
+            ExpectedOutcomes truth) {
+        Map<String, Long> valid = new HashMap<>();
+        long malformed = 0;
+        long duplicates = 0;
+        long retries = 0;
+        for (OutgoingRecord r : records) {
+            switch (r.kind) {
+                case VALID -> valid.merge(r.topic, 1L, Long::sum);
+                case DUPLICATE -> duplicates++;
+                case RETRY -> retries++;
+                case MALFORMED, BURST -> malformed++;
+            }
+        }
+        return new SimulationSummary(valid.getOrDefault(Topics.STAGES, 0L), valid.getOrDefault(Topics.VISITS, 0L),
+                valid.getOrDefault(Topics.ACKS, 0L), malformed, duplicates, retries, injected, truth);
     }
 
     private static String id(String prefix, String run, long counter) {
