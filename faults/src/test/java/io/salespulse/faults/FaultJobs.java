@@ -36,7 +36,9 @@ final class FaultJobs {
 
     /** TestStack's settings for one run. */
     static PipelineConfig config(TestStack stack, String run, Map<Setting, String> overrides) {
-        return stack.config(run, new EnumMap<>(overrides));
+        Map<Setting, String> s = new EnumMap<>(Setting.class);
+        s.putAll(overrides);
+        return stack.config(run, s);
     }
 
     static JobClient start(PipelineConfig config, String restoreFrom) throws Exception {

@@ -44,6 +44,10 @@ final class GatewayStack implements AutoCloseable {
         return new GatewayStack(stack, gateway, tokens);
     }
 
+    String token(String tenant) {
+        return tokens.get(tenant);
+    }
+
     /** A client of the tenant's app: batches of up to {@code batch} events per request, retried on 503. */
     GatewayEventSink app(String tenant, int batch) {
         return new GatewayEventSink(gateway.url(), tokens.get(tenant), batch);
