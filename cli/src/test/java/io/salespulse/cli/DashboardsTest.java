@@ -39,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every Grafana dashboard under dashboards/ against the demo's data on the real ClickHouse engine: each
  * panel's SQL, expanded as the grafana-clickhouse-datasource plugin expands it, runs and returns the shape
- * its panel type needs, not empty. Also: datasource uids match the provisioning, and the access-control
- * SQL of sql/access/ parses and its tenant filter holds on the engine (see the row-policy tests).
+ * its panel type needs, not empty. Panels that list or count alerts leave out withdrawn (retracted) alerts,
+ * retraction notices and an imported history's alerts. Also: datasource uids match the provisioning, and the
+ * access-control SQL of sql/access/ parses and its tenant filter holds on the engine (see the row-policy tests).
  */
 class DashboardsTest {
     private static final Path ROOT = repositoryRoot();
@@ -52,6 +53,16 @@ class DashboardsTest {
     private static final Pattern RELATIVE_TIME = Pattern.compile("now-(\\d+)([mhdw])");
     private static final Pattern TIME_TYPE = Pattern.compile("(Date|Date32|DateTime|DateTime64)(\\(.*\\))?");
     private static final Pattern NUMBER_TYPE = Pattern.compile("(U?Int\\d+|Float\\d+|Decimal.*|Bool)");
+    private static final Pattern READS_ALERTS = Pattern.compile(
+            "salespulse\\.(alerts|valid_alerts|alert_response_times|alert_response_by_team)\\b");
+    /** Panels that list or count alerts for people: withdrawn, retraction and history rows stay out. */
+    private static final Set<String> ALERT_PANELS = Set.of("salespulse-alert-response.json #1",
+            "salespulse-alert-response.json #2", "salespulse-alert-response.json #3", "salespulse-alert-response.json #4",
+            "salespulse-alert-response.json #5", "salespulse-alert-response.json #6", "salespulse-alert-response.json #7",
+            "salespulse-work-queue.json #1", "salespulse-work-queue.json #3", "salespulse-funnel.json #2");
+    /** Pipeline health counts every row written to the alerts table, retractions and history alerts included. */
+    private static final Set<String> INGESTION_PANELS = Set.of("salespulse-pipeline.json #2",
+            "salespulse-pipeline.json #4", "salespulse-pipeline.json #5");
 
     @TempDir
     static Path dir;
@@ -236,6 +247,88 @@ class DashboardsTest {
         return new GrafanaQueries(from, now, interval, vars);
     }
 
+    /**
+     * A withdrawn alert that someone acked anyway, a withdrawn alert nobody acked and its escalation, both
+     * retractions, an imported history's alert and a history forecast digest newer than the live one: adding them
+     * changes no alert panel's result (time-dependent columns see one fixed now). One more live alert does show,
+     * so the rows are inside every panel's time range and scope. Every panel that reads alerts is classified, so a
+     * new one has to decide which rule it follows.
+     */
+    @Test
+    void withdrawnRetractionAndHistoryAlertsStayOutOfTheAlertPanels() throws Exception {
+        Set<String> readingAlerts = new TreeSet<>();
+        for (Path f : dashboardFiles()) {
+            for (JsonNode panel : JSON.readTree(f.toFile()).path("panels")) {
+                for (JsonNode target : panel.path("targets")) {
+                    if (READS_ALERTS.matcher(target.path("rawSql").asText()).find()) {
+                        readingAlerts.add(f.getFileName() + " #" + panel.path("id").asInt());
+                    }
+                }
+            }
+        }
+        Set<String> classified = new TreeSet<>(ALERT_PANELS);
+        classified.addAll(INGESTION_PANELS);
+        assertThat(readingAlerts).as("panels that read alerts").isEqualTo(classified);
+
+        List<String> scope = query("SELECT concat(region, '|', team) FROM salespulse.alerts FINAL WHERE tenant = '"
+                + DEMO_TENANT + "' AND type = 'stage_overdue' ORDER BY alert_id LIMIT 1").firstColumn;
+        String region = scope.get(0).split("\\|")[0];
+        String team = scope.get(0).split("\\|")[1];
+        Map<String, List<String>> before = alertPanelResults();
+        String acked = "stage_overdue:weijiang:c-withdrawn-1:needs:test";
+        String open = "stage_overdue:weijiang:c-withdrawn-2:needs:test";
+        insertAlert(acked, "stage_overdue", "live", "", region, team, 90);
+        insertAlert("retraction:" + acked, "retraction", "live", acked, region, team, 60);
+        insertAlert(open, "stage_overdue", "live", "", region, team, 90);
+        insertAlert("escalation:" + open + ":1", "escalation", "live", "", region, team, 80);
+        insertAlert("retraction:" + open, "retraction", "live", open, region, team, 60);
+        insertAlert("stage_overdue:weijiang:c-imported:needs:test", "stage_overdue", "history", "", region, team, 70);
+        insertAlert("digest:weijiang:forecast:imported", "digest", "history", "", "", "", 10);
+        demo.execute("INSERT INTO salespulse.alert_acks (event_id, alert_id, tenant, responder, action, occurred_at,"
+                + " ingested_at) VALUES ('ack-withdrawn-1', '" + acked + "', 'weijiang', 'u-chen', 'ack',"
+                + " fromUnixTimestamp64Milli(" + now.minusSeconds(85 * 60).toEpochMilli() + "), now64(3))");
+        assertThat(alertPanelResults()).as("alert panels with withdrawn and history alerts added").isEqualTo(before);
+
+        String live = "stage_overdue:weijiang:c-still-live:needs:test";
+        insertAlert(live, "stage_overdue", "live", "", region, team, 90);
+        Map<String, List<String>> after = alertPanelResults();
+        assertThat(after.get("salespulse-work-queue.json #3 A")).as("work queue").anyMatch(row -> row.startsWith(live + "|"));
+        assertThat(after.get("salespulse-alert-response.json #4 A")).as("unanswered count")
+                .isNotEqualTo(before.get("salespulse-alert-response.json #4 A"));
+    }
+
+    /** A high-severity alert row of the demo tenant, fired {@code minutesAgo} before the dashboards' now. */
+    private static void insertAlert(String id, String type, String origin, String retracts, String region, String team,
+            int minutesAgo) throws SQLException {
+        long firedAt = now.minusSeconds(60L * minutesAgo).toEpochMilli();
+        demo.execute("INSERT INTO salespulse.alerts (alert_id, type, severity, tenant, region, team, rep_id, customer_id,"
+                + " stage, due_at, fired_at, emitted_at, title, message, suggestion, ingested_at, origin, retracts) VALUES"
+                + " ('" + id + "', '" + type + "', 'high', 'weijiang', '" + region + "', '" + team + "', 'r-001', 'c-x',"
+                + " 'needs', NULL, fromUnixTimestamp64Milli(" + firedAt + "), now64(3), '" + type + " " + id + "', 'm',"
+                + " 's', now64(3), '" + origin + "', '" + retracts + "')");
+    }
+
+    /** Every row of every alert panel (All regions and teams), with now64(3) fixed at the dashboards' now. */
+    private Map<String, List<String>> alertPanelResults() throws Exception {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (Path f : dashboardFiles()) {
+            JsonNode d = JSON.readTree(f.toFile());
+            for (JsonNode panel : d.path("panels")) {
+                String name = f.getFileName() + " #" + panel.path("id").asInt();
+                if (!ALERT_PANELS.contains(name)) {
+                    continue;
+                }
+                GrafanaQueries grafana = grafanaFor(d, false);
+                for (JsonNode target : panel.path("targets")) {
+                    String sql = grafana.expand(target.path("rawSql").asText())
+                            .replace("now64(3)", "fromUnixTimestamp64Milli(" + now.toEpochMilli() + ")");
+                    out.put(name + " " + target.path("refId").asText(), query(sql).lines());
+                }
+            }
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------------------------------ the expansion itself
 
     /** The plugin's own test vectors (pkg/macros/macros_test.go) and its conditionalAll behaviour. */
@@ -349,8 +442,11 @@ class DashboardsTest {
 
     // ------------------------------------------------------------------------------------------ helpers
 
-    /** Column types (as ClickHouse names them, without Nullable/LowCardinality), row count, first column. */
-    record Result(List<String> types, long rows, long numericValues, List<String> firstColumn) {
+    /**
+     * Column types (as ClickHouse names them, without Nullable/LowCardinality), row count, first column, and every
+     * row with its columns joined by '|'.
+     */
+    record Result(List<String> types, long rows, long numericValues, List<String> firstColumn, List<String> lines) {
         long numericColumns() {
             return types.stream().filter(t -> NUMBER_TYPE.matcher(t).matches()).count();
         }
@@ -369,16 +465,20 @@ class DashboardsTest {
             long rows = 0;
             long numbers = 0;
             List<String> first = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
             while (rs.next()) {
                 rows++;
                 first.add(rs.getString(1));
+                StringBuilder line = new StringBuilder();
                 for (int i = 1; i <= types.size(); i++) {
                     if (NUMBER_TYPE.matcher(types.get(i - 1)).matches() && rs.getObject(i) != null) {
                         numbers++;
                     }
+                    line.append(i > 1 ? "|" : "").append(rs.getString(i));
                 }
+                lines.add(line.toString());
             }
-            return new Result(types, rows, numbers, first);
+            return new Result(types, rows, numbers, first, lines);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.salespulse.notifier;
 
 import io.salespulse.contract.AckEvent;
+import io.salespulse.contract.Alert;
 import io.salespulse.contract.EventParser;
 import io.salespulse.contract.InvalidEventException;
 import io.salespulse.contract.policy.PolicyParser;
@@ -12,8 +13,10 @@ import io.salespulse.notifier.delivery.NotifierAlert;
 import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.escalation.Escalator;
 import io.salespulse.notifier.policy.PolicyFollower;
+import io.salespulse.notifier.retraction.Retractions;
 import io.salespulse.notifier.routing.Route;
 import io.salespulse.notifier.routing.RoutingFile;
+import io.salespulse.notifier.routing.RoutingRules;
 import io.salespulse.notifier.wecom.RobotRateLimiter;
 import io.salespulse.notifier.wecom.WeComClient;
 import io.salespulse.notifier.wecom.WeComMessages;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -51,9 +55,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>read up to {@code notifier.max-batch} records (whatever is waiting, without lingering);</li>
- *   <li>record acks in ClickHouse; drop alerts the ledger already has for a route (replays, restarts);</li>
- *   <li>per robot: deliver the round's alerts ({@link RobotDispatcher}: singles or one digest);</li>
- *   <li>commit the offsets, only now that the ledger holds every outcome;</li>
+ *   <li>record acks in ClickHouse; drop alerts the ledger already has for a route (replays, restarts); record
+ *       an imported history's alerts as skipped; add the rest to their robots' backlogs; apply retractions
+ *       ({@link Retractions}: withdraw what still waits, queue the withdrawal where the alert was posted);</li>
+ *   <li>per robot: post what its rate budget allows now ({@link RobotDispatcher}: singles or one digest); what
+ *       cannot go yet keeps waiting while the next rounds read on, so a retraction can still withdraw it;</li>
+ *   <li>commit the offsets up to the first record that still waits, now that the ledger holds every other
+ *       outcome;</li>
  *   <li>reload routing if its file changed; apply new run-time policies; raise due escalations.</li>
  * </ol>
  *
@@ -64,6 +72,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class WeComNotifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WeComNotifier.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    /** While robots have a backlog: short polls, and waits of at most WAIT_STEP, so reading goes on meanwhile. */
+    private static final Duration POLL_WHILE_WAITING = Duration.ofMillis(20);
+    private static final Duration WAIT_STEP = Duration.ofSeconds(1);
 
     private final NotifierConfig config;
     private final RoutingFile routing;
@@ -73,15 +85,20 @@ public final class WeComNotifier implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final RobotDispatcher dispatcher;
+    private final Retractions retractions;
     private final PolicyFollower policies;
     private final Escalator escalator;
     private final AckServer ackServer;
     private final EventParser ackParser = new EventParser(Duration.ofDays(3650));
     private final Thread thread;
+    /** Per partition: the offset after the last record read, and the offset last committed. */
+    private final Map<TopicPartition, Long> readTo = new HashMap<>();
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Throwable failure;
     private volatile int uncertainAtStart = -1;
+    private volatile int waitingDeliveries;
 
     private WeComNotifier(NotifierConfig config, RoutingFile routing, NotifierTime time,
             RobotDispatcher.PostObserver observer) throws Exception {
@@ -96,9 +113,11 @@ public final class WeComNotifier implements AutoCloseable {
         this.dispatcher = new RobotDispatcher(ledger, new WeComClient(config.wecomUrl, config.requestTimeout),
                 new RobotRateLimiter(config.ratePerMinute, config.rateMargin, time), messages, routing, time,
                 config.maxAttempts, config.retryBase, config.retryMax, observer);
+        this.retractions = new Retractions(ledger, dispatcher);
         this.policies = new PolicyFollower(config.kafkaBootstrap, config.topicPolicies,
                 new PolicyParser(config.stateTtl, config.timeZone));
-        this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time, policies.book());
+        this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time, policies.book(),
+                dispatcher::retractionWaiting);
         this.ackServer = new AckServer(config.ackHost, config.ackPort, ackLedger, producer, config.topicAcks, time,
                 config.timeZone);
         this.thread = new Thread(this::run, "wecom-notifier");
@@ -131,6 +150,11 @@ public final class WeComNotifier implements AutoCloseable {
         return policies.recordsRead();
     }
 
+    /** Deliveries read but not posted yet, waiting for their robot (tests wait on it). */
+    public int waitingDeliveries() {
+        return waitingDeliveries;
+    }
+
     public boolean isRunning() {
         return thread.isAlive();
     }
@@ -151,20 +175,29 @@ public final class WeComNotifier implements AutoCloseable {
             Instant nextReload = Instant.now().plus(config.routesReloadInterval);
             Instant nextEscalation = time.now();
             while (running) {
-                List<ConsumerRecord<String, byte[]>> batch = pollBatch();
+                List<ConsumerRecord<String, byte[]>> batch =
+                        pollBatch(dispatcher.waiting().isEmpty() ? POLL : POLL_WHILE_WAITING);
                 if (!batch.isEmpty()) {
                     handle(batch);
-                    consumer.commitSync(offsetsAfter(batch));
                 }
+                dispatcher.sendReady();
+                waitingDeliveries = dispatcher.waiting().size();
+                commitSettled();
+                pauseWhileBacklogIsFull();
                 if (!Instant.now().isBefore(nextReload)) {
                     routing.reloadIfChanged();
                     policies.discover();
                     nextReload = Instant.now().plus(config.routesReloadInterval);
                 }
                 policies.poll();
-                if (policies.current() && !time.now().isBefore(nextEscalation)) {
+                Instant now = time.now();
+                if (policies.current() && !now.isBefore(nextEscalation)) {
                     escalator.escalateDue();
-                    nextEscalation = time.now().plus(config.escalationInterval);
+                    // From the check's start: time that passed during the check counts towards the next one.
+                    nextEscalation = now.plus(config.escalationInterval);
+                }
+                if (batch.isEmpty()) {
+                    waitForRobots();
                 }
             }
         } catch (WakeupException e) {
@@ -185,9 +218,9 @@ public final class WeComNotifier implements AutoCloseable {
         }
     }
 
-    private List<ConsumerRecord<String, byte[]>> pollBatch() {
+    private List<ConsumerRecord<String, byte[]>> pollBatch(Duration timeout) {
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+        ConsumerRecords<String, byte[]> records = consumer.poll(timeout);
         while (!records.isEmpty()) {
             records.forEach(batch::add);
             if (batch.size() >= config.maxBatch) {
@@ -201,9 +234,10 @@ public final class WeComNotifier implements AutoCloseable {
 
     private void handle(List<ConsumerRecord<String, byte[]>> batch) throws Exception {
         List<AckEvent> acks = new ArrayList<>();
-        Map<String, ConsumerRecord<String, byte[]>> alertRecords = new LinkedHashMap<>();
-        Map<String, NotifierAlert> alerts = new LinkedHashMap<>();
+        // Each alert id once per round, as read (its record, no route yet).
+        Map<String, Delivery> alerts = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> r : batch) {
+            readTo.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
             if (r.topic().equals(config.topicAcks)) {
                 try {
                     acks.add(ackParser.parseAck(r.value(), r.timestamp()));
@@ -215,9 +249,8 @@ public final class WeComNotifier implements AutoCloseable {
             }
             try {
                 NotifierAlert a = NotifierAlert.parse(r.value());
-                if (alerts.putIfAbsent(a.alertId(), a) == null) {
-                    alertRecords.put(a.alertId(), r);
-                }
+                alerts.putIfAbsent(a.alertId(), new Delivery(a, "", r.topic(), r.partition(), r.offset(),
+                        Instant.ofEpochMilli(r.timestamp()), r.value()));
             } catch (InvalidEventException e) {
                 ledger.deadLetter(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e.code(), e.getMessage(),
                         null, Instant.ofEpochMilli(r.timestamp()));
@@ -227,40 +260,84 @@ public final class WeComNotifier implements AutoCloseable {
         if (alerts.isEmpty()) {
             return;
         }
-        Map<String, Map<String, Delivery.Status>> known = ledger.lookup(alerts.keySet());
-        RoutingFile.Routing current = routing.current();
-        Map<String, List<Delivery>> byRoute = new LinkedHashMap<>();
+        Map<String, Map<String, Delivery.Status>> known =
+                ledger.lookup(Retractions.lookupIds(alerts.values().stream().map(d -> d.alert).toList()));
+        RoutingRules rules = routing.current().rules();
+        List<Delivery> decided = new ArrayList<>();
+        List<Delivery> liveRetractions = new ArrayList<>();
         int duplicates = 0;
-        for (NotifierAlert a : alerts.values()) {
-            ConsumerRecord<String, byte[]> r = alertRecords.get(a.alertId());
+        for (Delivery read : alerts.values()) {
+            NotifierAlert a = read.alert;
+            if (a.isRetraction() && !a.isHistory()) {
+                liveRetractions.add(read);
+                continue;
+            }
+            if (a.isRetraction()) {
+                decided.addAll(retractions.withdrawWaiting(a));
+            }
+            boolean withdrawn = retractions.withdrawn(a, known);
+            Map<String, Delivery.Status> seen = known.getOrDefault(a.alertId(), Map.of());
             Set<String> routes = new LinkedHashSet<>();
-            for (Route route : current.rules().routesFor(a.facts())) {
+            for (Route route : rules.routesFor(a.facts())) {
                 routes.add(route.name());
             }
             for (String route : routes) {
-                if (known.getOrDefault(a.alertId(), Map.of()).containsKey(route)) {
+                if (seen.containsKey(route)) {
                     duplicates++;
-                    continue;
+                } else if (a.isHistory()) {
+                    decided.add(read.onRoute(route).decide(Delivery.Status.SKIPPED_HISTORY, "history",
+                            "an imported history's alert about the past: recorded, not posted"));
+                } else if (withdrawn) {
+                    decided.add(read.onRoute(route).decide(Delivery.Status.RETRACTED_BEFORE_DELIVERY, "retracted",
+                            "withdrawn by " + Alert.retractionId(a.originAlertId()) + " before it was posted"));
+                } else {
+                    dispatcher.enqueue(read.onRoute(route));
                 }
-                byRoute.computeIfAbsent(route, k -> new ArrayList<>()).add(new Delivery(a, route, r.topic(),
-                        r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), r.value()));
             }
         }
+        decided.addAll(retractions.apply(liveRetractions, known));
+        ledger.write(decided);
         if (duplicates > 0) {
             LOG.info("Skipped {} delivery(ies) already in the ledger (replay or restart)", duplicates);
         }
-        for (Map.Entry<String, List<Delivery>> e : byRoute.entrySet()) {
-            dispatcher.deliver(e.getKey(), e.getValue());
+    }
+
+    /**
+     * Commits, per partition, up to the first record with a delivery still waiting (a restart reads it again; the
+     * ledger skips what was settled), or past the last record read.
+     */
+    private void commitSettled() {
+        Map<TopicPartition, Long> upTo = new HashMap<>(readTo);
+        for (Delivery d : dispatcher.waiting()) {
+            upTo.merge(new TopicPartition(d.topic, d.partition), d.offset, Math::min);
+        }
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        upTo.forEach((tp, offset) -> {
+            if (!offset.equals(committed.get(tp))) {
+                out.put(tp, new OffsetAndMetadata(offset));
+            }
+        });
+        if (!out.isEmpty()) {
+            consumer.commitSync(out);
+            out.forEach((tp, o) -> committed.put(tp, o.offset()));
         }
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> offsetsAfter(List<ConsumerRecord<String, byte[]>> batch) {
-        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : batch) {
-            out.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
-                    (a, b) -> a.offset() >= b.offset() ? a : b);
+    /** A backlog of notifier.max-batch deliveries stops reading alerts (acks still flow) until robots catch up. */
+    private void pauseWhileBacklogIsFull() {
+        if (dispatcher.waiting().size() >= config.maxBatch) {
+            consumer.pause(consumer.assignment().stream().filter(tp -> tp.topic().equals(config.topicAlerts)).toList());
+        } else if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
         }
-        return out;
+    }
+
+    /** Nothing new was read and robots wait: let time run towards the next possible post, in short steps. */
+    private void waitForRobots() throws InterruptedException {
+        Optional<Duration> next = dispatcher.nextSendIn();
+        if (next.isPresent() && next.get().compareTo(Duration.ZERO) > 0) {
+            time.sleep(next.get().compareTo(WAIT_STEP) < 0 ? next.get() : WAIT_STEP);
+        }
     }
 
     private static Properties consumerProperties(NotifierConfig c) {

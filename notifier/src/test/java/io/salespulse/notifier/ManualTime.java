@@ -4,9 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Test time: {@link #sleep} moves the clock instead of waiting, so a minute of rate limiting takes no time. */
+/**
+ * Test time: {@link #sleep} moves the clock instead of waiting, so a minute of rate limiting takes no time. While
+ * {@link #freeze frozen}, sleeping leaves the clock alone: it moves only when the test advances it.
+ */
 public final class ManualTime implements NotifierTime {
     private final AtomicReference<Instant> now;
+    private volatile boolean frozen;
 
     public ManualTime(Instant start) {
         this.now = new AtomicReference<>(start);
@@ -19,8 +23,15 @@ public final class ManualTime implements NotifierTime {
 
     @Override
     public void sleep(Duration d) throws InterruptedException {
-        advance(d);
+        if (!frozen) {
+            advance(d);
+        }
         Thread.sleep(1);
+    }
+
+    /** Frozen, waiting (a robot's rate limit, a backoff) lasts until the test advances the clock. */
+    public void freeze(boolean on) {
+        frozen = on;
     }
 
     public void advance(Duration d) {

@@ -2,39 +2,67 @@ package io.salespulse.notifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The response-time views (sql/010, sql/011) on the engine, against numbers worked out by hand. */
-class ResponseTimeViewTest {
-    @TempDir
-    static Path dir;
-    static NotifierTestStack stack;
-
-    @BeforeAll
-    static void start() throws Exception {
-        stack = NotifierTestStack.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
-    }
+/**
+ * The response-time views (sql/010, sql/011, replaced by sql/025 over valid_alerts of sql/024) on the engine,
+ * against numbers worked out by hand.
+ */
+class ResponseTimeViewTest extends SharedStackTest {
 
     private static void alert(String id, String region, String team) throws Exception {
+        alert("w", id, "stage_overdue", "live", "", region, team);
+    }
+
+    private static void alert(String tenant, String id, String type, String origin, String retracts, String region,
+            String team) throws Exception {
         stack.execute("INSERT INTO salespulse.alerts (alert_id, type, severity, tenant, region, team, rep_id, customer_id,"
-                + " stage, due_at, fired_at, emitted_at, title, message, suggestion, ingested_at) VALUES ('" + id
-                + "', 'stage_overdue', 'normal', 'w', '" + region + "', '" + team + "', 'r', 'c', 'needs', NULL,"
-                + " '2030-01-01 00:00:00', now64(3), 't', 'm', 's', now64(3))");
+                + " stage, due_at, fired_at, emitted_at, title, message, suggestion, ingested_at, origin, retracts) VALUES"
+                + " ('" + id + "', '" + type + "', 'normal', '" + tenant + "', '" + region + "', '" + team + "', 'r', 'c',"
+                + " 'needs', NULL, '2030-01-01 00:00:00', now64(3), 't', 'm', 's', now64(3), '" + origin + "', '"
+                + retracts + "')");
     }
 
     private static void ack(String eventId, String id, String action, String at) throws Exception {
+        ack("w", eventId, id, action, at);
+    }
+
+    private static void ack(String tenant, String eventId, String id, String action, String at) throws Exception {
         stack.execute("INSERT INTO salespulse.alert_acks (event_id, alert_id, tenant, responder, action, occurred_at,"
-                + " ingested_at) VALUES ('" + eventId + "', '" + id + "', 'w', 'u-" + eventId + "', '" + action + "', '" + at
-                + "', now64(3))");
+                + " ingested_at) VALUES ('" + eventId + "', '" + id + "', '" + tenant + "', 'u-" + eventId + "', '" + action
+                + "', '" + at + "', now64(3))");
+    }
+
+    /**
+     * Tenant x: in team t-1 one alert answered after 1 h and one unanswered count; a withdrawn alert (acked after
+     * 30 min: the ack is kept, but is no response), its retraction, its escalation, a history alert (acked) and a
+     * forecast digest do not. Team t-2 has only a withdrawn alert and a history alert: no row at all.
+     */
+    @Test
+    void withdrawnAlertsRetractionsHistoryAlertsAndDigestsAreNotCounted() throws Exception {
+        alert("x", "x-ok", "stage_overdue", "live", "", "sh", "t-1");
+        alert("x", "x-open", "stage_overdue", "live", "", "sh", "t-1");
+        alert("x", "x-gone", "stage_overdue", "live", "", "sh", "t-1");
+        alert("x", "retraction:x-gone", "retraction", "live", "x-gone", "sh", "t-1");
+        alert("x", "escalation:x-gone:1", "escalation", "live", "", "sh", "t-1");
+        alert("x", "x-old", "stage_overdue", "history", "", "sh", "t-1");
+        alert("x", "digest:x:t-1", "digest", "live", "", "sh", "t-1");
+        alert("x", "x-gone-2", "funnel_drop", "live", "", "sh", "t-2");
+        alert("x", "retraction:x-gone-2", "retraction", "history", "x-gone-2", "sh", "t-2");
+        alert("x", "x-old-2", "coaching", "history", "", "sh", "t-2");
+        ack("x", "g1", "x-ok", "ack", "2030-01-01 01:00:00");
+        ack("x", "g2", "x-gone", "ack", "2030-01-01 00:30:00");
+        ack("x", "g3", "x-old", "resolve", "2030-01-01 00:10:00");
+
+        assertThat(stack.query("SELECT alert_id FROM salespulse.valid_alerts WHERE tenant = 'x' ORDER BY alert_id"))
+                .containsExactly("digest:x:t-1", "x-ok", "x-open");
+        assertThat(stack.query("SELECT alert_id, responded, response_seconds FROM salespulse.alert_response_times"
+                + " WHERE tenant = 'x' ORDER BY alert_id")).containsExactly("x-ok|1|3600.0", "x-open|0|null");
+        assertThat(stack.query("SELECT region, team, alerts, answered, unanswered, median_response_seconds,"
+                + " share_within_4h FROM salespulse.alert_response_by_team WHERE tenant = 'x' ORDER BY region, team"))
+                .containsExactly("||2|1|1|3600.0|0.5", "sh||2|1|1|3600.0|0.5", "sh|t-1|2|1|1|3600.0|0.5");
+        assertThat(stack.count("SELECT count() FROM salespulse.alert_acks FINAL WHERE tenant = 'x'"))
+                .as("acks on withdrawn and history alerts are kept").isEqualTo(3);
     }
 
     @Test

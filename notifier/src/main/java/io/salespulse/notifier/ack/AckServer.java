@@ -138,7 +138,9 @@ public final class AckServer implements AutoCloseable {
             producer.send(new ProducerRecord<>(topicAcks, alertId, Json.bytes(ack))).get();
             recorded.put(eventId, now);
             LOG.info("Recorded {} of {} by {}", action, alertId, by);
-            reply(ex, 200, json, "recorded", by + " 已" + verb + "，时间 " + shown.format(now), alertId);
+            // Stored like any ack; the response-time views leave a withdrawn alert out, so it does not count.
+            String withdrawn = ledger.retracted(alertId) ? "。该预警已撤回（下一张卡是离线提交、后来上传的），无需处理" : "";
+            reply(ex, 200, json, "recorded", by + " 已" + verb + "，时间 " + shown.format(now) + withdrawn, alertId);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

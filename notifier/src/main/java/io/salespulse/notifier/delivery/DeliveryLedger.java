@@ -15,6 +15,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The notifier's state in ClickHouse: the delivery ledger ({@code alert_deliveries}), the acks it read
@@ -33,6 +36,9 @@ public final class DeliveryLedger implements AutoCloseable {
             + " tenant, region, team, type, severity, rep_id, customer_id, title, fired_at, origin_alert_id,"
             + " escalation_level, attempts, digest_id, error_code, error, received_at, first_attempt_at, delivered_at,"
             + " latency_ms, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static final List<String> POSTED = Arrays.stream(Delivery.Status.values()).filter(Delivery.Status::posted)
+            .map(Delivery.Status::code).toList();
 
     /** What the ledger knows about one (alert, route). */
     public record Entry(String alertId, String route, Delivery.Status status) {}
@@ -69,6 +75,36 @@ public final class DeliveryLedger implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The routes on which each of these alerts, or an escalation of it, was posted (or may have been: uncertain),
+     * keyed by the alert's id: where a retraction of it must go.
+     */
+    public synchronized Map<String, Set<String>> postedRoutes(Collection<String> alertIds) throws SQLException {
+        Map<String, Set<String>> out = new HashMap<>();
+        if (alertIds.isEmpty()) {
+            return out;
+        }
+        String sql = "SELECT origin_alert_id, route FROM salespulse.alert_deliveries FINAL WHERE origin_alert_id IN ("
+                + quoteAll(alertIds) + ") AND type != 'retraction' AND status IN (" + quoteAll(POSTED) + ")";
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new TreeSet<>()).add(rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    /** A retraction of this alert has been read (whatever came of it): the alert stands withdrawn. */
+    public synchronized boolean retracted(String alertId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT count() FROM salespulse.alert_deliveries FINAL"
+                + " WHERE type = 'retraction' AND origin_alert_id = ?")) {
+            ps.setString(1, alertId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        }
     }
 
     /**
@@ -261,7 +297,9 @@ public final class DeliveryLedger implements AutoCloseable {
     /**
      * Alerts raised by the pipeline that may still need escalating: fired after {@code notBefore}, not
      * acknowledged or resolved (on the alert itself or any of its escalations), below the top level.
-     * {@code level} is the highest escalation level already raised (0 = none).
+     * {@code level} is the highest escalation level already raised (0 = none). Never a retraction, an imported
+     * history's alert, or an alert a retraction withdrew (retraction rows carry the withdrawn id in
+     * origin_alert_id, whatever came of them).
      */
     public synchronized List<Origin> escalationCandidates(Instant notBefore, int topLevel) throws SQLException {
         // Aliases differ from the column names: ClickHouse would otherwise read the WHERE's fired_at as any(fired_at).
@@ -271,6 +309,8 @@ public final class DeliveryLedger implements AutoCloseable {
                 + "   any(region) AS o_region, any(team) AS o_team, any(rep_id) AS o_rep, any(customer_id) AS o_customer,"
                 + "   any(fired_at) AS o_fired_at, any(title) AS o_title"
                 + "   FROM salespulse.alert_deliveries FINAL WHERE escalation_level = 0 AND fired_at >= ?"
+                + "   AND type != 'retraction' AND status NOT IN ('" + Delivery.Status.SKIPPED_HISTORY.code() + "', '"
+                + Delivery.Status.RETRACTED_BEFORE_DELIVERY.code() + "')"
                 + "   GROUP BY alert_id) AS o"
                 + " LEFT JOIN (SELECT origin_alert_id, toNullable(max(escalation_level)) AS level"
                 + "   FROM salespulse.alert_deliveries FINAL WHERE escalation_level > 0 GROUP BY origin_alert_id) AS e"
@@ -279,6 +319,8 @@ public final class DeliveryLedger implements AutoCloseable {
                 + " AND o.alert_id NOT IN (SELECT DISTINCT if(startsWith(alert_id, 'escalation:'),"
                 + "   substring(alert_id, 12, length(alert_id) - 11 - position(reverse(alert_id), ':')), alert_id)"
                 + "   FROM salespulse.alert_acks FINAL)"
+                + " AND o.alert_id NOT IN (SELECT origin_alert_id FROM salespulse.alert_deliveries FINAL"
+                + "   WHERE type = 'retraction')"
                 + " ORDER BY o.alert_id";
         List<Origin> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {

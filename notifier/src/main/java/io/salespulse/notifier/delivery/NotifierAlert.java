@@ -2,6 +2,7 @@ package io.salespulse.notifier.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.salespulse.contract.Alert;
 import io.salespulse.contract.EventParser;
 import io.salespulse.contract.InvalidEventException;
 import io.salespulse.contract.Json;
@@ -13,10 +14,22 @@ import java.time.format.DateTimeParseException;
 /**
  * An alert as read from {@code sales.alerts}: the contract's fields plus, for escalations, the original
  * alert and the level ({@code escalation_level} 1 = region, 2 = director; absent = 0, the team).
+ *
+ * <p>{@code originAlertId} is the alert this one is about: the original of an escalation, the withdrawn alert of a
+ * {@code retraction} (its {@code retracts}), else the alert itself. {@code origin} is {@code live} or
+ * {@code history} (an imported history's alert about the past, never posted).
  */
 public record NotifierAlert(String alertId, String type, String severity, String tenant, String region, String team,
         String repId, String customerId, String stage, Instant dueAt, Instant firedAt, String title, String message,
-        String suggestion, int escalationLevel, String originAlertId) {
+        String suggestion, int escalationLevel, String originAlertId, String origin, String retracts) {
+
+    /** A live alert that withdraws nothing: escalations, and alerts read back from the ledger. */
+    public NotifierAlert(String alertId, String type, String severity, String tenant, String region, String team,
+            String repId, String customerId, String stage, Instant dueAt, Instant firedAt, String title, String message,
+            String suggestion, int escalationLevel, String originAlertId) {
+        this(alertId, type, severity, tenant, region, team, repId, customerId, stage, dueAt, firedAt, title, message,
+                suggestion, escalationLevel, originAlertId, Alert.LIVE, null);
+    }
 
     public static NotifierAlert parse(byte[] value) throws InvalidEventException {
         String text = EventParser.utf8(value == null ? new byte[0] : value);
@@ -34,15 +47,24 @@ public record NotifierAlert(String alertId, String type, String severity, String
         if (level < 0 || level >= RoutingRules.LEVELS.size()) {
             throw new InvalidEventException("out_of_range", "field 'escalation_level' must be 0, 1 or 2");
         }
-        String origin = optional(n, "origin_alert_id");
-        return new NotifierAlert(id, required(n, "type"), optional(n, "severity") == null ? "normal" : optional(n, "severity"),
+        String type = required(n, "type");
+        String origin = optional(n, "origin");
+        if (origin != null && !origin.equals(Alert.LIVE) && !origin.equals(Alert.HISTORY)) {
+            throw new InvalidEventException("unknown_value", "field 'origin' is '" + origin + "', expected live or history");
+        }
+        String retracts = optional(n, "retracts");
+        if (type.equals(Alert.RETRACTION) && retracts == null) {
+            throw new InvalidEventException("missing_field", "field 'retracts' is missing or blank (type retraction)");
+        }
+        String about = type.equals(Alert.RETRACTION) ? retracts : optional(n, "origin_alert_id");
+        return new NotifierAlert(id, type, optional(n, "severity") == null ? "normal" : optional(n, "severity"),
                 required(n, "tenant"), optional(n, "region"), optional(n, "team"), optional(n, "rep_id"),
                 optional(n, "customer_id"), optional(n, "stage"), time(n, "due_at", false), time(n, "fired_at", true),
                 required(n, "title"), optional(n, "message"), optional(n, "suggestion"), level,
-                origin == null ? id : origin);
+                about == null ? id : about, origin == null ? Alert.LIVE : origin, retracts);
     }
 
-    /** The JSON of an escalation alert for {@code sales.alerts}: contract fields plus the two extras. */
+    /** The JSON of an alert for {@code sales.alerts} (escalations): contract fields plus the two extras. */
     public byte[] toJson(Instant emittedAt) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("alert_id", alertId);
@@ -62,6 +84,10 @@ public record NotifierAlert(String alertId, String type, String severity, String
         n.put("title", title);
         n.put("message", message);
         n.put("suggestion", suggestion);
+        n.put("origin", origin);
+        if (retracts != null) {
+            n.put("retracts", retracts);
+        }
         n.put("escalation_level", escalationLevel);
         n.put("origin_alert_id", originAlertId);
         return Json.bytes(n);
@@ -77,6 +103,16 @@ public record NotifierAlert(String alertId, String type, String severity, String
 
     public boolean high() {
         return "high".equals(severity);
+    }
+
+    /** A {@code retraction}: withdraws {@link #retracts}, which a card uploaded late proved wrong. */
+    public boolean isRetraction() {
+        return Alert.RETRACTION.equals(type);
+    }
+
+    /** An imported history's alert about the past: recorded, never posted, never escalated. */
+    public boolean isHistory() {
+        return Alert.HISTORY.equals(origin);
     }
 
     private static String required(JsonNode n, String field) throws InvalidEventException {

@@ -11,19 +11,27 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends what one delivery round holds for one robot: one message per alert while the robot's budget
- * covers the backlog, else one digest for the whole backlog. Every message is recorded in the ledger
- * as {@code sending} before the post and with its outcome after it, so a crash leaves at most the one
- * message in flight undecided. Retries 45009 / 429 / 5xx / timeouts with exponential backoff and jitter
- * (each attempt takes a rate token) for as long as WeCom answers busy; permanent errors fail at once into
- * the ledger and dead letters.
+ * Holds what waits for each robot and sends it as the robot's budget allows: one message per alert while the
+ * budget covers the robot's backlog, else one digest for the whole backlog. It never blocks the delivery
+ * thread: a delivery that cannot go yet (no rate token, backing off after a busy answer) stays waiting here
+ * while the notifier keeps reading, so a retraction read meanwhile can still {@link #withdraw} it.
+ *
+ * <p>Every message is recorded in the ledger as {@code sending} before its first post and with its outcome
+ * after it, so a crash leaves at most the one message in flight undecided. Busy answers (45009, 429, 5xx,
+ * timeouts) are retried with exponential backoff and jitter for as long as WeCom answers busy; permanent errors
+ * fail at once into the ledger and dead letters.
  */
 public final class RobotDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RobotDispatcher.class);
@@ -35,6 +43,17 @@ public final class RobotDispatcher {
         PostObserver NONE = (route, result, ids) -> { };
     }
 
+    /** What waits for one robot, and when it may be tried again after a busy answer. */
+    private static final class Robot {
+        /** Deliveries not posted yet, in the order they were read; a busy answer leaves its deliveries here. */
+        final List<Delivery> waiting = new ArrayList<>();
+        Instant notBefore = Instant.EPOCH;
+        int busyAnswers;
+    }
+
+    /** One post: a single alert or a digest of several. */
+    private record Message(List<Delivery> group, String content, Delivery.Status success, String digestId) {}
+
     private final DeliveryLedger ledger;
     private final WeComClient client;
     private final RobotRateLimiter limiter;
@@ -45,6 +64,7 @@ public final class RobotDispatcher {
     private final Duration retryBase;
     private final Duration retryMax;
     private final PostObserver observer;
+    private final Map<String, Robot> robots = new LinkedHashMap<>();
 
     public RobotDispatcher(DeliveryLedger ledger, WeComClient client, RobotRateLimiter limiter, WeComMessages messages,
             RoutingFile routing, NotifierTime time, int maxAttempts, Duration retryBase, Duration retryMax,
@@ -61,89 +81,162 @@ public final class RobotDispatcher {
         this.observer = observer;
     }
 
-    /** Delivers {@code backlog} (deliveries of one route, none in the ledger yet). */
-    public void deliver(String route, List<Delivery> backlog) throws SQLException, InterruptedException {
-        if (backlog.isEmpty()) {
-            return;
-        }
-        List<Delivery> sorted = backlog.stream()
-                .sorted((x, y) -> WeComMessages.MOST_SEVERE_FIRST.compare(x.alert, y.alert)).toList();
-        int budget = limiter.available(route);
-        if (sorted.size() == 1 || sorted.size() <= budget) {
-            for (Delivery d : sorted) {
-                String content = messages.single(d.alert, routing.current().rules().wecomUser(d.alert.repId()), time.now());
-                send(route, List.of(d), content, Delivery.Status.DELIVERED, "");
-            }
-            return;
-        }
-        List<NotifierAlert> alerts = sorted.stream().map(d -> d.alert).toList();
-        String digestId = digestId(route, sorted);
-        LOG.info("Route {}: {} alerts waiting, {} message(s) left in this minute's budget: sending one digest",
-                route, sorted.size(), budget);
-        send(route, sorted, messages.digest(route, alerts), Delivery.Status.DIGESTED, digestId);
+    /** Adds a delivery (not in the ledger yet) to its robot's backlog; {@link #sendReady} posts it. */
+    public void enqueue(Delivery d) {
+        robots.computeIfAbsent(d.route, r -> new Robot()).waiting.add(d);
     }
 
-    private void send(String route, List<Delivery> group, String content, Delivery.Status success, String digestId)
-            throws SQLException, InterruptedException {
-        for (Delivery d : group) {
-            d.status = Delivery.Status.SENDING;
-            d.digestId = digestId;
-            d.firstAttemptAt = time.now();
-            d.attempts = 0;
+    /**
+     * Takes every waiting delivery of alert {@code alertId} and of its escalations out of the backlogs, unposted,
+     * and returns them (a retraction arrived before the robots had a chance to post them).
+     */
+    public List<Delivery> withdraw(String alertId) {
+        List<Delivery> out = new ArrayList<>();
+        for (Robot robot : robots.values()) {
+            robot.waiting.removeIf(d -> {
+                boolean withdrawn = !d.alert.isRetraction() && d.alert.originAlertId().equals(alertId);
+                if (withdrawn) {
+                    out.add(d);
+                }
+                return withdrawn;
+            });
         }
-        ledger.write(group);
-        List<String> ids = group.stream().map(d -> d.alert.alertId()).toList();
-        WeComResult result = null;
-        int attempt = 0;
-        // Busy answers (45009, 429, 5xx, timeouts) are retried until WeCom takes the message: an outage delays
-        // alerts, it never loses them. Every maxAttempts failures the ledger records the attempts so far, so an
-        // outage shows in alert_deliveries while it lasts. Only permanent errors end the loop with a failure.
-        while (true) {
-            limiter.acquire(route);
-            attempt++;
-            result = client.postMarkdown(routing.current().keys().keyOf(route), content);
-            observer.posted(route, result, ids);
-            if (result.kind() != WeComResult.Kind.RETRY) {
-                break;
+        return out;
+    }
+
+    /** A retraction of {@code alertId} waits to be posted (it is not in the ledger yet). */
+    public boolean retractionWaiting(String alertId) {
+        return robots.values().stream().flatMap(r -> r.waiting.stream())
+                .anyMatch(d -> d.alert.isRetraction() && d.alert.originAlertId().equals(alertId));
+    }
+
+    /** Every delivery not posted yet: the notifier does not commit offsets past their records. */
+    public List<Delivery> waiting() {
+        return robots.values().stream().flatMap(r -> r.waiting.stream()).toList();
+    }
+
+    /** How long until some robot with a backlog may post again: zero if one may now, empty if nothing waits. */
+    public Optional<Duration> nextSendIn() {
+        Instant now = time.now();
+        Optional<Duration> next = Optional.empty();
+        for (Map.Entry<String, Robot> e : robots.entrySet()) {
+            if (e.getValue().waiting.isEmpty()) {
+                continue;
             }
+            Duration backoff = Duration.between(now, e.getValue().notBefore);
+            Duration token = limiter.nextTokenIn(e.getKey());
+            Duration robot = backoff.compareTo(token) > 0 ? backoff : token;
+            robot = robot.isNegative() ? Duration.ZERO : robot;
+            if (next.isEmpty() || robot.compareTo(next.get()) < 0) {
+                next = Optional.of(robot);
+            }
+        }
+        return next;
+    }
+
+    /** Posts, for every robot, what its rate budget and backoff allow right now; the rest keeps waiting. */
+    public void sendReady() throws SQLException, InterruptedException {
+        for (Map.Entry<String, Robot> e : robots.entrySet()) {
+            Robot robot = e.getValue();
+            if (robot.waiting.isEmpty() || time.now().isBefore(robot.notBefore)) {
+                continue;
+            }
+            int budget = limiter.available(e.getKey());
+            if (budget == 0) {
+                continue;
+            }
+            for (Message m : plan(e.getKey(), robot.waiting, budget)) {
+                if (!limiter.tryAcquire(e.getKey()) || !post(e.getKey(), robot, m)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * The messages for a robot's backlog: one per delivery while the budget covers the backlog (or when there is at
+     * most one alert to fold), else one digest of the alerts. Retractions always go as themselves, never inside a
+     * digest of alerts to handle.
+     */
+    private List<Message> plan(String route, List<Delivery> backlog, int budget) {
+        List<Delivery> sorted = backlog.stream()
+                .sorted((x, y) -> WeComMessages.MOST_SEVERE_FIRST.compare(x.alert, y.alert)).toList();
+        List<Delivery> alerts = sorted.stream().filter(d -> !d.alert.isRetraction()).toList();
+        if (sorted.size() <= budget || alerts.size() < 2) {
+            return singles(sorted);
+        }
+        LOG.info("Route {}: {} alerts waiting, {} message(s) left in this minute's budget: sending one digest",
+                route, alerts.size(), budget);
+        List<Message> plan = new ArrayList<>();
+        plan.add(new Message(alerts, messages.digest(route, alerts.stream().map(d -> d.alert).toList()),
+                Delivery.Status.DIGESTED, digestId(route, alerts)));
+        plan.addAll(singles(sorted.stream().filter(d -> d.alert.isRetraction()).toList()));
+        return plan;
+    }
+
+    private List<Message> singles(List<Delivery> deliveries) {
+        List<Message> out = new ArrayList<>();
+        for (Delivery d : deliveries) {
+            String content = messages.single(d.alert, routing.current().rules().wecomUser(d.alert.repId()), time.now());
+            out.add(new Message(List.of(d), content, Delivery.Status.DELIVERED, ""));
+        }
+        return out;
+    }
+
+    /**
+     * One attempt at one message (a rate token is already spent). False when WeCom answered busy: the message's
+     * deliveries stay waiting and the robot backs off; every {@code maxAttempts} busy answers of a delivery the
+     * ledger records its attempts so far, so an outage shows in alert_deliveries while it lasts.
+     */
+    private boolean post(String route, Robot robot, Message m) throws SQLException, InterruptedException {
+        List<Delivery> first = new ArrayList<>();
+        for (Delivery d : m.group()) {
+            d.digestId = m.digestId();
+            if (d.firstAttemptAt == null) {
+                d.status = Delivery.Status.SENDING;
+                d.firstAttemptAt = time.now();
+                first.add(d);
+            }
+        }
+        ledger.write(first);
+        List<String> ids = m.group().stream().map(d -> d.alert.alertId()).toList();
+        WeComResult result = client.postMarkdown(routing.current().keys().keyOf(route), m.content());
+        observer.posted(route, result, ids);
+        for (Delivery d : m.group()) {
+            d.attempts++;
+            d.errorCode = result.code();
+            d.error = result.kind() == WeComResult.Kind.DELIVERED ? "" : result.detail();
+        }
+        if (result.kind() == WeComResult.Kind.RETRY) {
             if (result.rateLimited()) {
                 limiter.exhausted(route);
             }
-            if (attempt % maxAttempts == 0) {
-                for (Delivery d : group) {
-                    d.attempts = attempt;
-                    d.errorCode = result.code();
-                    d.error = result.detail();
-                }
-                ledger.write(group);
-            }
-            Duration wait = backoff(attempt);
-            LOG.warn("Route {}: attempt {} got {} ({}); retrying in {} ms", route, attempt, result.code(),
-                    result.detail(), wait.toMillis());
-            time.sleep(wait);
+            robot.busyAnswers++;
+            Duration wait = backoff(robot.busyAnswers);
+            robot.notBefore = time.now().plus(wait);
+            ledger.write(m.group().stream().filter(d -> d.attempts % maxAttempts == 0).toList());
+            LOG.warn("Route {}: busy answer {} in a row: {} ({}); retrying in {} ms", route, robot.busyAnswers,
+                    result.code(), result.detail(), wait.toMillis());
+            return false;
         }
-        boolean ok = result != null && result.kind() == WeComResult.Kind.DELIVERED;
-        for (Delivery d : group) {
-            d.attempts = attempt;
-            d.errorCode = result == null ? "" : result.code();
-            d.error = ok || result == null ? "" : result.detail();
-            if (ok) {
-                d.status = success;
-                d.deliveredAt = time.now();
-            } else {
-                d.status = Delivery.Status.FAILED;
-            }
+        robot.busyAnswers = 0;
+        robot.waiting.removeAll(m.group());
+        boolean ok = result.kind() == WeComResult.Kind.DELIVERED;
+        for (Delivery d : m.group()) {
+            d.status = ok ? m.success() : Delivery.Status.FAILED;
+            d.deliveredAt = ok ? time.now() : null;
         }
-        ledger.write(group);
+        ledger.write(m.group());
         if (!ok) {
-            LOG.error("Route {}: giving up on {} alert(s) after {} attempt(s): {} ({}); see alert_deliveries and dead_letters",
-                    route, group.size(), attempt, result == null ? "" : result.code(), result == null ? "" : result.detail());
-            for (Delivery d : group) {
+            LOG.error("Route {}: giving up on {} alert(s): {} ({}); see alert_deliveries and dead_letters",
+                    route, m.group().size(), result.code(), result.detail());
+            for (Delivery d : m.group()) {
                 ledger.deadLetter(d.topic, d.partition, d.offset, d.alert.alertId(), d.raw, "delivery_" + d.errorCode,
-                        "WeCom route '" + route + "' did not take the alert after " + attempt + " attempt(s): " + d.error,
-                        d.alert.tenant(), d.receivedAt);
+                        "WeCom route '" + route + "' did not take the alert after " + d.attempts + " attempt(s): "
+                                + d.error, d.alert.tenant(), d.receivedAt);
             }
         }
+        return true;
     }
 
     /** Exponential, capped, with "equal jitter": half fixed, half random, so retries spread out. */

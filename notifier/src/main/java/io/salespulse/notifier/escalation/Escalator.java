@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * region, team): {@code escalation.region_manager} (or {@code escalation.region}) is the time from the alert to
  * level 1, {@code escalation.director} the time to level 2 (default: twice the level-1 time, as in the routing
  * file); {@code alert_types.escalation: false} means the scope's alerts never escalate.
+ *
+ * <p>A retracted alert never escalates: the ledger leaves out alerts with a retraction recorded, and
+ * {@code retractionWaiting} those whose retraction was read but waits for its robot (not in the ledger yet).
  */
 public final class Escalator {
     private static final Logger LOG = LoggerFactory.getLogger(Escalator.class);
@@ -46,17 +50,19 @@ public final class Escalator {
     private final String topicAlerts;
     private final NotifierTime time;
     private final PolicyBook policies;
+    private final Predicate<String> retractionWaiting;
     /** Levels raised by this process but perhaps not yet back through sales.alerts into the ledger. */
     private final Map<String, Integer> raised = new HashMap<>();
 
     public Escalator(DeliveryLedger ledger, RoutingFile routing, Producer<String, byte[]> producer, String topicAlerts,
-            NotifierTime time, PolicyBook policies) {
+            NotifierTime time, PolicyBook policies, Predicate<String> retractionWaiting) {
         this.ledger = ledger;
         this.routing = routing;
         this.producer = producer;
         this.topicAlerts = topicAlerts;
         this.time = time;
         this.policies = policies;
+        this.retractionWaiting = retractionWaiting;
     }
 
     /** Raises every escalation due now, one level per alert per call; returns how many were raised. */
@@ -69,7 +75,7 @@ public final class Escalator {
             NotifierAlert a = o.alert();
             int level = Math.max(o.level(), raised.getOrDefault(a.alertId(), 0));
             int next = level + 1;
-            if (next > top) {
+            if (next > top || retractionWaiting.test(a.alertId())) {
                 continue;
             }
             EffectivePolicy policy = policyOf(a);

@@ -31,21 +31,22 @@ public final class RobotRateLimiter {
         return perMinute - q.size();
     }
 
-    /** Waits for a token and spends it. */
-    public void acquire(String robot) throws InterruptedException {
-        while (true) {
-            Duration wait;
-            synchronized (this) {
-                Instant now = time.now();
-                ArrayDeque<Instant> q = expire(robot, now);
-                if (q.size() < perMinute) {
-                    q.addLast(now);
-                    return;
-                }
-                wait = Duration.between(now, q.peekFirst().plus(window));
-            }
-            time.sleep(wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait);
+    /** Spends a token if one is free now; never waits (the dispatcher keeps what cannot go yet). */
+    public synchronized boolean tryAcquire(String robot) {
+        Instant now = time.now();
+        ArrayDeque<Instant> q = expire(robot, now);
+        if (q.size() >= perMinute) {
+            return false;
         }
+        q.addLast(now);
+        return true;
+    }
+
+    /** How long until this robot has a token again (zero if it has one now). */
+    public synchronized Duration nextTokenIn(String robot) {
+        Instant now = time.now();
+        ArrayDeque<Instant> q = expire(robot, now);
+        return q.size() < perMinute ? Duration.ZERO : Duration.between(now, q.peekFirst().plus(window));
     }
 
     /**

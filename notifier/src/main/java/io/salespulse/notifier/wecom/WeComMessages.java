@@ -22,7 +22,8 @@ public final class WeComMessages {
     public static final int MAX_MARKDOWN_BYTES = 4096;
     static final String CUT = "…（内容过长已截断）";
     private static final Map<String, String> TYPES = Map.of(
-            "stage_overdue", "阶段超时", "escalation", "升级提醒", "funnel_drop", "漏斗下滑", "coaching", "辅导建议");
+            "stage_overdue", "阶段超时", "escalation", "升级提醒", "funnel_drop", "漏斗下滑", "coaching", "辅导建议",
+            "retraction", "预警撤回");
     private static final Map<String, String> STAGES = Map.of(
             "contact", "客户接触", "needs", "需求确认", "proposal", "方案呈现", "objection", "异议处理", "closing", "成交推动");
     private static final List<String> LEVEL_NAMES = List.of("团队", "区域经理", "总监");
@@ -43,8 +44,14 @@ public final class WeComMessages {
         this.workQueueUrl = workQueueUrl;
     }
 
-    /** One alert as markdown; {@code wecomUser} adds a {@code <@userid>} mention of the owner. */
+    /**
+     * One alert as markdown; {@code wecomUser} adds a {@code <@userid>} mention of the owner. A retraction has its
+     * own shape ({@link #retraction}).
+     */
     public String single(NotifierAlert a, Optional<String> wecomUser, Instant now) {
+        if (a.isRetraction()) {
+            return retraction(a);
+        }
         StringBuilder head = new StringBuilder();
         head.append("## ").append(a.high() ? "<font color=\"warning\">【紧急】</font>" : "").append(oneLine(a.title())).append('\n');
         head.append("> 类型：").append(TYPES.getOrDefault(a.type(), a.type()))
@@ -53,14 +60,7 @@ public final class WeComMessages {
             head.append("　已升级至：").append(LEVEL_NAMES.get(a.escalationLevel()));
         }
         head.append('\n');
-        head.append("> 客户：").append(orDash(a.customerId()))
-                .append("　销售：").append(orDash(a.repId()));
-        wecomUser.ifPresent(u -> head.append(" <@").append(u).append('>'));
-        head.append('\n');
-        head.append("> 区域/团队：").append(orDash(a.region())).append(" / ").append(orDash(a.team())).append('\n');
-        if (a.stage() != null) {
-            head.append("> 阶段：").append(STAGES.getOrDefault(a.stage(), a.stage())).append('\n');
-        }
+        who(head, a, wecomUser);
         if (a.dueAt() != null) {
             head.append("> 应完成：").append(when.format(a.dueAt()));
             Duration late = Duration.between(a.dueAt(), now);
@@ -71,6 +71,41 @@ public final class WeComMessages {
         } else {
             head.append("> 触发时间：").append(when.format(a.firedAt())).append('\n');
         }
+        String body = body(a);
+        String by = wecomUser.orElse(a.repId() == null ? "owner" : a.repId());
+        String tail = "\n[✅ 我来处理](" + ackUrl(a.originAlertId(), by, "ack") + ")　[☑️ 已解决]("
+                + ackUrl(a.originAlertId(), by, "resolve") + ")";
+        return fit(head.toString(), body, tail);
+    }
+
+    /**
+     * A retraction: the pipeline's title, text and suggestion (they say which card was uploaded late and that
+     * nothing is needed), who and where as in the alert it withdraws, and that alert's id. No severity, no
+     * lateness, no mention and no ack links: there is nothing to do.
+     */
+    String retraction(NotifierAlert a) {
+        StringBuilder head = new StringBuilder();
+        head.append("## <font color=\"info\">").append(oneLine(a.title())).append("</font>\n");
+        head.append("> 类型：").append(TYPES.get(a.type())).append('\n');
+        who(head, a, Optional.empty());
+        String tail = "\n<font color=\"comment\">撤回的预警：" + a.retracts() + "</font>";
+        return fit(head.toString(), body(a), tail);
+    }
+
+    /** The customer, rep (with the mention), region/team and stage lines of a message's head. */
+    private static void who(StringBuilder head, NotifierAlert a, Optional<String> wecomUser) {
+        head.append("> 客户：").append(orDash(a.customerId()))
+                .append("　销售：").append(orDash(a.repId()));
+        wecomUser.ifPresent(u -> head.append(" <@").append(u).append('>'));
+        head.append('\n');
+        head.append("> 区域/团队：").append(orDash(a.region())).append(" / ").append(orDash(a.team())).append('\n');
+        if (a.stage() != null) {
+            head.append("> 阶段：").append(STAGES.getOrDefault(a.stage(), a.stage())).append('\n');
+        }
+    }
+
+    /** The pipeline's free text: message and suggestion. */
+    private static String body(NotifierAlert a) {
         StringBuilder body = new StringBuilder();
         if (a.message() != null) {
             body.append('\n').append(a.message()).append('\n');
@@ -78,10 +113,7 @@ public final class WeComMessages {
         if (a.suggestion() != null) {
             body.append("\n**建议**：").append(a.suggestion()).append('\n');
         }
-        String by = wecomUser.orElse(a.repId() == null ? "owner" : a.repId());
-        String tail = "\n[✅ 我来处理](" + ackUrl(a.originAlertId(), by, "ack") + ")　[☑️ 已解决]("
-                + ackUrl(a.originAlertId(), by, "resolve") + ")";
-        return fit(head.toString(), body.toString(), tail);
+        return body.toString();
     }
 
     /**

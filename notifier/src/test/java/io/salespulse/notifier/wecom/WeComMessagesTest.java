@@ -63,6 +63,20 @@ class WeComMessagesTest {
     }
 
     @Test
+    void retractionSaysWhatWasWithdrawnWithoutLatenessMentionOrAckLinks() {
+        String original = "stage_overdue:weijiang:c-00058:needs:2026-11-26T09:33:00Z";
+        NotifierAlert retraction = new NotifierAlert("retraction:" + original, "retraction", "high", "weijiang", "hz-west",
+                "t-3", "r-003", "c-00058", "needs", DUE, DUE.plus(Duration.ofHours(2)),
+                "【预警撤回】客户 c-00058 「需求确认」超时预警撤回", "「方案呈现」卡于 11月26日 17:20 提交（离线记录，19:33 才上传）。",
+                "无需处理；已安排的跟进可照常进行。", 0, original, "live", original);
+        String md = messages.single(retraction, Optional.of("zhangsan"), DUE.plus(Duration.ofHours(5)));
+        assertThat(md).startsWith("## <font color=\"info\">【预警撤回】客户 c-00058 「需求确认」超时预警撤回</font>")
+                .contains("类型：预警撤回", "客户：c-00058", "销售：r-003", "hz-west / t-3", "阶段：需求确认",
+                        "离线记录，19:33 才上传", "**建议**：无需处理", "撤回的预警：" + original)
+                .doesNotContain("<@zhangsan>").doesNotContain("已超时").doesNotContain("紧急").doesNotContain("/ack?");
+    }
+
+    @Test
     void prefixNeverSplitsACharacter() {
         assertThat(Utf8.prefix("价格😀", 3)).isEqualTo("价");
         assertThat(Utf8.prefix("价格😀", 8)).isEqualTo("价格");
