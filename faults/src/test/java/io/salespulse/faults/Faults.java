@@ -19,4 +19,12 @@ final class Faults {
     static long pick(long shortValue, long heavyValue) {
         return heavy() ? heavyValue : shortValue;
     }
+
+    /** Sleeps until the wall clock reaches {@code epochMillis} (at once when it has). */
+    static void sleepUntil(long epochMillis) throws InterruptedException {
+        long wait = epochMillis - System.currentTimeMillis();
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+    }
 }

@@ -113,6 +113,11 @@ final class NotifierTestStack implements AutoCloseable {
     void produce(String topic, List<NotifierAlert> alerts, Instant emittedAt) throws Exception {
         Properties p = new Properties();
         p.setProperty("bootstrap.servers", kafka.bootstrapServers());
+        // Not idempotent: on a busy machine a first produce can meet a metadata error, and the idempotent
+        // producer's sequence check then retried forever. A resent alert is what the notifier de-duplicates anyway.
+        p.setProperty("enable.idempotence", "false");
+        p.setProperty("max.in.flight.requests.per.connection", "1");
+        p.setProperty("acks", "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             for (NotifierAlert a : alerts) {
                 producer.send(new ProducerRecord<>(topic, a.alertId(), a.toJson(emittedAt)));
