@@ -61,27 +61,29 @@ class AppRetryTest {
             List<String> closes = new ArrayList<>();
             for (int i = 0; i < CUSTOMERS; i++) {
                 String c = "c-" + i;
+                boolean even = i % 2 == 0;
                 contacts.add(Cards.contact(TENANT, "s-contact-" + i, c, t0));
-                // Half the customers answer in time, half 5 s late (their contact alert fires first).
-                needs.add(Cards.card(TENANT, "s-needs-" + i, c, "needs", t0 + (i % 2 == 0 ? 5_000 : 20_000),
-                        "\"need\":\"x\""));
-                closes.add(Cards.card(TENANT, "s-close-" + i, c, "closing", t0 + 25_000,
-                        "\"outcome\":\"" + (i % 2 == 0 ? "lost" : "won") + "\""));
+                // Even customers answer in time; odd ones 5 s late (their contact alert fires first).
+                needs.add(Cards.card(TENANT, "s-needs-" + i, c, "needs", t0 + (even ? 5_000 : 20_000), "\"need\":\"x\""));
+                closes.add(Cards.card(TENANT, "s-close-" + i, c, "closing", t0 + (even ? 15_000 : 25_000),
+                        "\"outcome\":\"" + (even ? "lost" : "won") + "\""));
             }
             g.postCards(TENANT, contacts);
             Faults.sleepUntil(t0 + 1_000);
             g.postCards(TENANT, contacts);               // sent again a second later
             Faults.sleepUntil(t0 + 5_000);
             g.postCards(TENANT, evens(needs));
+            Faults.sleepUntil(t0 + 15_000);
+            g.postCards(TENANT, evens(closes));
             Faults.sleepUntil(t0 + 20_000);
             g.postCards(TENANT, odds(needs));
             g.postCards(TENANT, contacts);               // after the next card and after the contact alerts
             Faults.sleepUntil(t0 + 25_000);
-            g.postCards(TENANT, closes);
+            g.postCards(TENANT, odds(closes));
             Faults.sleepUntil(t0 + 30_000);
             g.postCards(TENANT, needs);                  // after the close: must not reopen anything
             g.postCards(TENANT, contacts);
-            Faults.sleepUntil(t0 + 60_000);                     // a retried card's stage would now be long overdue
+            Faults.sleepUntil(t0 + 60_000);              // a retried card's stage would now be long overdue
             g.postCards(TENANT, closes);
             Faults.sleepUntil(t0 + 65_000);
             Instant end = Instant.now();
