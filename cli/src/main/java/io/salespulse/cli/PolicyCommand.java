@@ -360,6 +360,8 @@ final class PolicyCommand implements Callable<Integer> {
         p.setProperty("bootstrap.servers", topic.bootstrap);
         p.setProperty("acks", "all");
         p.setProperty("enable.idempotence", "true");
+        // The client refuses delivery.timeout.ms < linger.ms + request.timeout.ms (its defaults: 5 ms + 30 s).
+        p.setProperty("request.timeout.ms", "10000");
         p.setProperty("delivery.timeout.ms", "30000");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic.topic, scope.getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
