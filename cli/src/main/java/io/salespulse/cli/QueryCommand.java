@@ -45,10 +45,12 @@ final class QueryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String password = System.getenv().getOrDefault(Setting.CLICKHOUSE_PASSWORD.env(), "");
         String target = url != null ? url : System.getenv(Setting.CLICKHOUSE_URL.env());
+        String source = url != null ? "--clickhouse-url" : "SALESPULSE_CLICKHOUSE_URL";
         LocalClickHouse engine = null;
         if (target == null || target.isBlank()) {
             if (ClickHouse.listening("127.0.0.1", 8123)) {
                 target = ClickHouse.LOCAL_URL;
+                source = "a server found listening on 127.0.0.1:8123";
             } else {
                 if (!Files.isDirectory(path)) {
                     throw new UserError("no ClickHouse to query: nothing listens on 127.0.0.1:8123 and " + path
@@ -57,9 +59,13 @@ final class QueryCommand implements Callable<Integer> {
                 }
                 engine = LocalClickHouse.start(path);
                 target = engine.jdbcUrl();
+                source = "the data in " + path + ", opened for this query";
             }
         }
         try (ClickHouse ch = ClickHouse.connect(target, user, password)) {
+            // Which server answered, on stderr (stdout stays the table): another ClickHouse on port 8123 must not
+            // pass for SalesPulse's.
+            spec.commandLine().getErr().println("-- " + ClickHouse.redact(target) + " (" + source + ")");
             ClickHouse.Table result;
             try {
                 result = ch.query(sql);
