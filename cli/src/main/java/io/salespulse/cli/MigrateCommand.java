@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         description = "Apply the ClickHouse schema migrations from sql/ (re-running is a no-op).")
 final class MigrateCommand implements Callable<Integer> {
 
-    /** Filled by the generated setting options (see PipelineSettings). */
+    /** Filled by the generated setting options (see SettingOptions). */
     final Map<Setting, String> settings = new EnumMap<>(Setting.class);
 
     @Spec

@@ -37,13 +37,13 @@ final class RunCommand implements Callable<Integer> {
 
     static {
         JOBS.put("monitor", MonitorJob::main);
-        // The notifier's own settings (notifier.*) come from the environment; see the README.
+        // The notifier's own settings (notifier.*) come from the environment; see docs/configuration.md.
         JOBS.put("notifier", RunCommand::runNotifier);
         JOBS.put("wecom-stub", io.salespulse.notifier.wecom.WeComStub::main);
         JOBS.put("funnel", io.salespulse.pipeline.funnel.FunnelJob::main);
     }
 
-    /** Bad notifier settings or routing file: one line naming the key, exit code 2, like the job settings. */
+    /** A bad routing file: one line naming the key, exit code 2, like bad settings (SettingsException). */
     private static void runNotifier(String[] args) throws Exception {
         try {
             io.salespulse.notifier.NotifierMain.mainWithJobSettings(args);
@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
         void run(String[] args) throws Exception;
     }
 
-    /** Filled by the generated setting options (see PipelineSettings). */
+    /** Filled by the generated setting options (see SettingOptions). */
     final Map<Setting, String> settings = new EnumMap<>(Setting.class);
 
     @Parameters(index = "0", paramLabel = "<job>", description = "The job to run; one of: ${COMPLETION-CANDIDATES}",

@@ -1,6 +1,8 @@
 package io.salespulse.cli;
 
-import io.salespulse.pipeline.config.ConfigException;
+import io.salespulse.contract.settings.SettingsException;
+import io.salespulse.pipeline.config.PipelineConfig;
+import io.salespulse.producers.gateway.GatewayConfig;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -32,6 +34,7 @@ import picocli.CommandLine.Spec;
             QueryCommand.class,
             PolicyCommand.class,
             BenchCommand.class,
+            DocsCommand.class,
         })
 public final class SalesPulse implements Callable<Integer> {
 
@@ -53,11 +56,16 @@ public final class SalesPulse implements Callable<Integer> {
         CommandLine cli = new CommandLine(new SalesPulse());
         cli.setUsageHelpWidth(110);
         cli.setExecutionExceptionHandler(SalesPulse::handleFailure);
-        // Settings of the job are generated from Setting.values(), so a new setting needs no CLI change.
+        // Setting options are generated from the services' setting lists, so a new setting needs no CLI change.
         RunCommand run = cli.getSubcommands().get("run").getCommand();
-        PipelineSettings.addTo(cli.getSubcommands().get("run").getCommandSpec(), run.settings);
+        SettingOptions.addTo(cli.getSubcommands().get("run").getCommandSpec(), PipelineConfig.SCHEMA.settings(),
+                run.settings);
         MigrateCommand migrate = cli.getSubcommands().get("migrate").getCommand();
-        PipelineSettings.addTo(cli.getSubcommands().get("migrate").getCommandSpec(), migrate.settings);
+        SettingOptions.addTo(cli.getSubcommands().get("migrate").getCommandSpec(), PipelineConfig.SCHEMA.settings(),
+                migrate.settings);
+        GatewayCommand gateway = cli.getSubcommands().get("gateway").getCommand();
+        SettingOptions.addTo(cli.getSubcommands().get("gateway").getCommandSpec(), GatewayConfig.SCHEMA.settings(),
+                gateway.settings);
         return cli;
     }
 
@@ -73,7 +81,7 @@ public final class SalesPulse implements Callable<Integer> {
      */
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
-        if (e instanceof ConfigException) {
+        if (e instanceof SettingsException) {
             err.println("error: " + e.getMessage());
             err.flush();
             return 2;

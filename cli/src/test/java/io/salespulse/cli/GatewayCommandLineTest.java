@@ -31,7 +31,7 @@ class GatewayCommandLineTest {
                 .contains("between 3s and 24h");
         CliRun imports = CliRun.of("gateway", "--tokens-file", "/nonexistent.json", "--topic-imports", " ");
         assertThat(imports.exitCode()).isEqualTo(2);
-        assertThat(imports.err()).contains("gateway.topic-imports").contains("SALESPULSE_TOPIC_IMPORTS");
+        assertThat(imports.err()).contains("topic.imports").contains("SALESPULSE_TOPIC_IMPORTS");
 
         CliRun missing = CliRun.of("gateway", "--tokens-file", "/nonexistent.json");
         assertThat(missing.exitCode()).isEqualTo(2);

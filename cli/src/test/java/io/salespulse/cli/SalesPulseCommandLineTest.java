@@ -20,11 +20,11 @@ class SalesPulseCommandLineTest {
     @Test
     void everySubcommandIsRegistered() {
         assertThat(SalesPulse.commandLine().getSubcommands().keySet())
-                .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench");
+                .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench", "docs");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench"})
+    @ValueSource(strings = {"demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench", "docs"})
     void everySubcommandHasHelp(String command) {
         CliRun r = CliRun.of(command, "--help");
         assertThat(r.exitCode()).isZero();

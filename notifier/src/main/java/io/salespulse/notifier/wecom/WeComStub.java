@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.salespulse.contract.Json;
+import io.salespulse.contract.settings.SettingSpec;
+import io.salespulse.contract.settings.SettingType;
 import io.salespulse.notifier.NotifierTime;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,6 +36,12 @@ import java.util.concurrent.Executors;
  */
 public final class WeComStub implements AutoCloseable {
     public static final String PATH = "/cgi-bin/webhook/send";
+
+    /** Where {@code bin/salespulse run wecom-stub} listens. */
+    public static final SettingSpec<String> HOST = SettingSpec.envOnly("SALESPULSE_WECOM_STUB_HOST", SettingType.text(),
+            "127.0.0.1", "Address the local WeCom stand-in (`run wecom-stub`) listens on");
+    public static final SettingSpec<Integer> PORT = SettingSpec.envOnly("SALESPULSE_WECOM_STUB_PORT",
+            SettingType.integer(0, 65535), "8089", "Port of the local WeCom stand-in (`run wecom-stub`)");
 
     /** What the stub accepted. {@code at} is on the stub's clock. */
     public record Received(String key, String msgtype, String content, Instant at) {}
@@ -249,13 +257,13 @@ public final class WeComStub implements AutoCloseable {
     }
 
     /**
-     * {@code bin/salespulse run wecom-stub} (demos, compose): listens on {@code SALESPULSE_WECOM_STUB_HOST}
-     * (127.0.0.1) and {@code SALESPULSE_WECOM_STUB_PORT} (8089), accepting any well-formed key. The
-     * arguments (the monitor's settings handed over by {@code run}) are not used.
+     * {@code bin/salespulse run wecom-stub} (demos, compose): listens on {@link #HOST} and {@link #PORT},
+     * accepting any well-formed key. The arguments (the monitor's settings handed over by {@code run}) are not
+     * used.
      */
     public static void main(String[] args) throws Exception {
-        String host = System.getenv().getOrDefault("SALESPULSE_WECOM_STUB_HOST", "127.0.0.1").trim();
-        int port = Integer.parseInt(System.getenv().getOrDefault("SALESPULSE_WECOM_STUB_PORT", "8089").trim());
+        String host = HOST.fromEnv(System.getenv());
+        int port = PORT.fromEnv(System.getenv());
         WeComStub stub = start(host, port, Set.of(), NotifierTime.SYSTEM);
         System.out.println("WeCom stub listening on http://" + host + ":" + stub.port() + PATH
                 + " (GET /messages lists what it received; Ctrl-C stops it)");

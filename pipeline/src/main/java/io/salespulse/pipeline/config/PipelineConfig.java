@@ -1,31 +1,31 @@
 package io.salespulse.pipeline.config;
 
 import io.salespulse.contract.Durations;
-import io.salespulse.contract.SettingValues;
 import io.salespulse.contract.Stage;
 import io.salespulse.contract.StageSla;
+import io.salespulse.contract.settings.Settings;
+import io.salespulse.contract.settings.SettingsSchema;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * The monitor job's configuration: one typed, validated object built from flags and environment
- * variables (see {@link Setting}). Validation happens here, at start-up, so bad configuration stops the
- * job before it touches any data, with a message naming the key.
+ * The monitor and funnel jobs' configuration: one typed object built from flags and environment variables
+ * (see {@link Setting}). Every value is checked when it is built, so bad configuration stops the job before
+ * it touches any data, with a message naming the key ({@link io.salespulse.contract.settings.SettingsException}).
  */
 public final class PipelineConfig implements Serializable {
     private static final long serialVersionUID = 1L;
-    private static final Pattern HOST_PORT_LIST =
-            Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5})*");
 
-    private final EnumMap<Setting, String> raw;
+    /** The jobs' settings, in the order of {@link Setting}. */
+    public static final SettingsSchema<Setting> SCHEMA = SettingsSchema.of(Setting.values());
+
+    private final Settings<Setting> settings;
 
     public final String kafkaBootstrap;
     public final String groupId;
@@ -68,52 +68,40 @@ public final class PipelineConfig implements Serializable {
     public final Duration funnelRecovery;
     public final int coachingRepeatedObjections;
     public final double coachingScriptAdoption;
-    public final java.time.LocalTime digestTime;
+    public final LocalTime digestTime;
 
-    private PipelineConfig(EnumMap<Setting, String> raw) {
-        this.raw = raw;
-        kafkaBootstrap = text(Setting.KAFKA_BOOTSTRAP);
-        if (!HOST_PORT_LIST.matcher(kafkaBootstrap).matches()) {
-            throw ConfigException.invalid(Setting.KAFKA_BOOTSTRAP, kafkaBootstrap,
-                    "expected host:port[,host:port...]");
-        }
-        groupId = text(Setting.KAFKA_GROUP_ID);
-        transactionalIdPrefix = text(Setting.KAFKA_TRANSACTIONAL_ID_PREFIX);
-        topicStages = text(Setting.TOPIC_STAGES);
-        topicVisits = text(Setting.TOPIC_VISITS);
-        topicAcks = text(Setting.TOPIC_ACKS);
-        topicPolicies = text(Setting.TOPIC_POLICIES);
-        topicImports = text(Setting.TOPIC_IMPORTS);
-        topicAlerts = text(Setting.TOPIC_ALERTS);
-        topicDlq = text(Setting.TOPIC_DLQ);
+    private PipelineConfig(Settings<Setting> s) {
+        this.settings = s;
+        kafkaBootstrap = s.get(Setting.KAFKA_BOOTSTRAP);
+        groupId = s.get(Setting.KAFKA_GROUP_ID);
+        transactionalIdPrefix = s.get(Setting.KAFKA_TRANSACTIONAL_ID_PREFIX);
+        topicStages = s.get(Setting.TOPIC_STAGES);
+        topicVisits = s.get(Setting.TOPIC_VISITS);
+        topicAcks = s.get(Setting.TOPIC_ACKS);
+        topicPolicies = s.get(Setting.TOPIC_POLICIES);
+        topicImports = s.get(Setting.TOPIC_IMPORTS);
+        topicAlerts = s.get(Setting.TOPIC_ALERTS);
+        topicDlq = s.get(Setting.TOPIC_DLQ);
         List<String> inputs = List.of(topicStages, topicVisits, topicAcks);
         if (inputs.stream().distinct().count() != 3) {
-            throw ConfigException.invalid(Setting.TOPIC_STAGES, topicStages,
-                    "the stages, visits and acks topics must be three different topics");
+            throw s.invalid(Setting.TOPIC_STAGES, "the stages, visits and acks topics must be three different topics");
         }
         if (inputs.contains(topicPolicies) || topicPolicies.equals(topicAlerts) || topicPolicies.equals(topicDlq)) {
-            throw ConfigException.invalid(Setting.TOPIC_POLICIES, topicPolicies,
-                    "the policies topic must differ from every other topic");
+            throw s.invalid(Setting.TOPIC_POLICIES, "the policies topic must differ from every other topic");
         }
         if (inputs.contains(topicImports) || topicImports.equals(topicPolicies) || topicImports.equals(topicAlerts)
                 || topicImports.equals(topicDlq)) {
-            throw ConfigException.invalid(Setting.TOPIC_IMPORTS, topicImports,
-                    "the imports topic must differ from every other topic");
+            throw s.invalid(Setting.TOPIC_IMPORTS, "the imports topic must differ from every other topic");
         }
         if (inputs.contains(topicAlerts) || inputs.contains(topicDlq)) {
-            throw ConfigException.invalid(Setting.TOPIC_DLQ, topicDlq,
-                    "output topics must differ from the input topics");
+            throw s.invalid(Setting.TOPIC_DLQ, "output topics must differ from the input topics");
         }
-        clickhouseUrl = text(Setting.CLICKHOUSE_URL);
-        if (!clickhouseUrl.startsWith("jdbc:clickhouse:") && !clickhouseUrl.startsWith("jdbc:ch:")) {
-            throw ConfigException.invalid(Setting.CLICKHOUSE_URL, clickhouseUrl,
-                    "expected a JDBC URL like jdbc:clickhouse://host:8123/default");
-        }
-        clickhouseUser = text(Setting.CLICKHOUSE_USER);
-        clickhousePassword = raw.get(Setting.CLICKHOUSE_PASSWORD);
-        clickhouseBatchSize = positiveInt(Setting.CLICKHOUSE_BATCH_SIZE, 1_000_000);
-        clickhouseFlushInterval = positiveDuration(Setting.CLICKHOUSE_FLUSH_INTERVAL);
-        clickhouseMaxRetries = nonNegativeInt(Setting.CLICKHOUSE_MAX_RETRIES, 100);
+        clickhouseUrl = s.get(Setting.CLICKHOUSE_URL);
+        clickhouseUser = s.get(Setting.CLICKHOUSE_USER);
+        clickhousePassword = s.get(Setting.CLICKHOUSE_PASSWORD);
+        clickhouseBatchSize = s.get(Setting.CLICKHOUSE_BATCH_SIZE);
+        clickhouseFlushInterval = s.get(Setting.CLICKHOUSE_FLUSH_INTERVAL);
+        clickhouseMaxRetries = s.get(Setting.CLICKHOUSE_MAX_RETRIES);
 
         EnumMap<Stage, Setting> slaSettings = new EnumMap<>(Stage.class);
         slaSettings.put(Stage.CONTACT, Setting.SLA_CONTACT);
@@ -121,80 +109,43 @@ public final class PipelineConfig implements Serializable {
         slaSettings.put(Stage.PROPOSAL, Setting.SLA_PROPOSAL);
         slaSettings.put(Stage.OBJECTION, Setting.SLA_OBJECTION);
         slaSettings.put(Stage.CLOSING, Setting.SLA_CLOSING);
-        StageSla s = StageSla.defaults();
+        StageSla slas = StageSla.defaults();
         for (Map.Entry<Stage, Setting> e : slaSettings.entrySet()) {
-            s = s.with(e.getKey(), positiveDuration(e.getValue()));
+            slas = slas.with(e.getKey(), s.get(e.getValue()));
         }
-        sla = s;
-        stateTtl = positiveDuration(Setting.STATE_TTL);
+        sla = slas;
+        stateTtl = s.get(Setting.STATE_TTL);
         if (stateTtl.compareTo(sla.longest()) <= 0) {
-            throw ConfigException.invalid(Setting.STATE_TTL, raw.get(Setting.STATE_TTL),
-                    "must be longer than the longest SLA (" + Durations.format(sla.longest())
-                            + "), or customers would be forgotten before they can become overdue");
+            throw s.invalid(Setting.STATE_TTL, "must be longer than the longest SLA (" + Durations.format(sla.longest())
+                    + "), or customers would be forgotten before they can become overdue");
         }
-        try {
-            timeZone = ZoneId.of(text(Setting.TIME_ZONE));
-        } catch (RuntimeException e) {
-            throw ConfigException.invalid(Setting.TIME_ZONE, raw.get(Setting.TIME_ZONE),
-                    "not a time zone id (e.g. Asia/Shanghai)");
-        }
-        checkpointDir = text(Setting.CHECKPOINT_DIR);
-        try {
-            URI uri = URI.create(checkpointDir);
-            if (uri.getScheme() == null) {
-                throw new IllegalArgumentException();
-            }
-        } catch (RuntimeException e) {
-            throw ConfigException.invalid(Setting.CHECKPOINT_DIR, checkpointDir,
-                    "expected a URI with a scheme, e.g. file:///var/lib/salespulse/checkpoints or s3://bucket/path");
-        }
-        checkpointInterval = positiveDuration(Setting.CHECKPOINT_INTERVAL);
-        parallelism = positiveInt(Setting.PARALLELISM, 1024);
-        restartAttempts = nonNegativeInt(Setting.RESTART_ATTEMPTS, 1_000_000);
-        outOfOrderness = nonNegativeDuration(Setting.WATERMARK_OUT_OF_ORDERNESS);
-        drainCheckInterval = positiveDuration(Setting.WATERMARK_DRAIN_CHECK_INTERVAL);
-        offlineGrace = nonNegativeDuration(Setting.ALERTS_OFFLINE_GRACE);
-        if (offlineGrace.compareTo(io.salespulse.contract.policy.PolicyParser.MAX_OFFLINE_GRACE) > 0) {
-            throw ConfigException.invalid(Setting.ALERTS_OFFLINE_GRACE, raw.get(Setting.ALERTS_OFFLINE_GRACE),
-                    "must be at most " + Durations.format(io.salespulse.contract.policy.PolicyParser.MAX_OFFLINE_GRACE));
-        }
-        unannouncedImportTimeout = positiveDuration(Setting.IMPORTS_UNANNOUNCED_TIMEOUT);
-        maxFutureSkew = nonNegativeDuration(Setting.EVENT_MAX_FUTURE_SKEW);
-        funnelGroupId = text(Setting.FUNNEL_GROUP_ID);
-        funnelTransactionalIdPrefix = text(Setting.FUNNEL_TRANSACTIONAL_ID_PREFIX);
-        funnelWindow = positiveDuration(Setting.FUNNEL_WINDOW);
-        funnelSlide = positiveDuration(Setting.FUNNEL_SLIDE);
+        timeZone = s.get(Setting.TIME_ZONE);
+        checkpointDir = s.<URI>get(Setting.CHECKPOINT_DIR).toString();
+        checkpointInterval = s.get(Setting.CHECKPOINT_INTERVAL);
+        parallelism = s.get(Setting.PARALLELISM);
+        restartAttempts = s.get(Setting.RESTART_ATTEMPTS);
+        outOfOrderness = s.get(Setting.WATERMARK_OUT_OF_ORDERNESS);
+        drainCheckInterval = s.get(Setting.WATERMARK_DRAIN_CHECK_INTERVAL);
+        offlineGrace = s.get(Setting.ALERTS_OFFLINE_GRACE);
+        unannouncedImportTimeout = s.get(Setting.IMPORTS_UNANNOUNCED_TIMEOUT);
+        maxFutureSkew = s.get(Setting.EVENT_MAX_FUTURE_SKEW);
+        funnelGroupId = s.get(Setting.FUNNEL_GROUP_ID);
+        funnelTransactionalIdPrefix = s.get(Setting.FUNNEL_TRANSACTIONAL_ID_PREFIX);
+        funnelWindow = s.get(Setting.FUNNEL_WINDOW);
+        funnelSlide = s.get(Setting.FUNNEL_SLIDE);
         if (funnelWindow.toMillis() % funnelSlide.toMillis() != 0) {
-            throw ConfigException.invalid(Setting.FUNNEL_WINDOW, raw.get(Setting.FUNNEL_WINDOW),
-                    "must be a whole multiple of " + Setting.FUNNEL_SLIDE.key());
+            throw s.invalid(Setting.FUNNEL_WINDOW, "must be a whole multiple of " + Setting.FUNNEL_SLIDE.key());
         }
-        funnelAllowedLateness = nonNegativeDuration(Setting.FUNNEL_ALLOWED_LATENESS);
-        funnelBaselineWeeks = positiveInt(Setting.FUNNEL_BASELINE_WEEKS, 12);
-        funnelDropThreshold = fraction(Setting.FUNNEL_DROP_THRESHOLD, 0, 100, "a percentage between 0 and 100");
-        funnelMinEntered = positiveInt(Setting.FUNNEL_MIN_ENTERED, 1_000_000);
-        funnelDropPValue = fraction(Setting.FUNNEL_DROP_P_VALUE, 0, 0.5, "a p-value between 0 and 0.5");
-        funnelDropConfirm = nonNegativeDuration(Setting.FUNNEL_DROP_CONFIRM);
-        funnelRecovery = nonNegativeDuration(Setting.FUNNEL_RECOVERY);
-        coachingRepeatedObjections = positiveInt(Setting.COACHING_REPEATED_OBJECTIONS, 100);
-        coachingScriptAdoption = fraction(Setting.COACHING_SCRIPT_ADOPTION, 0, 100, "a percentage between 0 and 100");
-        try {
-            digestTime = java.time.LocalTime.parse(text(Setting.DIGEST_TIME));
-        } catch (java.time.format.DateTimeParseException e) {
-            throw ConfigException.invalid(Setting.DIGEST_TIME, raw.get(Setting.DIGEST_TIME), "expected a time like 08:00");
-        }
-    }
-
-    private double fraction(Setting s, double min, double max, String what) {
-        double v;
-        try {
-            v = Double.parseDouble(text(s));
-        } catch (NumberFormatException e) {
-            throw ConfigException.invalid(s, raw.get(s), "not a number");
-        }
-        if (!(v > min && v < max)) {
-            throw ConfigException.invalid(s, raw.get(s), "must be " + what + " (exclusive)");
-        }
-        return v;
+        funnelAllowedLateness = s.get(Setting.FUNNEL_ALLOWED_LATENESS);
+        funnelBaselineWeeks = s.get(Setting.FUNNEL_BASELINE_WEEKS);
+        funnelDropThreshold = s.get(Setting.FUNNEL_DROP_THRESHOLD);
+        funnelMinEntered = s.get(Setting.FUNNEL_MIN_ENTERED);
+        funnelDropPValue = s.get(Setting.FUNNEL_DROP_P_VALUE);
+        funnelDropConfirm = s.get(Setting.FUNNEL_DROP_CONFIRM);
+        funnelRecovery = s.get(Setting.FUNNEL_RECOVERY);
+        coachingRepeatedObjections = s.get(Setting.COACHING_REPEATED_OBJECTIONS);
+        coachingScriptAdoption = s.get(Setting.COACHING_SCRIPT_ADOPTION);
+        digestTime = s.get(Setting.DIGEST_TIME);
     }
 
     /**
@@ -202,94 +153,30 @@ public final class PipelineConfig implements Serializable {
      * {@code --flag value} or {@code --flag=value}; an unknown flag is an error.
      */
     public static PipelineConfig load(String[] args, Map<String, String> env) {
-        return load(parseArgs(args), env);
+        return new PipelineConfig(SCHEMA.load(args, env));
     }
 
+    /** {@code explicit} are values given on the command line or by code: they win over {@code env}. */
     public static PipelineConfig load(Map<Setting, String> explicit, Map<String, String> env) {
-        EnumMap<Setting, String> raw = new EnumMap<>(Setting.class);
-        for (Setting s : Setting.values()) {
-            String v = explicit.get(s);
-            if (v == null) {
-                v = env.get(s.env());
-            }
-            raw.put(s, v == null ? s.defaultValue() : v.trim());
-        }
-        return new PipelineConfig(raw);
+        return new PipelineConfig(SCHEMA.load(explicit, env));
     }
 
     public static PipelineConfig defaults() {
         return load(Map.of(), Map.of());
     }
 
-    public static Map<Setting, String> parseArgs(String[] args) {
-        Map<Setting, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new ConfigException("Unexpected argument '" + a + "': settings are given as --name value");
-            }
-            String name = a;
-            String value;
-            int eq = a.indexOf('=');
-            if (eq > 0) {
-                name = a.substring(0, eq);
-                value = a.substring(eq + 1);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new ConfigException("Setting " + a + " has no value");
-            }
-            Setting s = Setting.byName(name);
-            if (s == null) {
-                throw new ConfigException("Unknown setting " + name + " (see --help for the list)");
-            }
-            out.put(s, value);
-        }
-        return out;
-    }
-
     /** A copy with some settings replaced (used by the demo and tests). */
     public PipelineConfig with(Map<Setting, String> overrides) {
-        EnumMap<Setting, String> copy = new EnumMap<>(raw);
-        copy.putAll(overrides);
-        return new PipelineConfig(copy);
+        return new PipelineConfig(settings.with(overrides));
     }
 
+    /** The text of a setting's value, as given. */
     public String raw(Setting s) {
-        return raw.get(s);
+        return settings.raw(s);
     }
 
     /** Every setting and its effective value, secrets masked: safe to log. */
     public List<String> describe() {
-        List<String> lines = new ArrayList<>();
-        for (Setting s : Setting.values()) {
-            String v = raw.get(s);
-            lines.add(s.key() + " = " + (s.secret() ? (v.isEmpty() ? "(empty)" : "***") : v));
-        }
-        return lines;
-    }
-
-    private SettingValues.Invalid invalid(Setting s) {
-        return (value, why) -> ConfigException.invalid(s, value, why);
-    }
-
-    private String text(Setting s) {
-        return SettingValues.text(raw.get(s), invalid(s));
-    }
-
-    private int positiveInt(Setting s, int max) {
-        return SettingValues.integer(raw.get(s), 1, max, invalid(s));
-    }
-
-    private int nonNegativeInt(Setting s, int max) {
-        return SettingValues.integer(raw.get(s), 0, max, invalid(s));
-    }
-
-    private Duration positiveDuration(Setting s) {
-        return SettingValues.duration(raw.get(s), false, invalid(s));
-    }
-
-    private Duration nonNegativeDuration(Setting s) {
-        return SettingValues.duration(raw.get(s), true, invalid(s));
+        return settings.describe();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.salespulse.contract.Stage;
+import io.salespulse.contract.settings.SettingsException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class PipelineConfigTest {
     @Test
     void badValuesNameTheSetting() {
         assertThatThrownBy(() -> PipelineConfig.load(new String[0], Map.of("SALESPULSE_SLA_NEEDS", "soon")))
-                .isInstanceOf(ConfigException.class)
+                .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("sla.needs").hasMessageContaining("SALESPULSE_SLA_NEEDS")
                 .hasMessageContaining("--sla-needs");
         assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--kafka-bootstrap", "nohost"}, Map.of()))
@@ -49,6 +50,39 @@ class PipelineConfigTest {
                 .hasMessageContaining("Unknown setting --no-such-thing");
         assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--topic-dlq", "sales.stages"}, Map.of()))
                 .hasMessageContaining("topic.dlq");
+    }
+
+    @Test
+    void checksAcrossSettingsNameOneOfThem() {
+        assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--sla-closing", "30d"}, Map.of()))
+                .hasMessage("Invalid setting state.ttl (flag --state-ttl, env SALESPULSE_STATE_TTL) = '30d': must be longer"
+                        + " than the longest SLA (30d), or customers would be forgotten before they can become overdue");
+        assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--topic-visits", "sales.stages"}, Map.of()))
+                .hasMessageContaining("topic.stages").hasMessageContaining("three different topics");
+        assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--topic-imports", "sales.alerts"}, Map.of()))
+                .hasMessageContaining("topic.imports").hasMessageContaining("must differ from every other topic");
+        assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--funnel-window", "90m", "--funnel-slide", "1h"},
+                Map.of())).hasMessageContaining("funnel.window").hasMessageContaining("whole multiple of funnel.slide");
+        assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--alerts-offline-grace", "25h"}, Map.of()))
+                .hasMessageContaining("alerts.offline-grace").hasMessageContaining("must be at most 1d");
+        assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--funnel-drop-threshold", "100"}, Map.of()))
+                .hasMessageContaining("must be a percentage between 0 and 100 (exclusive)");
+        assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--digest-time", "8am"}, Map.of()))
+                .hasMessageContaining("digest.time").hasMessageContaining("expected a time like 08:00");
+    }
+
+    @Test
+    void copiesAndRawValuesKeepWhatWasGiven() {
+        PipelineConfig c = PipelineConfig.load(new String[] {"--checkpoint-dir", "s3://bucket/chk"}, Map.of());
+        assertThat(c.checkpointDir).isEqualTo("s3://bucket/chk");
+        assertThat(c.raw(Setting.CHECKPOINT_DIR)).isEqualTo("s3://bucket/chk");
+        PipelineConfig copy = c.with(Map.of(Setting.PARALLELISM, "4"));
+        assertThat(copy.parallelism).isEqualTo(4);
+        assertThat(copy.checkpointDir).isEqualTo("s3://bucket/chk");
+        assertThat(c.parallelism).isEqualTo(1);
+        assertThat(Setting.byName("--funnel.window")).isEqualTo(Setting.FUNNEL_WINDOW);
+        assertThat(Setting.funnelOnly()).contains(Setting.FUNNEL_GROUP_ID, Setting.DIGEST_TIME)
+                .doesNotContain(Setting.STATE_TTL);
     }
 
     @Test

@@ -1,16 +1,25 @@
 package io.salespulse.producers.gateway;
 
-import io.salespulse.contract.Topics;
+import io.salespulse.contract.Durations;
+import io.salespulse.contract.settings.Settings;
+import io.salespulse.contract.settings.SettingsSchema;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * Everything the ingest gateway reads at start-up. {@link Builder#build()} validates every value and
- * names the bad setting by key, flag and environment variable, so a typo stops the gateway with one
- * clear line instead of a half-working service.
+ * Everything the ingest gateway reads at start-up ({@link GatewaySetting}), from flags and the environment
+ * ({@link #load}) or from code ({@link #builder()}). Every value is checked when it is built and a bad one
+ * names the setting by key, flag and environment variable, so a typo stops the gateway with one clear line
+ * instead of a half-working service.
  */
 public final class GatewayConfig {
+    /** The gateway's settings, in the order of {@link GatewaySetting}. */
+    public static final SettingsSchema<GatewaySetting> SCHEMA = SettingsSchema.of(GatewaySetting.values());
+
+    private final Settings<GatewaySetting> settings;
     private final String host;
     private final int port;
     private final String kafkaBootstrap;
@@ -29,26 +38,33 @@ public final class GatewayConfig {
     private final Duration maxFutureSkew;
     private final Duration importTimeout;
 
-    private GatewayConfig(Builder b) {
-        this.host = b.host;
-        this.port = b.port;
-        this.kafkaBootstrap = b.kafkaBootstrap;
-        this.topicStages = b.topicStages;
-        this.topicVisits = b.topicVisits;
-        this.topicAcks = b.topicAcks;
-        this.topicImports = b.topicImports;
-        this.tokensFile = b.tokensFile;
-        this.maxBodyBytes = b.maxBodyBytes;
-        this.maxBatchEvents = b.maxBatchEvents;
-        this.threads = b.threads;
-        this.queueCapacity = b.queueCapacity;
-        this.publishTimeout = b.publishTimeout;
-        this.retryAfter = b.retryAfter;
-        this.requestTimeout = b.requestTimeout;
-        this.maxFutureSkew = b.maxFutureSkew;
-        this.importTimeout = b.importTimeout;
+    private GatewayConfig(Settings<GatewaySetting> s) {
+        this.settings = s;
+        this.host = s.get(GatewaySetting.HOST);
+        this.port = s.get(GatewaySetting.PORT);
+        this.kafkaBootstrap = s.get(GatewaySetting.KAFKA_BOOTSTRAP);
+        this.topicStages = s.get(GatewaySetting.TOPIC_STAGES);
+        this.topicVisits = s.get(GatewaySetting.TOPIC_VISITS);
+        this.topicAcks = s.get(GatewaySetting.TOPIC_ACKS);
+        this.topicImports = s.get(GatewaySetting.TOPIC_IMPORTS);
+        this.tokensFile = s.get(GatewaySetting.TOKENS_FILE);
+        this.maxBodyBytes = s.get(GatewaySetting.MAX_BODY_BYTES);
+        this.maxBatchEvents = s.get(GatewaySetting.MAX_BATCH_EVENTS);
+        this.threads = s.get(GatewaySetting.THREADS);
+        this.queueCapacity = s.get(GatewaySetting.QUEUE_CAPACITY);
+        this.publishTimeout = s.get(GatewaySetting.PUBLISH_TIMEOUT);
+        this.retryAfter = s.get(GatewaySetting.RETRY_AFTER);
+        this.requestTimeout = s.get(GatewaySetting.REQUEST_TIMEOUT);
+        this.maxFutureSkew = s.get(GatewaySetting.EVENT_MAX_FUTURE_SKEW);
+        this.importTimeout = s.get(GatewaySetting.IMPORT_TIMEOUT);
     }
 
+    /** Flags (collected by the command line) over the environment over the defaults. */
+    public static GatewayConfig load(Map<GatewaySetting, String> explicit, Map<String, String> env) {
+        return new GatewayConfig(SCHEMA.load(explicit, env));
+    }
+
+    /** For code and tests: the defaults, changed by the builder's methods; nothing comes from the environment. */
     public static Builder builder() {
         return new Builder();
     }
@@ -134,167 +150,93 @@ public final class GatewayConfig {
         return importTimeout;
     }
 
+    /** {@code key=value} pairs for the start-up log line. */
     @Override
     public String toString() {
-        return "host=" + host + " port=" + port + " kafka.bootstrap=" + kafkaBootstrap + " topics=" + topicStages + ","
-                + topicVisits + "," + topicAcks + "," + topicImports + " tokens-file=" + tokensFile
-                + " max-body-bytes=" + maxBodyBytes + " max-batch-events=" + maxBatchEvents + " threads=" + threads
-                + " queue=" + queueCapacity + " publish-timeout=" + publishTimeout.toMillis() + "ms retry-after="
-                + retryAfter.toSeconds() + "s request-timeout=" + requestTimeout.toMillis() + "ms import-timeout="
-                + importTimeout.toSeconds() + "s";
+        return settings.shown().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
     }
 
+    /** Sets settings by code; {@link #build()} checks them exactly as if they had been flags. */
     public static final class Builder {
-        private String host = "0.0.0.0";
-        private int port = 8080;
-        private String kafkaBootstrap = "127.0.0.1:9092";
-        private String topicStages = Topics.STAGES;
-        private String topicVisits = Topics.VISITS;
-        private String topicAcks = Topics.ACKS;
-        private String topicImports = Topics.IMPORTS;
-        private Path tokensFile;
-        private int maxBodyBytes = 1024 * 1024;
-        private int maxBatchEvents = 500;
-        private int threads = 32;
-        private int queueCapacity = 256;
-        private Duration publishTimeout = Duration.ofSeconds(5);
-        private Duration retryAfter = Duration.ofSeconds(5);
-        private Duration requestTimeout = Duration.ofSeconds(10);
-        private Duration maxFutureSkew = Duration.ofHours(1);
-        private Duration importTimeout = Duration.ofMinutes(15);
+        private final Map<GatewaySetting, String> values = new EnumMap<>(GatewaySetting.class);
 
         private Builder() {}
 
-        public Builder host(String host) {
-            this.host = host;
+        private Builder set(GatewaySetting s, Object value) {
+            if (value == null) {
+                values.remove(s);
+            } else {
+                values.put(s, value instanceof Duration d ? Durations.format(d) : value.toString());
+            }
             return this;
+        }
+
+        public Builder host(String host) {
+            return set(GatewaySetting.HOST, host);
         }
 
         public Builder port(int port) {
-            this.port = port;
-            return this;
+            return set(GatewaySetting.PORT, port);
         }
 
         public Builder kafkaBootstrap(String kafkaBootstrap) {
-            this.kafkaBootstrap = kafkaBootstrap;
-            return this;
+            return set(GatewaySetting.KAFKA_BOOTSTRAP, kafkaBootstrap);
         }
 
         public Builder topics(String stages, String visits, String acks) {
-            this.topicStages = stages;
-            this.topicVisits = visits;
-            this.topicAcks = acks;
-            return this;
+            set(GatewaySetting.TOPIC_STAGES, stages);
+            set(GatewaySetting.TOPIC_VISITS, visits);
+            return set(GatewaySetting.TOPIC_ACKS, acks);
         }
 
         public Builder topicImports(String imports) {
-            this.topicImports = imports;
-            return this;
+            return set(GatewaySetting.TOPIC_IMPORTS, imports);
         }
 
         public Builder tokensFile(Path tokensFile) {
-            this.tokensFile = tokensFile;
-            return this;
+            return set(GatewaySetting.TOKENS_FILE, tokensFile);
         }
 
         public Builder maxBodyBytes(int maxBodyBytes) {
-            this.maxBodyBytes = maxBodyBytes;
-            return this;
+            return set(GatewaySetting.MAX_BODY_BYTES, maxBodyBytes);
         }
 
         public Builder maxBatchEvents(int maxBatchEvents) {
-            this.maxBatchEvents = maxBatchEvents;
-            return this;
+            return set(GatewaySetting.MAX_BATCH_EVENTS, maxBatchEvents);
         }
 
         public Builder threads(int threads) {
-            this.threads = threads;
-            return this;
+            return set(GatewaySetting.THREADS, threads);
         }
 
         public Builder queueCapacity(int queueCapacity) {
-            this.queueCapacity = queueCapacity;
-            return this;
+            return set(GatewaySetting.QUEUE_CAPACITY, queueCapacity);
         }
 
         public Builder publishTimeout(Duration publishTimeout) {
-            this.publishTimeout = publishTimeout;
-            return this;
+            return set(GatewaySetting.PUBLISH_TIMEOUT, publishTimeout);
         }
 
         public Builder retryAfter(Duration retryAfter) {
-            this.retryAfter = retryAfter;
-            return this;
+            return set(GatewaySetting.RETRY_AFTER, retryAfter);
         }
 
         public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requestTimeout;
-            return this;
+            return set(GatewaySetting.REQUEST_TIMEOUT, requestTimeout);
         }
 
         public Builder maxFutureSkew(Duration maxFutureSkew) {
-            this.maxFutureSkew = maxFutureSkew;
-            return this;
+            return set(GatewaySetting.EVENT_MAX_FUTURE_SKEW, maxFutureSkew);
         }
 
         public Builder importTimeout(Duration importTimeout) {
-            this.importTimeout = importTimeout;
-            return this;
+            return set(GatewaySetting.IMPORT_TIMEOUT, importTimeout);
         }
 
-        /** @throws IllegalArgumentException naming the first bad setting (key, flag, environment variable) */
+        /** @throws io.salespulse.contract.settings.SettingsException naming the first bad setting */
         public GatewayConfig build() {
-            require(host != null && !host.isBlank(), "host", String.valueOf(host), "must not be empty");
-            require(port >= 0 && port <= 65535, "port", Integer.toString(port), "must be between 0 and 65535");
-            require(kafkaBootstrap != null && kafkaBootstrap.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*"),
-                    "kafka-bootstrap", String.valueOf(kafkaBootstrap), "must be host:port[,host:port...]");
-            require(topicStages != null && !topicStages.isBlank(), "topic-stages", String.valueOf(topicStages),
-                    "must not be empty");
-            require(topicVisits != null && !topicVisits.isBlank(), "topic-visits", String.valueOf(topicVisits),
-                    "must not be empty");
-            require(topicAcks != null && !topicAcks.isBlank(), "topic-acks", String.valueOf(topicAcks),
-                    "must not be empty");
-            require(topicImports != null && !topicImports.isBlank(), "topic-imports", String.valueOf(topicImports),
-                    "must not be empty");
-            require(tokensFile != null, "tokens-file", "(none)",
-                    "is required: a JSON file of tenant -> SHA-256 token hashes (see `salespulse gateway hash-token`)");
-            require(maxBodyBytes >= 1024 && maxBodyBytes <= 64 * 1024 * 1024, "max-body-bytes",
-                    Integer.toString(maxBodyBytes), "must be between 1024 and 67108864");
-            require(maxBatchEvents >= 1 && maxBatchEvents <= 10_000, "max-batch-events",
-                    Integer.toString(maxBatchEvents), "must be between 1 and 10000");
-            require(threads >= 1 && threads <= 1024, "threads", Integer.toString(threads),
-                    "must be between 1 and 1024");
-            require(queueCapacity >= 0 && queueCapacity <= 100_000, "queue-capacity",
-                    Integer.toString(queueCapacity), "must be between 0 and 100000");
-            require(publishTimeout != null && publishTimeout.toMillis() >= 1000
-                    && publishTimeout.compareTo(Duration.ofMinutes(2)) <= 0, "publish-timeout",
-                    String.valueOf(publishTimeout), "must be between 1s and 2m");
-            require(retryAfter != null && retryAfter.toSeconds() >= 1 && retryAfter.toSeconds() <= 3600,
-                    "retry-after", String.valueOf(retryAfter), "must be between 1s and 1h (whole seconds)");
-            require(requestTimeout != null && requestTimeout.toMillis() >= 100
-                    && requestTimeout.compareTo(Duration.ofMinutes(5)) <= 0, "request-timeout",
-                    String.valueOf(requestTimeout), "must be between 100ms and 5m");
-            // At least 3 s so that renewing every third of it leaves the importer a second; at most a day, since
-            // the jobs hold the imported customers' alerts while a session is open.
-            require(importTimeout != null && importTimeout.toMillis() >= 3000
-                    && importTimeout.compareTo(Duration.ofHours(24)) <= 0, "import-timeout",
-                    String.valueOf(importTimeout), "must be between 3s and 24h");
-            Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
-            return new GatewayConfig(this);
+            return new GatewayConfig(SCHEMA.load(values, Map.of()));
         }
-
-        private static void require(boolean ok, String name, String value, String why) {
-            if (!ok) {
-                throw new IllegalArgumentException("Invalid setting gateway." + name + " (flag --" + name + ", env "
-                        + envName(name) + ") = '" + value + "': " + why);
-            }
-        }
-    }
-
-    /** {@code max-body-bytes} -> {@code SALESPULSE_GATEWAY_MAX_BODY_BYTES}; Kafka and topics share the job's names. */
-    public static String envName(String name) {
-        String upper = name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
-        return name.startsWith("kafka-") || name.startsWith("topic-") ? "SALESPULSE_" + upper
-                : "SALESPULSE_GATEWAY_" + upper;
     }
 }

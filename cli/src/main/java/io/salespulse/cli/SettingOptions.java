@@ -1,6 +1,6 @@
 package io.salespulse.cli;
 
-import io.salespulse.pipeline.config.Setting;
+import io.salespulse.contract.settings.SettingKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,24 +9,25 @@ import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The job settings as picocli options, one per {@link Setting}, generated so that {@code --help} and
- * the accepted flags can never drift from the configuration the job really reads. Values given on the
- * command line are only collected here; {@code PipelineConfig.load} validates them together with the
- * environment and the defaults, so there is exactly one place that decides what a valid setting is.
+ * A service's settings as picocli options, one per setting, generated so that {@code --help} and the accepted
+ * flags can never drift from the configuration the service really reads. Values given on the command line are
+ * only collected here; the service's {@code SettingsSchema} checks them together with the environment and the
+ * defaults, so there is exactly one place that decides what a valid setting is.
  */
-final class PipelineSettings {
+final class SettingOptions {
 
-    private PipelineSettings() {}
+    private SettingOptions() {}
 
     /** Adds an option per setting to {@code spec}; a value given on the command line is put into {@code given}. */
-    static void addTo(CommandSpec spec, Map<Setting, String> given) {
-        for (Setting s : Setting.values()) {
+    static <K extends SettingKey> void addTo(CommandSpec spec, List<K> settings, Map<K, String> given) {
+        for (K s : settings) {
             List<String> names = new ArrayList<>(List.of(s.flag()));
             String dotted = "--" + s.key();
             if (!dotted.equals(s.flag())) {
                 names.add(dotted);
             }
-            String shownDefault = s.defaultValue().isEmpty() ? "(empty)" : s.defaultValue();
+            String shownDefault = s.defaultValue() == null ? "(required)"
+                    : s.defaultValue().isEmpty() ? "(empty)" : s.defaultValue();
             spec.addOption(OptionSpec.builder(names.toArray(String[]::new))
                     .paramLabel("<value>")
                     .type(String.class)
@@ -50,6 +51,7 @@ final class PipelineSettings {
         spec.usageMessage().footer(
                 "",
                 "Each setting can also come from its environment variable. A flag wins over the",
-                "environment, which wins over the default; --kafka.bootstrap=host:9092 style works too.");
+                "environment, which wins over the default; --kafka.bootstrap=host:9092 style works too.",
+                "All settings: docs/configuration.md.");
     }
 }
