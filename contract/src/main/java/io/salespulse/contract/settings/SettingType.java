@@ -206,6 +206,17 @@ public final class SettingType<T> {
                 "expected a URI with a scheme, e.g. file:///var/lib/salespulse/checkpoints or s3://bucket/path");
     }
 
+    /**
+     * A URI with a scheme, or a path under the user's home written {@code ~/...} (a file URI there): defaults that
+     * live in the user's own data directory, not in a {@code /tmp} every user of a machine shares.
+     */
+    public static SettingType<URI> uriOrHomePath() {
+        SettingType<URI> uri = uri();
+        return nonEmpty("URI with a scheme, or ~/path", t -> t.startsWith("~/")
+                ? Path.of(System.getProperty("user.home"), t.substring(2)).toUri()
+                : uri.parse(t));
+    }
+
     /** An {@code http://} or {@code https://} URL with a host. */
     public static SettingType<URI> httpUrl() {
         return uri("http(s) URL", u -> ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null,

@@ -9,6 +9,7 @@ import static io.salespulse.contract.settings.SettingType.percentage;
 import static io.salespulse.contract.settings.SettingType.positiveDuration;
 import static io.salespulse.contract.settings.SettingType.text;
 import static io.salespulse.contract.settings.SettingType.uri;
+import static io.salespulse.contract.settings.SettingType.uriOrHomePath;
 
 import io.salespulse.contract.policy.PolicyParser;
 import io.salespulse.contract.settings.SettingKey;
@@ -53,8 +54,9 @@ public enum Setting implements SettingKey {
     SLA_CLOSING(sla("sla.closing", "168h", "Time after a closing card with outcome pending until the next card")),
     STATE_TTL(SharedSettings.STATE_TTL),
     TIME_ZONE(SharedSettings.TIME_ZONE),
-    CHECKPOINT_DIR(SettingSpec.of("checkpoint.dir", uri(), "file:///tmp/salespulse/checkpoints",
-            "Where checkpoints go (a URI: file:///..., s3://...)")),
+    CHECKPOINT_DIR(SettingSpec.of("checkpoint.dir", uriOrHomePath(), "~/.local/share/salespulse/checkpoints",
+            "Where checkpoints go (a URI: file:///..., s3://...; ~/... is under the user's home). On a cluster, a"
+                    + " directory every task manager reaches")),
     CHECKPOINT_INTERVAL(SettingSpec.of("checkpoint.interval", positiveDuration(), "1s",
             "Checkpoint interval: alerts become visible in Kafka (read_committed) at the next checkpoint")),
     PARALLELISM(SettingSpec.of("parallelism", integer(1, 1024), "1",
