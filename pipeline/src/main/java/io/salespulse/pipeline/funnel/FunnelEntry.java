@@ -21,6 +21,8 @@ public class FunnelEntry {
     /** occurred_at of the first later-stage card (closing: the won card), or {@link #NOT_ADVANCED}. */
     public long advancedAt = NOT_ADVANCED;
     public boolean deleted;
+    /** import_id of the card whose arrival produced this version, null for a live card: its key waits for the import. */
+    public String importId;
 
     public FunnelEntry() {}
 

@@ -1,0 +1,23 @@
+package io.salespulse.pipeline.funnel;
+
+/**
+ * Where a conversion key stands besides its entries and its log (state POJO of {@link ConversionWindow}).
+ */
+public class WindowProgress {
+    /** The first window end still to (re)compute: changed entries or pending ends; MAX_VALUE when none. */
+    public long dirtyFrom = Long.MAX_VALUE;
+    /**
+     * The first window end that can still be recomputed: ends before it have lost entries or log records (they lie
+     * more than the retention before the last end computed, or were computed by an earlier version of the job).
+     * MIN_VALUE while nothing was dropped: then every end can be, also ends before the key's first one (a history
+     * imported into a young key).
+     */
+    public long correctableFrom = Long.MIN_VALUE;
+    /** The episode after the newest judged window end that was dropped from the log; null when none was. */
+    public DropEpisode base;
+    public ImportHolds holds = new ImportHolds();
+    /** The one timer registered (0: none). */
+    public long timerAt;
+
+    public WindowProgress() {}
+}
