@@ -173,6 +173,10 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
         if (p.dirtyWeek != Long.MAX_VALUE) {
             setTimer(p, wake(p, clock), timers);
         } else if (newest == Long.MIN_VALUE && sent.isEmpty()) {
+            // Empty maps still hold an entry per key until cleared.
+            buckets.clear();
+            teamWeeks.clear();
+            sent.clear();
             progress.clear();
             return;
         } else {
