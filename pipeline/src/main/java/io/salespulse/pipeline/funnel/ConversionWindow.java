@@ -273,7 +273,7 @@ public final class ConversionWindow
             WindowEndLog before = logged.get(t);
             WindowEndLog now = new WindowEndLog();
             now.regionCounts = sweep.regionCounts(t);
-            ConversionRow region = rows.isEmpty() ? null : rows.get(0); // team "*" sorts first
+            ConversionRow region = Sweep.region(rows);
             if (t < rerunFrom) {
                 now.episode = before == null ? null : before.episode;
             } else if (region != null) {
@@ -378,7 +378,7 @@ public final class ConversionWindow
             if (drops.contains(end)) {
                 continue;
             }
-            ConversionRow region = sweep.rows(key, end).get(0);
+            ConversionRow region = Sweep.region(sweep.rows(key, end));
             Window w = Window.of(all, end, settings);
             DropFinding f = w.finding(region,
                     DropTest.pValue(region.advanced, region.entered, region.baselineAdvanced, region.baselineEntered),
@@ -588,6 +588,8 @@ public final class ConversionWindow
         /** Baseline offset in slides; -1 when a week is no multiple of the slide (the SQL reference then has no baseline). */
         private final int week;
         private final Map<String, Integer> teamIndex = new TreeMap<>();
+        /** Index of the region (team {@code *}). */
+        private final int regionIndex;
         private final int[][] entered;
         private final int[][] advanced;
 
@@ -604,6 +606,7 @@ public final class ConversionWindow
             for (Map.Entry<String, Integer> t : teamIndex.entrySet()) {
                 t.setValue(i++);
             }
+            regionIndex = teamIndex.get(ConversionRow.ALL_TEAMS);
             entered = new int[teamIndex.size()][n];
             advanced = new int[teamIndex.size()][n];
             for (FunnelEntry e : all) {
@@ -632,7 +635,7 @@ public final class ConversionWindow
             }
             int a = (int) ((lo - gridStart) / settings.slideMs);
             int b = (int) ((hi - gridStart) / settings.slideMs) + 1;
-            for (int t : new int[] {team, 0}) {
+            for (int t : new int[] {team, regionIndex}) {
                 counts[t][a]++;
                 counts[t][b]--;
             }
@@ -645,11 +648,12 @@ public final class ConversionWindow
         /** Hash of the region row's counts at {@code end} (what the episode logic judges); 0 without a region row. */
         long regionCounts(long end) {
             int i = index(end);
-            if (entered[0][i] == 0) {
+            if (entered[regionIndex][i] == 0) {
                 return 0;
             }
             long h = 17;
-            for (long v : new long[] {entered[0][i], advanced[0][i], baseline(entered[0], i), baseline(advanced[0], i)}) {
+            for (long v : new long[] {entered[regionIndex][i], advanced[regionIndex][i], baseline(entered[regionIndex], i),
+                    baseline(advanced[regionIndex], i)}) {
                 h = 31 * h + v;
             }
             return h == 0 ? 1 : h;
@@ -663,7 +667,12 @@ public final class ConversionWindow
             return sum;
         }
 
-        /** The rows of window end {@code end}: the region's first, then one per team with entries. */
+        /** The region's row among the rows of one end; null when there is none. */
+        static ConversionRow region(List<ConversionRow> rows) {
+            return rows.stream().filter(r -> r.team.equals(ConversionRow.ALL_TEAMS)).findFirst().orElse(null);
+        }
+
+        /** The rows of window end {@code end}: one per team with entries and the region's ({@code *}). */
         List<ConversionRow> rows(String[] key, long end) {
             int i = index(end);
             List<ConversionRow> rows = new ArrayList<>();

@@ -176,6 +176,7 @@ public final class CustomerFunnel extends KeyedBroadcastProcessFunction<String, 
             return;
         }
         s.version = VERSION;
+        s.snapshot = null;
         s.coached = new CoachingCase[0];
         s.holds = s.holds == null ? new ImportHolds() : s.holds;
         s.historyTeams = s.historyTeams == null ? new String[0] : s.historyTeams;
@@ -373,7 +374,8 @@ public final class CustomerFunnel extends KeyedBroadcastProcessFunction<String, 
     /**
      * Where the customer stood after each card: open in the highest stage its opportunity reached (a repeated card
      * of that stage restarts its clock), or won/lost at a closing card; owner (rep, region, team) of the latest
-     * card; high potential when any card of the opportunity says so. Equal consecutive states are one interval.
+     * card; high potential when any card of the opportunity says so. One interval per card: the digest forgets a
+     * customer silent (no card) for the retention plus a day.
      */
     static StageInterval[] history(CardRef[] cards) {
         List<StageInterval> out = new ArrayList<>();
@@ -397,9 +399,7 @@ public final class CustomerFunnel extends KeyedBroadcastProcessFunction<String, 
                 current = null;
                 highPotential = false;
             }
-            if (out.isEmpty() || !out.get(out.size() - 1).sameStateAs(i)) {
-                out.add(i);
-            }
+            out.add(i);
         }
         return out.toArray(new StageInterval[0]);
     }

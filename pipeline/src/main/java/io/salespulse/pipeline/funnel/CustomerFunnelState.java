@@ -20,6 +20,8 @@ public class CustomerFunnelState {
     public long lastArrivalAt;
     /** The one timer registered (0: none, or state of an earlier version). */
     public long timerAt;
+    /** State of earlier versions (the latest snapshot sent to the digest); no longer written, dropped on conversion. */
+    public CustomerSnapshot snapshot;
 
     public CustomerFunnelState() {}
 }

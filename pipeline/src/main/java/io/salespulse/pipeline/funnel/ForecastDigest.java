@@ -315,16 +315,11 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
     /** The interval the customer is in at {@code d} if it is open in {@code team} then (not yet forgotten), else null. */
     private StageInterval openAt(CustomerHistory h, long d, String team) {
         StageInterval at = null;
-        int index = -1;
         for (int i = 0; i < h.intervals.length && h.intervals[i].from <= d; i++) {
             at = h.intervals[i];
-            index = i;
         }
-        if (at == null || !at.isOpen() || !team.equals(at.team)) {
-            return null;
-        }
-        if (index == h.intervals.length - 1 && d >= h.lastCardAt + forgetAfter()) {
-            return null; // silent for the retention plus a day: forgotten, as the customer funnel forgets it
+        if (at == null || !at.isOpen() || !team.equals(at.team) || d >= at.from + forgetAfter()) {
+            return null; // not open in the team then, or silent for the retention plus a day (forgotten)
         }
         return at;
     }
@@ -409,7 +404,7 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
 
     /** How long after the last digest anything kept can still matter: the retention plus the rates' history. */
     private long keep() {
-        return settings.retentionMs() + HORIZON + HISTORY + DAY;
+        return settings.retentionMs() + HORIZON + HISTORY + 2 * DAY;
     }
 
     private long forgetAfter() {

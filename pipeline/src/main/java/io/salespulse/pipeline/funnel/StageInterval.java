@@ -3,8 +3,8 @@ package io.salespulse.pipeline.funnel;
 import java.util.Objects;
 
 /**
- * Where a customer stood from {@link #from} (occurred time of the card that put it there) until the next interval
- * of its history: open in a stage, or won/lost (state and network POJO).
+ * Where a customer stood after one of its cards, from {@link #from} (the card's occurred time) until the next
+ * card: open in a stage, or won/lost (state and network POJO).
  */
 public class StageInterval {
     public long from;
