@@ -2,16 +2,13 @@ package io.salespulse.pipeline.funnel;
 
 import io.salespulse.contract.Alert;
 import io.salespulse.contract.policy.EffectivePolicy;
-import io.salespulse.pipeline.imports.ImportGate;
 import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -145,18 +142,14 @@ public final class ConversionWindow
         if (before != null) {
             p.dirtyFrom = Math.min(p.dirtyFrom, settings.firstEnd(before.entryAt));
         }
-        long arrival = ctx.timestamp() == null ? clock : ctx.timestamp();
-        imports.hold(p.holds, tenantOf(ctx.getCurrentKey()), e.importId, arrival, clock,
-                ctx.getBroadcastState(ImportGate.STATE).immutableEntries());
-        setTimer(p, wake(p, lastWindowEnd.value(), clock), ctx.timerService());
+        imports.hold(p.holds, tenantOf(ctx.getCurrentKey()), e.importId, ctx);
+        p.timerAt = OneTimer.move(p.timerAt, wake(p, lastWindowEnd.value(), clock), ctx.timerService());
         progress.update(p);
     }
 
     @Override
     public void processBroadcastElement(PolicyUpdate u, Context ctx, Collector<ConversionRow> out) throws Exception {
-        if (imports.isImport(u)) {
-            imports.update(u, ctx.getBroadcastState(ImportGate.STATE), ctx.currentWatermark());
-        } else {
+        if (!imports.apply(u, ctx)) {
             policies.update(u, ctx.getBroadcastState(FunnelPolicies.STATE));
         }
     }
@@ -169,14 +162,11 @@ public final class ConversionWindow
             return; // a timer left behind by a key already cleared
         }
         TimerService timers = ctx.timerService();
-        if (p.timerAt != 0 && p.timerAt != timestamp) {
-            timers.deleteEventTimeTimer(p.timerAt); // a timer of an earlier version fired first: one timer again
-        }
-        p.timerAt = 0;
+        p.timerAt = OneTimer.fired(p.timerAt, timestamp, timers);
         long clock = timers.currentWatermark();
         String[] key = ctx.getCurrentKey().split("\u001f", -1);
-        if (!imports.mayDecide(key[0], p.holds, clock, ctx.getBroadcastState(ImportGate.STATE).immutableEntries())) {
-            setTimer(p, clock + FunnelImports.POLL, timers);
+        if (!imports.mayDecide(key[0], p.holds, ctx)) {
+            p.timerAt = OneTimer.move(p.timerAt, clock + FunnelImports.POLL, timers);
             progress.update(p);
             return;
         }
@@ -209,7 +199,7 @@ public final class ConversionWindow
         }
         p.dirtyFrom = nextPending(all, newLast);
         if (p.dirtyFrom != Long.MAX_VALUE) {
-            setTimer(p, wake(p, newLast, clock), timers);
+            p.timerAt = OneTimer.move(p.timerAt, wake(p, newLast, clock), timers);
         } else {
             long keep = keptUntil(all);
             if (keep == Long.MIN_VALUE) {
@@ -217,7 +207,7 @@ public final class ConversionWindow
                 return;
             }
             // Wake when everything kept lies beyond the retention of the window ends decided by then.
-            setTimer(p, keep + settings.retentionMs() + settings.latenessMs, timers);
+            p.timerAt = OneTimer.move(p.timerAt, keep + settings.retentionMs() + settings.latenessMs, timers);
         }
         progress.update(p);
     }
@@ -501,21 +491,7 @@ public final class ConversionWindow
 
     /** When to wake for the pending work: at once for ends already decided, else when the first pending end is due. */
     private long wake(WindowProgress p, Long last, long clock) {
-        if (last != null && p.dirtyFrom <= last) {
-            return clock == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : clock + 1;
-        }
-        return p.dirtyFrom + settings.latenessMs;
-    }
-
-    private static void setTimer(WindowProgress p, long at, TimerService timers) {
-        if (p.timerAt == at) {
-            return;
-        }
-        if (p.timerAt != 0) {
-            timers.deleteEventTimeTimer(p.timerAt);
-        }
-        p.timerAt = at;
-        timers.registerEventTimeTimer(at);
+        return last != null && p.dirtyFrom <= last ? OneTimer.soon(clock) : p.dirtyFrom + settings.latenessMs;
     }
 
     /** The key's progress; a key of an earlier version (no log) can be corrected only after its last end. */

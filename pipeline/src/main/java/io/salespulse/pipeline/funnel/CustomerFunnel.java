@@ -3,7 +3,6 @@ package io.salespulse.pipeline.funnel;
 import io.salespulse.contract.Alert;
 import io.salespulse.contract.Stage;
 import io.salespulse.contract.StageEvent;
-import io.salespulse.pipeline.imports.ImportGate;
 import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -99,8 +98,7 @@ public final class CustomerFunnel extends KeyedBroadcastProcessFunction<String, 
         trimClosedOpportunities(cards, cards.get(cards.size() - 1).at, s);
         s.cards = cards.toArray(new CardRef[0]);
         s.lastArrivalAt = Math.max(s.lastArrivalAt, arrival);
-        imports.hold(s.holds, card.tenant, card.importId, arrival, clock,
-                ctx.getBroadcastState(ImportGate.STATE).immutableEntries());
+        imports.hold(s.holds, card.tenant, card.importId, ctx);
 
         if (card.objectionTag != null && Stage.OBJECTION.code().equals(card.stage)) {
             ctx.output(OBJECTIONS, RegionFact.of(objection(card)));
@@ -114,9 +112,7 @@ public final class CustomerFunnel extends KeyedBroadcastProcessFunction<String, 
 
     @Override
     public void processBroadcastElement(PolicyUpdate u, Context ctx, Collector<FunnelEntry> out) throws Exception {
-        if (imports.isImport(u)) {
-            imports.update(u, ctx.getBroadcastState(ImportGate.STATE), ctx.currentWatermark());
-        }
+        imports.apply(u, ctx); // policies do not concern the customer funnel
     }
 
     @Override
@@ -127,14 +123,10 @@ public final class CustomerFunnel extends KeyedBroadcastProcessFunction<String, 
         }
         convert(s);
         TimerService timers = ctx.timerService();
-        if (s.timerAt != 0 && s.timerAt != timestamp) {
-            timers.deleteEventTimeTimer(s.timerAt); // a timer of an earlier version fired first: one timer again
-        }
-        s.timerAt = 0;
+        s.timerAt = OneTimer.fired(s.timerAt, timestamp, timers);
         long clock = timers.currentWatermark();
         String tenant = ctx.getCurrentKey().substring(0, ctx.getCurrentKey().indexOf('\u001f'));
-        boolean released = imports.release(tenant, s.holds, clock,
-                ctx.getBroadcastState(ImportGate.STATE).immutableEntries());
+        boolean released = imports.release(tenant, s.holds, clock, FunnelImports.sessions(ctx));
         if (released && s.holds.isEmpty()) {
             coach(s, tenant, ctx.getCurrentKey().substring(tenant.length() + 1), clock, true, ctx);
         }
@@ -150,15 +142,7 @@ public final class CustomerFunnel extends KeyedBroadcastProcessFunction<String, 
 
     /** Poll while held by an import, else wait for the moment the customer is forgotten. */
     private void schedule(CustomerFunnelState s, long clock, TimerService timers) {
-        long at = s.holds.isEmpty() ? expiry(s) : clock + FunnelImports.POLL;
-        if (s.timerAt == at) {
-            return;
-        }
-        if (s.timerAt != 0) {
-            timers.deleteEventTimeTimer(s.timerAt);
-        }
-        s.timerAt = at;
-        timers.registerEventTimeTimer(at);
+        s.timerAt = OneTimer.move(s.timerAt, s.holds.isEmpty() ? expiry(s) : clock + FunnelImports.POLL, timers);
     }
 
     /** Arrival time at which the customer is forgotten: the retention plus a day after its newest card (by either time). */

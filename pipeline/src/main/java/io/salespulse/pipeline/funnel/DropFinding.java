@@ -29,7 +29,10 @@ public class DropFinding {
     public String mainReps;
     /** A later computation no longer opens this episode: withdraw its alert (only the key fields are set). */
     public boolean retraction;
-    /** {@code live} or {@code history} (an episode opened more than a day before it was decided); for a retraction, the retracted alert's. */
+    /**
+     * {@code live} or {@code history} (an episode opened more than a day before it was decided); for a retraction,
+     * the retracted alert's.
+     */
     public String origin = "live";
 
     public DropFinding() {}

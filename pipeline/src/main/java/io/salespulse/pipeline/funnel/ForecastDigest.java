@@ -2,7 +2,6 @@ package io.salespulse.pipeline.funnel;
 
 import io.salespulse.contract.Alert;
 import io.salespulse.contract.Stage;
-import io.salespulse.pipeline.imports.ImportGate;
 import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -104,18 +103,14 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
         CustomerHistory merged = merge(before, h);
         histories.put(h.customerId, merged);
         p.dirtyFrom = Math.min(p.dirtyFrom, nextDigest(changedAt(before, merged) - 1));
-        long arrival = ctx.timestamp() == null ? clock : ctx.timestamp();
-        imports.hold(p.holds, h.tenant, h.importId, arrival, clock,
-                ctx.getBroadcastState(ImportGate.STATE).immutableEntries());
-        setTimer(p, wake(p, clock), ctx.timerService());
+        imports.hold(p.holds, h.tenant, h.importId, ctx);
+        p.timerAt = OneTimer.move(p.timerAt, wake(p, clock), ctx.timerService());
         progress.update(p);
     }
 
     @Override
     public void processBroadcastElement(PolicyUpdate u, Context ctx, Collector<Alert> out) throws Exception {
-        if (imports.isImport(u)) {
-            imports.update(u, ctx.getBroadcastState(ImportGate.STATE), ctx.currentWatermark());
-        }
+        imports.apply(u, ctx); // policies do not concern the digest
     }
 
     @Override
@@ -125,14 +120,11 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
         }
         DigestProgress p = progress(ctx.getCurrentKey());
         TimerService timers = ctx.timerService();
-        if (p.timerAt != 0 && p.timerAt != timestamp) {
-            timers.deleteEventTimeTimer(p.timerAt);
-        }
-        p.timerAt = 0;
+        p.timerAt = OneTimer.fired(p.timerAt, timestamp, timers);
         long clock = timers.currentWatermark();
         String[] key = ctx.getCurrentKey().split("\u001f", -1);
-        if (!imports.mayDecide(key[0], p.holds, clock, ctx.getBroadcastState(ImportGate.STATE).immutableEntries())) {
-            setTimer(p, clock + FunnelImports.POLL, timers);
+        if (!imports.mayDecide(key[0], p.holds, ctx)) {
+            p.timerAt = OneTimer.move(p.timerAt, clock + FunnelImports.POLL, timers);
             progress.update(p);
             return;
         }
@@ -160,12 +152,12 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
             p.dirtyFrom = nextDigest(p.lastDigest); // customers still open: the next digest
         }
         if (p.dirtyFrom != Long.MAX_VALUE) {
-            setTimer(p, wake(p, clock), timers);
+            p.timerAt = OneTimer.move(p.timerAt, wake(p, clock), timers);
         } else if (all.isEmpty() && sent.isEmpty()) {
             clear();
             return;
         } else {
-            setTimer(p, Math.max(relevant, p.lastDigest) + keep() + settings.latenessMs, timers);
+            p.timerAt = OneTimer.move(p.timerAt, Math.max(relevant, p.lastDigest) + keep() + settings.latenessMs, timers);
         }
         progress.update(p);
     }
@@ -412,21 +404,8 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
     }
 
     private long wake(DigestProgress p, long clock) {
-        if (p.lastDigest != Long.MIN_VALUE && p.dirtyFrom <= p.lastDigest) {
-            return clock == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : clock + 1;
-        }
-        return p.dirtyFrom + settings.latenessMs;
-    }
-
-    private static void setTimer(DigestProgress p, long at, TimerService timers) {
-        if (p.timerAt == at) {
-            return;
-        }
-        if (p.timerAt != 0) {
-            timers.deleteEventTimeTimer(p.timerAt);
-        }
-        p.timerAt = at;
-        timers.registerEventTimeTimer(at);
+        return p.lastDigest != Long.MIN_VALUE && p.dirtyFrom <= p.lastDigest ? OneTimer.soon(clock)
+                : p.dirtyFrom + settings.latenessMs;
     }
 
     /**

@@ -5,7 +5,7 @@ import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 
 /**
  * History imports as the funnel's keyed operators see them (see {@link ImportGate}): a key of a tenant with an
@@ -27,27 +27,45 @@ final class FunnelImports implements Serializable {
                 Duration.ofMillis(settings.unannouncedImportTimeoutMs));
     }
 
-    /** Whether the control record comes from the imports topic (else it is a policy). */
-    boolean isImport(PolicyUpdate u) {
-        return topic.equals(u.topic);
-    }
-
-    /** Applies a record of the imports topic; forgets sessions released long before {@code clock}. */
-    void update(PolicyUpdate u, BroadcastState<String, String> state, long clock) throws Exception {
-        gate.update(u, state);
-        if (clock > Long.MIN_VALUE) {
-            gate.expire(clock, state);
+    /**
+     * Applies a control record when it comes from the imports topic (forgetting sessions released long ago); false
+     * for a policy record, which the caller handles.
+     */
+    boolean apply(PolicyUpdate u, KeyedBroadcastProcessFunction<?, ?, ?, ?>.Context ctx) throws Exception {
+        if (!topic.equals(u.topic)) {
+            return false;
         }
+        gate.update(u, ctx.getBroadcastState(ImportGate.STATE));
+        if (ctx.currentWatermark() > Long.MIN_VALUE) {
+            gate.expire(ctx.currentWatermark(), ctx.getBroadcastState(ImportGate.STATE));
+        }
+        return true;
     }
 
-    /** Adds the import of a record that arrived at {@code seenAt} to the key's holds, unless it has released already. */
-    void hold(ImportHolds holds, String tenant, String importId, long seenAt, long clock,
-            Iterable<Map.Entry<String, String>> state) throws Exception {
+    /**
+     * Adds the import of the record being processed (it arrived at its timestamp) to the key's holds, unless it
+     * is a live record or its import has released already.
+     */
+    void hold(ImportHolds holds, String tenant, String importId,
+            KeyedBroadcastProcessFunction<?, ?, ?, ?>.ReadOnlyContext ctx) throws Exception {
+        long clock = ctx.currentWatermark();
+        long seenAt = ctx.timestamp() == null ? clock : ctx.timestamp();
         if (importId == null || holds.contains(importId)
-                || gate.releaseAt(tenant, importId, seenAt, state) <= clock) {
+                || gate.releaseAt(tenant, importId, seenAt, sessions(ctx)) <= clock) {
             return;
         }
         holds.add(importId, seenAt);
+    }
+
+    /** {@link #mayDecide(String, ImportHolds, long, Iterable)} at the context's clock. */
+    boolean mayDecide(String tenant, ImportHolds holds, KeyedBroadcastProcessFunction<?, ?, ?, ?>.ReadOnlyContext ctx)
+            throws Exception {
+        return mayDecide(tenant, holds, ctx.timerService().currentWatermark(), sessions(ctx));
+    }
+
+    static Iterable<Map.Entry<String, String>> sessions(KeyedBroadcastProcessFunction<?, ?, ?, ?>.ReadOnlyContext ctx)
+            throws Exception {
+        return ctx.getBroadcastState(ImportGate.STATE).immutableEntries();
     }
 
     /**
@@ -73,7 +91,7 @@ final class FunnelImports implements Serializable {
         return released;
     }
 
-    /** Whether an import of the tenant released within the last day before {@code clock} (its results may still be on their way). */
+    /** Whether an import of the tenant released within the day before {@code clock} (its results may still be on their way). */
     boolean releasedRecently(String tenant, long clock, Iterable<Map.Entry<String, String>> state) throws Exception {
         for (String key : gate.releasedBetween(clock - ForecastDigest.DAY, clock, state).keySet()) {
             if (key.startsWith(tenant + "/")) {

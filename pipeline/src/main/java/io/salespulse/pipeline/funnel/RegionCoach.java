@@ -1,7 +1,6 @@
 package io.salespulse.pipeline.funnel;
 
 import io.salespulse.contract.Alert;
-import io.salespulse.pipeline.imports.ImportGate;
 import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -94,18 +93,14 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
         w.add(f);
         teamWeeks.put(key, w);
         p.dirtyWeek = Math.min(p.dirtyWeek, weekStart);
-        long arrival = ctx.timestamp() == null ? clock : ctx.timestamp();
-        imports.hold(p.holds, f.tenant, f.importId, arrival, clock,
-                ctx.getBroadcastState(ImportGate.STATE).immutableEntries());
-        setTimer(p, wake(p, clock), ctx.timerService());
+        imports.hold(p.holds, f.tenant, f.importId, ctx);
+        p.timerAt = OneTimer.move(p.timerAt, wake(p, clock), ctx.timerService());
         progress.update(p);
     }
 
     @Override
     public void processBroadcastElement(PolicyUpdate u, Context ctx, Collector<Alert> out) throws Exception {
-        if (imports.isImport(u)) {
-            imports.update(u, ctx.getBroadcastState(ImportGate.STATE), ctx.currentWatermark());
-        }
+        imports.apply(u, ctx); // policies apply to the alerts later (funnel-alert-policies)
     }
 
     /** A drop episode opened (its alert, with the objection mix of its window against the baseline windows) or was withdrawn. */
@@ -136,14 +131,10 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
             return; // a timer left behind by a region already cleared
         }
         TimerService timers = ctx.timerService();
-        if (p.timerAt != 0 && p.timerAt != timestamp) {
-            timers.deleteEventTimeTimer(p.timerAt);
-        }
-        p.timerAt = 0;
+        p.timerAt = OneTimer.fired(p.timerAt, timestamp, timers);
         String[] key = ctx.getCurrentKey().split("\u001f", -1);
-        var importState = ctx.getBroadcastState(ImportGate.STATE).immutableEntries();
-        if (!imports.mayDecide(key[0], p.holds, clock, importState)) {
-            setTimer(p, clock + FunnelImports.POLL, timers);
+        if (!imports.mayDecide(key[0], p.holds, ctx)) {
+            p.timerAt = OneTimer.move(p.timerAt, clock + FunnelImports.POLL, timers);
             progress.update(p);
             return;
         }
@@ -155,7 +146,7 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
             }
         }
         p.lastWeek = Math.max(p.lastWeek, dueWeek);
-        if (!imports.releasedRecently(key[0], clock, importState)) {
+        if (!imports.releasedRecently(key[0], clock, FunnelImports.sessions(ctx))) {
             trim(p, clock);
         }
         p.dirtyWeek = Long.MAX_VALUE;
@@ -171,7 +162,7 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
             newest = Math.max(newest, b);
         }
         if (p.dirtyWeek != Long.MAX_VALUE) {
-            setTimer(p, wake(p, clock), timers);
+            p.timerAt = OneTimer.move(p.timerAt, wake(p, clock), timers);
         } else if (newest == Long.MIN_VALUE && sent.isEmpty()) {
             // Empty maps still hold an entry per key until cleared.
             buckets.clear();
@@ -180,7 +171,8 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
             progress.clear();
             return;
         } else {
-            setTimer(p, Math.max(newest, p.lastWeek) + keep() + FunnelSettings.WEEK + settings.latenessMs, timers);
+            p.timerAt = OneTimer.move(p.timerAt,
+                    Math.max(newest, p.lastWeek) + keep() + FunnelSettings.WEEK + settings.latenessMs, timers);
         }
         progress.update(p);
     }
@@ -243,21 +235,8 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
     }
 
     private long wake(CoachProgress p, long clock) {
-        if (p.lastWeek != Long.MIN_VALUE && p.dirtyWeek <= p.lastWeek) {
-            return clock == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : clock + 1;
-        }
-        return nextWeek(p.dirtyWeek) + settings.latenessMs;
-    }
-
-    private static void setTimer(CoachProgress p, long at, TimerService timers) {
-        if (p.timerAt == at) {
-            return;
-        }
-        if (p.timerAt != 0) {
-            timers.deleteEventTimeTimer(p.timerAt);
-        }
-        p.timerAt = at;
-        timers.registerEventTimeTimer(at);
+        return p.lastWeek != Long.MIN_VALUE && p.dirtyWeek <= p.lastWeek ? OneTimer.soon(clock)
+                : nextWeek(p.dirtyWeek) + settings.latenessMs;
     }
 
     /** The region's progress; with state of an earlier version, the weeks ended by now were checked by it. */

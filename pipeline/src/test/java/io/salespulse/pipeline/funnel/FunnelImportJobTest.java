@@ -235,7 +235,7 @@ class FunnelImportJobTest {
         assertThat(got).isEqualTo(expected);
     }
 
-    /** Polls up to three minutes until the rows equal {@code expected} (corrections may still be on their way); returns the last read. */
+    /** Polls up to three minutes until the rows equal {@code expected} (corrections may be on their way); returns the last read. */
     private static List<String> awaitRows(TestStack stack, String sql, List<String> expected) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         List<String> got = stack.query(sql);

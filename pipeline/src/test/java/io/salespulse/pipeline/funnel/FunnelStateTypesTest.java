@@ -10,8 +10,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The funnel job's state and network types are Flink POJOs all the way down: never Kryo. */
 class FunnelStateTypesTest {
     @ParameterizedTest
-    @ValueSource(classes = {CardRef.class, FunnelEntry.class, ObjectionFact.class, CustomerHistory.class, CustomerSnapshot.class,
-            StageInterval.class, ConversionRow.class, DropFinding.class, DropEpisode.class, ObjectionCounts.class,
+    @ValueSource(classes = {CardRef.class, FunnelEntry.class, ObjectionFact.class, CustomerHistory.class,
+            CustomerSnapshot.class, StageInterval.class, ConversionRow.class, DropFinding.class, DropEpisode.class, ObjectionCounts.class,
             CustomerFunnelState.class, CoachingCase.class, ImportHolds.class, WindowProgress.class, WindowEndLog.class,
             RegionFact.class, CoachProgress.class, DigestProgress.class, OpenCustomer.class, DigestDay.class,
             DigestRow.class})
