@@ -6,7 +6,6 @@ import io.salespulse.contract.ImportSession;
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.Topics;
 import io.salespulse.pipeline.config.PipelineConfig;
-import io.salespulse.pipeline.config.Setting;
 import io.salespulse.pipeline.events.ContractDeserializer;
 import io.salespulse.pipeline.events.InputRecord;
 import io.salespulse.pipeline.testing.History;
@@ -30,7 +29,6 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -92,13 +90,9 @@ class FunnelImportJobTest {
                 }
                 h.flush();
             }
-            PipelineConfig config = stack.config("import", Map.of(Setting.FUNNEL_GROUP_ID, "funnel-import",
-                    Setting.FUNNEL_TRANSACTIONAL_ID_PREFIX, "funnel-import"));
+            PipelineConfig config = FunnelJobTest.config(stack, "funnel-import");
             JobClient monitor = stack.startJob(config);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                    FunnelJob.flinkConfiguration(config));
-            FunnelJob.fromConfig(config).build(env);
-            JobClient funnel = env.executeAsync(FunnelJob.NAME);
+            JobClient funnel = FunnelJobTest.startFunnel(config);
             try {
                 await(() -> query(stack, "SELECT count() > 1000 FROM salespulse.stage_conversion FINAL"), "1");
 

@@ -53,13 +53,9 @@ class FunnelJobTest {
                 }
                 h.flush();
             }
-            PipelineConfig config = stack.config("funnel", Map.of(Setting.FUNNEL_GROUP_ID, "funnel-test",
-                    Setting.FUNNEL_TRANSACTIONAL_ID_PREFIX, "funnel-test"));
+            PipelineConfig config = config(stack, "funnel-test");
             JobClient monitor = stack.startJob(config);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                    FunnelJob.flinkConfiguration(config));
-            FunnelJob.fromConfig(config).build(env);
-            JobClient funnel = env.executeAsync(FunnelJob.NAME);
+            JobClient funnel = startFunnel(config);
             try {
                 stack.awaitValue("SELECT count() FROM salespulse.stage_events FINAL", String.valueOf(cards));
                 FunnelSettings s = FunnelSettings.from(config);
@@ -90,5 +86,18 @@ class FunnelJobTest {
                 monitor.cancel().get();
             }
         }
+    }
+
+    /** Settings of a run of both jobs, the funnel with its own consumer group and transactional ids. */
+    static PipelineConfig config(TestStack stack, String run) {
+        return stack.config(run, Map.of(Setting.FUNNEL_GROUP_ID, run, Setting.FUNNEL_TRANSACTIONAL_ID_PREFIX, run));
+    }
+
+    /** Starts the funnel job on the test's MiniCluster. */
+    static JobClient startFunnel(PipelineConfig config) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                FunnelJob.flinkConfiguration(config));
+        FunnelJob.fromConfig(config).build(env);
+        return env.executeAsync(FunnelJob.NAME);
     }
 }
