@@ -137,13 +137,12 @@ public final class ConversionWindow
             entries.remove(e.entryId);
         } else {
             entries.put(e.entryId, e);
-            p.dirtyFrom = Math.min(p.dirtyFrom, settings.firstEnd(e.entryAt));
         }
-        if (before != null) {
-            p.dirtyFrom = Math.min(p.dirtyFrom, settings.firstEnd(before.entryAt));
-        }
+        p.dirtyFrom = Math.min(p.dirtyFrom, firstChangedEnd(before, e.deleted ? null : e));
         imports.hold(p.holds, tenantOf(ctx.getCurrentKey()), e.importId, ctx);
-        p.timerAt = OneTimer.move(p.timerAt, wake(p, lastWindowEnd.value(), clock), ctx.timerService());
+        if (p.dirtyFrom != Long.MAX_VALUE) {
+            p.timerAt = OneTimer.move(p.timerAt, wake(p, lastWindowEnd.value(), clock), ctx.timerService());
+        }
         progress.update(p);
     }
 
@@ -453,6 +452,22 @@ public final class ConversionWindow
         if (dropped) {
             p.correctableFrom = Math.max(p.correctableFrom, horizon + settings.slideMs);
         }
+    }
+
+    /**
+     * The first window end whose counts the change of an entry changes (its baselines come later): a card that
+     * advances a customer today changes no window that ended before today. MAX_VALUE when none does.
+     */
+    private long firstChangedEnd(FunnelEntry before, FunnelEntry now) {
+        if (before == null || now == null || before.entryAt != now.entryAt || !before.team.equals(now.team)) {
+            long at = Math.min(before == null ? Long.MAX_VALUE : before.entryAt, now == null ? Long.MAX_VALUE : now.entryAt);
+            return settings.firstEnd(at);
+        }
+        long advanced = Math.min(before.advancedAt, now.advancedAt);
+        if (before.advancedAt == now.advancedAt || advanced == FunnelEntry.NOT_ADVANCED) {
+            return Long.MAX_VALUE; // the rep only: it matters to the diagnosis, not to the counts
+        }
+        return Math.max(settings.firstEnd(now.entryAt), settings.firstEnd(advanced));
     }
 
     /** The first window end after {@code last} that has entries in its window; MAX_VALUE when none. */

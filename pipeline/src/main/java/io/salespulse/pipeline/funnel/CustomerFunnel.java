@@ -196,10 +196,15 @@ public final class CustomerFunnel extends KeyedBroadcastProcessFunction<String, 
         }
         List<FunnelEntry> now = entries(card.tenant, card.customerId, cards);
         for (FunnelEntry e : now) {
-            if (!e.sameAs(old.remove(e.entryId))) {
-                e.importId = card.importId;
-                out.collect(e);
+            FunnelEntry was = old.remove(e.entryId);
+            if (e.sameAs(was)) {
+                continue;
             }
+            if (was != null && !was.region.equals(e.region)) {
+                old.put(e.entryId, was); // it moves to another region's key: retracted from the old one below
+            }
+            e.importId = card.importId;
+            out.collect(e);
         }
         for (FunnelEntry gone : old.values()) {
             FunnelEntry retraction = copy(gone);

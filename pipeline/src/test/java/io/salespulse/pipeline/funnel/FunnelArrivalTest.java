@@ -304,7 +304,7 @@ class FunnelArrivalTest {
                 .orElseThrow();
     }
 
-    /** Random customers moving through the stages over {@code days} days, two teams, some won, some lost. */
+    /** Random customers moving through the stages over {@code days} days, three teams in two regions, some won, some lost. */
     static List<StageEvent> history(Random r, int customers, int days) {
         List<StageEvent> out = new ArrayList<>();
         for (int c = 0; c < customers; c++) {
@@ -314,8 +314,10 @@ class FunnelArrivalTest {
             for (int o = 0; o < opportunities; o++) {
                 int rank = r.nextInt(2);
                 while (true) {
-                    StageEvent e = FunnelHarnessTest.card("c" + c, STAGES[rank], at, r.nextInt(8) == 0 ? "t-3" : team,
+                    boolean elsewhere = r.nextInt(8) == 0; // now and then a card of another team and region
+                    StageEvent e = FunnelHarnessTest.card("c" + c, STAGES[rank], at, elsewhere ? "t-3" : team,
                             "r-00" + r.nextInt(4));
+                    e.region = elsewhere ? "hz-east" : "hz-west";
                     boolean last = rank == 4;
                     if (last) {
                         e.outcome = r.nextInt(3) == 0 ? "pending" : (r.nextBoolean() ? "won" : "lost");
@@ -335,6 +337,7 @@ class FunnelArrivalTest {
     private static StageEvent copy(StageEvent e) {
         StageEvent c = FunnelHarnessTest.card(e.customerId, e.stage, e.occurredAt, e.team, e.repId);
         c.eventId = e.eventId;
+        c.region = e.region;
         c.outcome = e.outcome;
         c.highPotential = e.highPotential;
         c.importId = e.importId;
