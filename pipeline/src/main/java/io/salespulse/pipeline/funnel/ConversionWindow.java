@@ -74,6 +74,8 @@ public final class ConversionWindow
     static final int ALERTED_LIVE = 0;
     static final int ALERTED_HISTORY = 1;
     static final int RETRACTED = 2;
+    /** How long after its arrival (computation) an entry (a window end's record) is kept in any case. */
+    static final long SETTLE = ForecastDigest.DAY;
     /** Hash of a row sent with entered = 0 (its entries moved away). */
     private static final long EMPTY_ROW = 1L;
 
@@ -136,6 +138,7 @@ public final class ConversionWindow
             }
             entries.remove(e.entryId);
         } else {
+            e.arrivedAt = ctx.timestamp() == null ? clock : ctx.timestamp();
             entries.put(e.entryId, e);
         }
         p.dirtyFrom = Math.min(p.dirtyFrom, firstChangedEnd(before, e.deleted ? null : e));
@@ -194,19 +197,20 @@ public final class ConversionWindow
         }
         if (newLast != null) {
             lastWindowEnd.update(newLast);
-            trim(newLast, all, p);
+            trim(newLast, clock, all, p);
         }
         p.dirtyFrom = nextPending(all, newLast);
         if (p.dirtyFrom != Long.MAX_VALUE) {
             p.timerAt = OneTimer.move(p.timerAt, wake(p, newLast, clock), timers);
         } else {
-            long keep = keptUntil(all);
-            if (keep == Long.MIN_VALUE) {
+            long[] kept = keptUntil(all);
+            if (kept[0] == Long.MIN_VALUE) {
                 clear(); // nothing left that a coming card could need
                 return;
             }
-            // Wake when everything kept lies beyond the retention of the window ends decided by then.
-            p.timerAt = OneTimer.move(p.timerAt, keep + settings.retentionMs() + settings.latenessMs, timers);
+            // Wake when everything kept lies beyond the retention of the window ends decided by then, and settled.
+            p.timerAt = OneTimer.move(p.timerAt, Math.max(kept[0] + settings.retentionMs() + settings.latenessMs,
+                    kept[1] + SETTLE + 1), timers);
         }
         progress.update(p);
     }
@@ -242,8 +246,9 @@ public final class ConversionWindow
         }
         DropEpisode episode = null;
         if (rerunFrom != Long.MAX_VALUE) {
-            for (Map.Entry<Long, WindowEndLog> l = logged.lowerEntry(rerunFrom); l != null && episode == null;
-                    l = logged.lowerEntry(l.getKey())) {
+            // The newest judged end before it: in the log, or the one last dropped from it (the base).
+            for (Map.Entry<Long, WindowEndLog> l = logged.lowerEntry(rerunFrom); l != null && episode == null
+                    && l.getKey() > p.baseEnd; l = logged.lowerEntry(l.getKey())) {
                 episode = l.getValue().episode == null ? null : l.getValue().episode.copy();
             }
             if (episode == null) {
@@ -262,6 +267,7 @@ public final class ConversionWindow
             WindowEndLog before = logged.get(t);
             WindowEndLog now = new WindowEndLog();
             now.regionCounts = sweep.regionCounts(t);
+            now.computedAt = clock;
             ConversionRow region = Sweep.region(rows);
             if (t < rerunFrom) {
                 now.episode = before == null ? null : before.episode;
@@ -419,38 +425,40 @@ public final class ConversionWindow
 
     /**
      * Drops what no window end within the retention of {@code last} can use: entries whose last window (own or
-     * baseline) ends at or before {@code last} - retention, log records and drop alerts of such ends.
+     * baseline) ends at or before {@code last} - retention, log records of such ends, and the drop alerts of ends
+     * that can no longer be recomputed. Not before a day after they arrived (were computed): an upload of history
+     * without an import session, spread over hours, still finds every entry and record it needs.
      */
-    private void trim(long last, List<FunnelEntry> all, WindowProgress p) throws Exception {
+    private void trim(long last, long clock, List<FunnelEntry> all, WindowProgress p) throws Exception {
         long horizon = last - settings.retentionMs();
-        boolean dropped = false;
+        long settled = clock - SETTLE;
+        long lost = Long.MIN_VALUE; // the newest end that lost an entry or its record
         for (Iterator<FunnelEntry> it = all.iterator(); it.hasNext();) {
             FunnelEntry e = it.next();
-            if (lastEnd(e) <= horizon) {
+            if (lastEnd(e) <= horizon && e.arrivedAt <= settled) {
                 entries.remove(e.entryId);
                 it.remove();
-                dropped = true;
+                lost = Math.max(lost, lastEnd(e));
             }
         }
-        long newestJudged = Long.MIN_VALUE;
         for (Iterator<Map.Entry<Long, WindowEndLog>> it = log.iterator(); it.hasNext();) {
             Map.Entry<Long, WindowEndLog> l = it.next();
-            if (l.getKey() <= horizon) {
-                if (l.getValue().episode != null && l.getKey() > newestJudged) {
-                    newestJudged = l.getKey();
+            if (l.getKey() <= horizon && l.getValue().computedAt <= settled) {
+                if (l.getValue().episode != null && l.getKey() > p.baseEnd) {
+                    p.baseEnd = l.getKey();
                     p.base = l.getValue().episode;
                 }
                 it.remove();
-                dropped = true;
+                lost = Math.max(lost, l.getKey());
             }
+        }
+        if (lost != Long.MIN_VALUE) {
+            p.correctableFrom = Math.max(p.correctableFrom, lost + settings.slideMs);
         }
         for (Iterator<Long> it = drops.keys().iterator(); it.hasNext();) {
-            if (it.next() <= horizon) {
-                it.remove();
+            if (it.next() < p.correctableFrom) {
+                it.remove(); // no re-run reaches it any more
             }
-        }
-        if (dropped) {
-            p.correctableFrom = Math.max(p.correctableFrom, horizon + settings.slideMs);
         }
     }
 
@@ -484,19 +492,25 @@ public final class ConversionWindow
         return next;
     }
 
-    /** The last window end that anything kept refers to (MIN_VALUE when nothing is kept). */
-    private long keptUntil(List<FunnelEntry> all) throws Exception {
+    /**
+     * The last window end that anything kept refers to (MIN_VALUE when nothing is kept), and the newest arrival
+     * (computation) time among the entries (records).
+     */
+    private long[] keptUntil(List<FunnelEntry> all) throws Exception {
         long keep = Long.MIN_VALUE;
+        long arrived = Long.MIN_VALUE;
         for (FunnelEntry e : all) {
             keep = Math.max(keep, lastEnd(e));
+            arrived = Math.max(arrived, e.arrivedAt);
         }
-        for (Long end : log.keys()) {
-            keep = Math.max(keep, end);
+        for (Map.Entry<Long, WindowEndLog> l : log.entries()) {
+            keep = Math.max(keep, l.getKey());
+            arrived = Math.max(arrived, l.getValue().computedAt);
         }
         for (Long end : drops.keys()) {
             keep = Math.max(keep, end);
         }
-        return keep;
+        return new long[] {keep, arrived};
     }
 
     /** The last window end whose row or baseline counts the entry. */
@@ -523,6 +537,7 @@ public final class ConversionWindow
             DropEpisode former = formerEpisodes.get(ConversionRow.ALL_TEAMS);
             if (former != null) {
                 p.base = former;
+                p.baseEnd = last;
                 if (former.open) {
                     drops.put(former.startedAt, ALERTED_LIVE);
                 }

@@ -23,6 +23,8 @@ public class FunnelEntry {
     public boolean deleted;
     /** import_id of the card whose arrival produced this version, null for a live card: its key waits for the import. */
     public String importId;
+    /** Arrival time of the version kept by the window operator (0 in state of earlier versions). */
+    public long arrivedAt;
 
     public FunnelEntry() {}
 

@@ -13,6 +13,8 @@ public class WindowEndLog {
     public long regionCounts;
     /** The region's drop episode after judging this end; null when the end was not judged (no region row). */
     public DropEpisode episode;
+    /** Arrival time at which it was last computed. */
+    public long computedAt;
 
     public WindowEndLog() {}
 

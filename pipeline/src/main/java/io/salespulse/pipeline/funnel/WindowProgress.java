@@ -13,8 +13,9 @@ public class WindowProgress {
      * imported into a young key).
      */
     public long correctableFrom = Long.MIN_VALUE;
-    /** The episode after the newest judged window end that was dropped from the log; null when none was. */
+    /** The episode after the newest judged window end dropped from the log ({@link #baseEnd}); null when none was. */
     public DropEpisode base;
+    public long baseEnd = Long.MIN_VALUE;
     public ImportHolds holds = new ImportHolds();
     /** The one timer registered (0: none). */
     public long timerAt;

@@ -77,6 +77,28 @@ class FunnelArrivalTest {
     }
 
     /**
+     * The user's case: a month of history posted in batches of 500 over two hours, without an import session, into
+     * a running chain. Every batch is "late": the rows end as the reference anyway.
+     */
+    @Test
+    void aHistoryPostedInBatchesWithoutASessionEndsInTheReferenceRows() throws Exception {
+        FunnelSettings s = small();
+        List<StageEvent> cards = new ArrayList<>(history(new Random(21), 400, 30));
+        cards.sort(Comparator.comparingLong((StageEvent c) -> c.occurredAt));
+        long now = T0 + 40 * D;
+        try (FunnelChain f = new FunnelChain(s)) {
+            f.watermark(now);
+            for (int i = 0; i < cards.size(); i++) {
+                long arrival = now + (i / 500) * 10 * M;
+                f.watermark(arrival - 1);
+                f.card(cards.get(i), arrival);
+            }
+            f.watermark(now + D / 2);
+            assertThat(counts(f.finalRows())).containsExactlyElementsOf(reference(cards, s));
+        }
+    }
+
+    /**
      * Baseline week: every hour 40 customers enter contact and 30 advance within it (75%). A week later three hours
      * where only 10 of them advance: a drop episode, alerted. Then the missing needs cards arrive (an offline
      * phone): the drop was not real, its alert is withdrawn, once; rows are corrected.
