@@ -18,6 +18,8 @@ public class CustomerHistory {
     public StageInterval[] intervals = new StageInterval[0];
     /** import_id of the card whose arrival produced this version, null for a live card. */
     public String importId;
+    /** Arrival time of the version the digest keeps (set there). */
+    public long receivedAt;
 
     public CustomerHistory() {}
 }

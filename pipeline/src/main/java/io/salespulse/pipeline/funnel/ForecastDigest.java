@@ -65,8 +65,8 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
     private final FunnelImports imports;
     private transient MapState<String, CustomerHistory> histories;
     private transient ValueState<DigestProgress> progress;
-    /** Digest date -> hash of the rows sent; the date's alert went out. */
-    private transient MapState<Long, Long> sent;
+    /** Digest date -> the rows sent; the date's alert went out. */
+    private transient MapState<Long, DigestSent> sent;
     /** State of versions before histories, converted on first access: open customers, and digest days (counts). */
     private transient MapState<String, OpenCustomer> formerOpen;
     private transient MapState<Long, DigestDay> formerDays;
@@ -87,7 +87,8 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
                 new MapStateDescriptor<>("digest-histories", Types.STRING, Types.POJO(CustomerHistory.class)));
         progress = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("digest-progress", Types.POJO(DigestProgress.class)));
-        sent = getRuntimeContext().getMapState(new MapStateDescriptor<>("digest-sent", Types.LONG, Types.LONG));
+        sent = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("digest-sent", Types.LONG, Types.POJO(DigestSent.class)));
         formerOpen = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("digest-open-customers", Types.STRING, Types.POJO(OpenCustomer.class)));
         formerDays = getRuntimeContext().getMapState(
@@ -101,6 +102,7 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
         long clock = ctx.currentWatermark();
         CustomerHistory before = histories.get(h.customerId);
         CustomerHistory merged = merge(before, h);
+        merged.receivedAt = ctx.timestamp() == null ? clock : ctx.timestamp();
         histories.put(h.customerId, merged);
         p.dirtyFrom = Math.min(p.dirtyFrom, nextDigest(changedAt(before, merged) - 1));
         imports.hold(p.holds, h.tenant, h.importId, ctx);
@@ -142,11 +144,16 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
         if (p.dirtyFrom != Long.MAX_VALUE || p.lastDigest != Long.MIN_VALUE) {
             p.lastDigest = Math.max(p.lastDigest, due);
         }
-        trim(p, all, key[1]);
+        trim(p, clock, all, key[1]);
         p.dirtyFrom = Long.MAX_VALUE;
         long relevant = Long.MIN_VALUE;
+        long arrived = Long.MIN_VALUE;
         for (CustomerHistory h : all.values()) {
             relevant = Math.max(relevant, relevantUntil(h, key[1]));
+            arrived = Math.max(arrived, h.receivedAt);
+        }
+        for (DigestSent d : sent.values()) {
+            arrived = Math.max(arrived, d.computedAt);
         }
         if (p.lastDigest != Long.MIN_VALUE && relevant > p.lastDigest) {
             p.dirtyFrom = nextDigest(p.lastDigest); // customers still open: the next digest
@@ -157,7 +164,8 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
             clear();
             return;
         } else {
-            p.timerAt = OneTimer.move(p.timerAt, Math.max(relevant, p.lastDigest) + keep() + settings.latenessMs, timers);
+            p.timerAt = OneTimer.move(p.timerAt, Math.max(Math.max(relevant, p.lastDigest) + keep() + settings.latenessMs,
+                    arrived + ConversionWindow.SETTLE + 1), timers);
         }
         progress.update(p);
     }
@@ -170,7 +178,7 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
         int alerts = 0;
         for (long d = from; d <= to; d = nextDigest(d)) {
             Day today = day(d, all, key[1], p, days);
-            Long before = sent.get(d);
+            DigestSent before = sent.get(d);
             if (today.total() == 0 && before == null) {
                 continue;
             }
@@ -196,7 +204,9 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
                 hash = 31 * hash + Objects.hash(r.region, r.stage, r.customers, r.overdue, r.atRisk, r.expectedWins7d,
                         r.message);
             }
-            if (before != null && before == hash) {
+            if (before != null && before.rowsHash == hash) {
+                before.computedAt = clock;
+                sent.put(d, before);
                 continue;
             }
             if (before == null) {
@@ -206,7 +216,10 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
             } else {
                 corrected += rows.size();
             }
-            sent.put(d, hash);
+            DigestSent now = new DigestSent();
+            now.rowsHash = hash;
+            now.computedAt = clock;
+            sent.put(d, now);
             rows.forEach(r -> ctx.output(ROWS, r));
         }
         rowsCorrected.inc(corrected);
@@ -362,26 +375,30 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
 
     /**
      * Drops what no date within the retention of the last digest can use: customers irrelevant since before its
-     * rates' history, rows hashes of dates before it, counts of an earlier version.
+     * rates' history, the rows sent for dates before it, counts of an earlier version. Not before a day after they
+     * arrived (were computed), as the conversion windows do.
      */
-    private void trim(DigestProgress p, Map<String, CustomerHistory> all, String team) throws Exception {
+    private void trim(DigestProgress p, long clock, Map<String, CustomerHistory> all, String team) throws Exception {
         if (p.lastDigest == Long.MIN_VALUE) {
             return;
         }
         long horizon = p.lastDigest - settings.retentionMs();
-        boolean dropped = false;
+        long settled = clock - ConversionWindow.SETTLE;
+        long lost = Long.MIN_VALUE; // the newest date that lost a customer or its record
         for (Iterator<Map.Entry<String, CustomerHistory>> it = all.entrySet().iterator(); it.hasNext();) {
             Map.Entry<String, CustomerHistory> e = it.next();
-            if (relevantUntil(e.getValue(), team) < horizon - HORIZON - HISTORY) {
+            long relevant = relevantUntil(e.getValue(), team);
+            if (relevant < horizon - HORIZON - HISTORY && e.getValue().receivedAt <= settled) {
                 histories.remove(e.getKey());
                 it.remove();
-                dropped = true;
+                lost = Math.max(lost, relevant + HORIZON + HISTORY);
             }
         }
-        for (Iterator<Long> it = sent.keys().iterator(); it.hasNext();) {
-            if (it.next() < horizon) {
+        for (Iterator<Map.Entry<Long, DigestSent>> it = sent.iterator(); it.hasNext();) {
+            Map.Entry<Long, DigestSent> d = it.next();
+            if (d.getKey() < horizon && d.getValue().computedAt <= settled) {
                 it.remove();
-                dropped = true;
+                lost = Math.max(lost, d.getKey());
             }
         }
         for (Iterator<Long> it = formerDays.keys().iterator(); it.hasNext();) {
@@ -389,8 +406,8 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
                 it.remove();
             }
         }
-        if (dropped) {
-            p.correctableFrom = Math.max(p.correctableFrom, horizon);
+        if (lost != Long.MIN_VALUE) {
+            p.correctableFrom = Math.max(p.correctableFrom, lost + 1);
         }
     }
 

@@ -95,6 +95,18 @@ class FunnelArrivalTest {
             }
             f.watermark(now + D / 2);
             assertThat(counts(f.finalRows())).containsExactlyElementsOf(reference(cards, s));
+            // The digests of every date, as of that date (08:00 Shanghai is 00:00 UTC).
+            List<Long> dates = new ArrayList<>();
+            for (long d = T0 + 8 * H - D; d <= f.clock(); d += D) {
+                dates.add(d);
+            }
+            List<String> digests = f.finalDigestRows().stream().filter(r -> !r.stage.equals("all") && r.customers > 0)
+                    .map(r -> "weijiang " + r.team + " " + r.digestAt + " " + r.stage + " " + r.customers + " "
+                            + r.overdue + " " + r.atRisk).sorted().toList();
+            assertThat(digests).isNotEmpty().containsExactlyElementsOf(DigestReference.rows(cards, dates, s).stream()
+                    .filter(r -> !r.matches(".* 0 0 0$")).toList());
+            assertThat(f.alerts("digest").stream().map(a -> a.alertId).distinct().count())
+                    .isEqualTo(f.alerts("digest").size());
         }
     }
 
