@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.temporal.TemporalAdjusters;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -75,6 +76,7 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
         }
         ObjectionFact f = fact.objection;
         long clock = ctx.currentWatermark();
+        long arrival = ctx.timestamp() == null ? clock : ctx.timestamp();
         CoachProgress p = progress(clock);
         long bucket = Math.floorDiv(f.at, settings.slideMs) * settings.slideMs;
         ObjectionCounts c = buckets.get(bucket);
@@ -82,6 +84,7 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
             c = new ObjectionCounts();
         }
         c.add(f);
+        c.lastArrival = Math.max(c.lastArrival, arrival);
         buckets.put(bucket, c);
 
         long weekStart = weekStart(f.at);
@@ -91,6 +94,7 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
             w = new ObjectionCounts();
         }
         w.add(f);
+        w.lastArrival = Math.max(w.lastArrival, arrival);
         teamWeeks.put(key, w);
         p.dirtyWeek = Math.min(p.dirtyWeek, weekStart);
         imports.hold(p.holds, f.tenant, f.importId, ctx);
@@ -151,15 +155,18 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
         }
         p.dirtyWeek = Long.MAX_VALUE;
         long newest = Long.MIN_VALUE;
-        for (String k : teamWeeks.keys()) {
-            long week = Long.parseLong(k.substring(k.indexOf('\u001f') + 1));
+        long arrived = Long.MIN_VALUE;
+        for (Map.Entry<String, ObjectionCounts> w : teamWeeks.entries()) {
+            long week = weekOf(w.getKey());
             newest = Math.max(newest, week);
+            arrived = Math.max(arrived, w.getValue().lastArrival);
             if (week > p.lastWeek) {
                 p.dirtyWeek = Math.min(p.dirtyWeek, week);
             }
         }
-        for (Long b : buckets.keys()) {
-            newest = Math.max(newest, b);
+        for (Map.Entry<Long, ObjectionCounts> b : buckets.entries()) {
+            newest = Math.max(newest, b.getKey());
+            arrived = Math.max(arrived, b.getValue().lastArrival);
         }
         if (p.dirtyWeek != Long.MAX_VALUE) {
             p.timerAt = OneTimer.move(p.timerAt, wake(p, clock), timers);
@@ -171,8 +178,8 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
             progress.clear();
             return;
         } else {
-            p.timerAt = OneTimer.move(p.timerAt,
-                    Math.max(newest, p.lastWeek) + keep() + FunnelSettings.WEEK + settings.latenessMs, timers);
+            p.timerAt = OneTimer.move(p.timerAt, Math.max(Math.max(newest, p.lastWeek) + keep() + FunnelSettings.WEEK
+                    + settings.latenessMs, arrived + ConversionWindow.SETTLE + 1), timers);
         }
         progress.update(p);
     }
@@ -203,31 +210,41 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
 
     /**
      * Drops what can no longer be used: buckets older than twice the retention (drops come for window ends up to
-     * the retention back, and need their baseline), weeks and alerts sent older than that. Weeks more than the
-     * retention back are final from then on.
+     * the retention back, and need their baseline) and weeks older than that, not before a day after their last
+     * card arrived (an upload of history without an import session still finds them). A week is checked again
+     * only while it and the two before it are kept; the alerts sent are remembered as long.
      */
     private void trim(CoachProgress p, long clock) throws Exception {
         long horizon = clock - keep();
-        for (Iterator<Long> it = buckets.keys().iterator(); it.hasNext();) {
-            if (it.next() < horizon) {
+        long settled = clock - ConversionWindow.SETTLE;
+        for (Iterator<Map.Entry<Long, ObjectionCounts>> it = buckets.iterator(); it.hasNext();) {
+            Map.Entry<Long, ObjectionCounts> b = it.next();
+            if (b.getKey() < horizon && b.getValue().lastArrival <= settled) {
                 it.remove();
             }
         }
-        for (Iterator<String> it = teamWeeks.keys().iterator(); it.hasNext();) {
-            String k = it.next();
-            if (Long.parseLong(k.substring(k.indexOf('\u001f') + 1)) < horizon) {
+        long lost = Long.MIN_VALUE;
+        for (Iterator<Map.Entry<String, ObjectionCounts>> it = teamWeeks.iterator(); it.hasNext();) {
+            Map.Entry<String, ObjectionCounts> w = it.next();
+            long week = weekOf(w.getKey());
+            if (week < horizon && w.getValue().lastArrival <= settled) {
                 it.remove();
+                lost = Math.max(lost, week);
             }
+        }
+        if (lost != Long.MIN_VALUE) {
+            p.correctableFrom = Math.max(p.correctableFrom, nextWeek(nextWeek(nextWeek(lost))));
         }
         for (Iterator<String> it = sent.keys().iterator(); it.hasNext();) {
-            String k = it.next();
-            if (Long.parseLong(k.substring(k.indexOf('\u001f') + 1)) < horizon) {
-                it.remove();
+            if (weekOf(it.next()) < p.correctableFrom - FunnelSettings.WEEK) {
+                it.remove(); // no check can raise it again
             }
         }
-        if (p.lastWeek != Long.MIN_VALUE) {
-            p.correctableFrom = Math.max(p.correctableFrom, weekStart(p.lastWeek - settings.retentionMs()));
-        }
+    }
+
+    /** The week of a key {@code team + '\u001f' + week start}. */
+    private static long weekOf(String key) {
+        return Long.parseLong(key.substring(key.indexOf('\u001f') + 1));
     }
 
     private long keep() {
