@@ -300,6 +300,42 @@ class FunnelArrivalTest {
         }
     }
 
+    /**
+     * Script adoption is exact per week: week 1's objection cards mostly arrive after weeks 1 and 2 were checked;
+     * the weeks are checked again, and the streak (weeks 1 and 2 below 60%) is alerted once.
+     */
+    @Test
+    void scriptAdoptionOfAWeekWhoseCardsArriveLateIsCheckedAgainAndAlertedOnce() throws Exception {
+        try (FunnelChain f = new FunnelChain(FunnelSettings.defaults())) {
+            double[] adoption = {0.8, 0.5, 0.5};
+            List<StageEvent> late = new ArrayList<>();
+            for (int w = 0; w < adoption.length; w++) {
+                for (int i = 0; i < 10; i++) {
+                    StageEvent o = FunnelHarnessTest.card("w" + w + "-" + i, "objection", T0 + w * 7 * D + D + i * H);
+                    o.scriptId = i < adoption[w] * 10 ? "kb-price-01" : null;
+                    if (w == 1 && i >= 4) {
+                        late.add(o); // an offline phone: 4 cards came in time, too few to judge the week
+                    } else {
+                        f.card(o);
+                    }
+                }
+            }
+            f.watermark(T0 + 3 * 7 * D + H);
+            assertThat(f.alerts("coaching")).isEmpty();
+            for (StageEvent o : late) {
+                f.card(o, T0 + 3 * 7 * D + 2 * H);
+            }
+            f.watermark(T0 + 3 * 7 * D + 3 * H);
+            f.card(late.get(0), T0 + 3 * 7 * D + 4 * H); // sent again
+            f.watermark(T0 + 5 * 7 * D);
+            assertThat(f.alerts("coaching")).singleElement().satisfies(a -> {
+                assertThat(a.alertId).isEqualTo("coaching:script_adoption:weijiang:hz-west:t-1:"
+                        + Instant.ofEpochMilli(T0 + 7 * D));
+                assertThat(a.message).contains("50%");
+            });
+        }
+    }
+
     // --- scenario helpers ---
 
     /** 1 h windows, one baseline week, p < 0.05, no confirm time, recovery 2 h. */
