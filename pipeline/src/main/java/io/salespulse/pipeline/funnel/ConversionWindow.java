@@ -163,15 +163,13 @@ public final class ConversionWindow
         if (p == null) {
             return; // a timer left behind by a key already cleared
         }
-        TimerService timers = ctx.timerService();
-        p.timerAt = OneTimer.fired(p.timerAt, timestamp, timers);
-        long clock = timers.currentWatermark();
-        String[] key = ctx.getCurrentKey().split("\u001f", -1);
-        if (!imports.mayDecide(key[0], p.holds, ctx)) {
-            p.timerAt = OneTimer.move(p.timerAt, clock + FunnelImports.POLL, timers);
+        if (!imports.fired(p, timestamp, ctx)) {
             progress.update(p);
             return;
         }
+        TimerService timers = ctx.timerService();
+        long clock = timers.currentWatermark();
+        String[] key = ctx.getCurrentKey().split("\u001f", -1);
         Long last = lastWindowEnd.value();
         long due = settings.dueEnd(clock);
         List<FunnelEntry> all = new ArrayList<>();

@@ -1,7 +1,7 @@
 package io.salespulse.pipeline.funnel;
 
 /** Where a team's digests stand besides the customer histories (state POJO of {@link ForecastDigest}). */
-public class DigestProgress {
+public class DigestProgress extends KeyProgress {
     /** Every digest date up to this one is decided; MIN_VALUE before the first. */
     public long lastDigest = Long.MIN_VALUE;
     /** The first digest date to (re)compute: changed histories or pending dates; MAX_VALUE when none. */
@@ -10,9 +10,6 @@ public class DigestProgress {
     public long correctableFrom = Long.MIN_VALUE;
     /** State of an earlier version was converted: digest days before this take their counts from it; 0 when not. */
     public long convertedUntil;
-    public ImportHolds holds = new ImportHolds();
-    /** The one timer registered (0: none). */
-    public long timerAt;
 
     public DigestProgress() {}
 }

@@ -121,15 +121,13 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
             return; // a timer left behind by a team already cleared
         }
         DigestProgress p = progress(ctx.getCurrentKey());
-        TimerService timers = ctx.timerService();
-        p.timerAt = OneTimer.fired(p.timerAt, timestamp, timers);
-        long clock = timers.currentWatermark();
-        String[] key = ctx.getCurrentKey().split("\u001f", -1);
-        if (!imports.mayDecide(key[0], p.holds, ctx)) {
-            p.timerAt = OneTimer.move(p.timerAt, clock + FunnelImports.POLL, timers);
+        if (!imports.fired(p, timestamp, ctx)) {
             progress.update(p);
             return;
         }
+        TimerService timers = ctx.timerService();
+        long clock = timers.currentWatermark();
+        String[] key = ctx.getCurrentKey().split("\u001f", -1);
         long due = lastDigestAtOrBefore(clock - settings.latenessMs);
         Map<String, CustomerHistory> all = new HashMap<>();
         for (Map.Entry<String, CustomerHistory> e : histories.entries()) {

@@ -5,6 +5,7 @@ import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 
 /**
@@ -57,10 +58,20 @@ final class FunnelImports implements Serializable {
         holds.add(importId, seenAt);
     }
 
-    /** {@link #mayDecide(String, ImportHolds, long, Iterable)} at the context's clock. */
-    boolean mayDecide(String tenant, ImportHolds holds, KeyedBroadcastProcessFunction<?, ?, ?, ?>.ReadOnlyContext ctx)
+    /**
+     * The key's timer fired: true when the key may decide now (see {@link #mayDecide}); else it polls again in
+     * {@link #POLL}. Either way the key has one timer (or none) afterwards.
+     */
+    boolean fired(KeyProgress p, long timestamp, KeyedBroadcastProcessFunction<?, ?, ?, ?>.OnTimerContext ctx)
             throws Exception {
-        return mayDecide(tenant, holds, ctx.timerService().currentWatermark(), sessions(ctx));
+        TimerService timers = ctx.timerService();
+        p.timerAt = OneTimer.fired(p.timerAt, timestamp, timers);
+        String key = ctx.getCurrentKey().toString();
+        if (mayDecide(key.substring(0, key.indexOf('\u001f')), p.holds, timers.currentWatermark(), sessions(ctx))) {
+            return true;
+        }
+        p.timerAt = OneTimer.move(p.timerAt, timers.currentWatermark() + POLL, timers);
+        return false;
     }
 
     static Iterable<Map.Entry<String, String>> sessions(KeyedBroadcastProcessFunction<?, ?, ?, ?>.ReadOnlyContext ctx)

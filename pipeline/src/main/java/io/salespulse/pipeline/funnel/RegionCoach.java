@@ -134,14 +134,12 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
         if (p == null) {
             return; // a timer left behind by a region already cleared
         }
-        TimerService timers = ctx.timerService();
-        p.timerAt = OneTimer.fired(p.timerAt, timestamp, timers);
-        String[] key = ctx.getCurrentKey().split("\u001f", -1);
-        if (!imports.mayDecide(key[0], p.holds, ctx)) {
-            p.timerAt = OneTimer.move(p.timerAt, clock + FunnelImports.POLL, timers);
+        if (!imports.fired(p, timestamp, ctx)) {
             progress.update(p);
             return;
         }
+        TimerService timers = ctx.timerService();
+        String[] key = ctx.getCurrentKey().split("\u001f", -1);
         long dueWeek = weekStart(clock - settings.latenessMs) - FunnelSettings.WEEK; // the last week ended by then
         if (p.dirtyWeek <= dueWeek) {
             long from = Math.max(p.dirtyWeek, p.correctableFrom);

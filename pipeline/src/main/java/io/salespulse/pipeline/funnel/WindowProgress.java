@@ -3,7 +3,7 @@ package io.salespulse.pipeline.funnel;
 /**
  * Where a conversion key stands besides its entries and its log (state POJO of {@link ConversionWindow}).
  */
-public class WindowProgress {
+public class WindowProgress extends KeyProgress {
     /** The first window end still to (re)compute: changed entries or pending ends; MAX_VALUE when none. */
     public long dirtyFrom = Long.MAX_VALUE;
     /**
@@ -16,9 +16,6 @@ public class WindowProgress {
     /** The episode after the newest judged window end dropped from the log ({@link #baseEnd}); null when none was. */
     public DropEpisode base;
     public long baseEnd = Long.MIN_VALUE;
-    public ImportHolds holds = new ImportHolds();
-    /** The one timer registered (0: none). */
-    public long timerAt;
 
     public WindowProgress() {}
 }

@@ -13,7 +13,7 @@ class FunnelStateTypesTest {
     @ValueSource(classes = {CardRef.class, FunnelEntry.class, ObjectionFact.class, CustomerHistory.class,
             CustomerSnapshot.class, StageInterval.class, ConversionRow.class, DropFinding.class, DropEpisode.class, ObjectionCounts.class,
             CustomerFunnelState.class, CoachingCase.class, ImportHolds.class, WindowProgress.class, WindowEndLog.class,
-            RegionFact.class, CoachProgress.class, DigestProgress.class, DigestSent.class, OpenCustomer.class, DigestDay.class,
+            RegionFact.class, KeyProgress.class, CoachProgress.class, DigestProgress.class, DigestSent.class, OpenCustomer.class, DigestDay.class,
             DigestRow.class})
     void isAFlinkPojo(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
