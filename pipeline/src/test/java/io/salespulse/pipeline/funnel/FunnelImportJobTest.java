@@ -135,15 +135,12 @@ class FunnelImportJobTest {
                 long cutoff = s.dueEnd(System.currentTimeMillis()) - H; // ends the job has surely decided by now
                 String reference = "salespulse.stage_conversion_reference(window_ms = " + s.windowMs + ", slide_ms = "
                         + s.slideMs + ", baseline_weeks = " + s.baselineWeeks + ")";
-                String columns = "concat(tenant, ' ', region, ' ', team, ' ', from_stage, ' ', toString(window_start), ' ',"
-                        + " toString(window_end), ' ', toString(entered), ' ', toString(advanced), ' ',"
-                        + " toString(round(rate, 9)), ' ', ifNull(toString(round(baseline_rate, 9)), '-'), ' ',"
-                        + " ifNull(toString(round(change_pct, 6)), '-'))";
                 String where = " WHERE entered > 0 AND toUnixTimestamp64Milli(window_end) <= " + cutoff;
                 String order = " ORDER BY tenant, region, team, from_stage, window_end";
-                List<String> expected = stack.query("SELECT " + columns + " FROM " + reference + where + order);
+                List<String> expected = stack.query("SELECT " + FunnelJobTest.ROW + " FROM " + reference + where + order);
                 assertThat(expected).anyMatch(r -> r.startsWith("lanshan ")).anyMatch(r -> r.startsWith("weijiang "));
-                List<String> rows = awaitRows(stack, "SELECT " + columns + " FROM salespulse.stage_conversion FINAL"
+                List<String> rows = FunnelJobTest.awaitRows(stack, "SELECT " + FunnelJobTest.ROW
+                        + " FROM salespulse.stage_conversion FINAL"
                         + where + order, expected);
                 assertThat(rows).containsExactlyElementsOf(expected);
 
@@ -155,7 +152,7 @@ class FunnelImportJobTest {
                 }
                 List<String> expectedDigests = DigestReference.rows(cards, dates, s).stream()
                         .filter(r -> !r.matches(".* 0 0 0$")).toList();
-                List<String> digests = awaitRows(stack, "SELECT concat(tenant, ' ', team, ' ',"
+                List<String> digests = FunnelJobTest.awaitRows(stack, "SELECT concat(tenant, ' ', team, ' ',"
                         + " toString(toUnixTimestamp64Milli(digest_at)), ' ', stage, ' ', toString(customers), ' ',"
                         + " toString(overdue), ' ', toString(at_risk)) AS r FROM salespulse.forecast_digests FINAL"
                         + " WHERE stage != 'all' AND customers > 0 AND toUnixTimestamp64Milli(digest_at) <= " + lastDigest
@@ -227,16 +224,5 @@ class FunnelImportJobTest {
             got = value.get();
         }
         assertThat(got).isEqualTo(expected);
-    }
-
-    /** Polls up to three minutes until the rows equal {@code expected} (corrections may be on their way); returns the last read. */
-    private static List<String> awaitRows(TestStack stack, String sql, List<String> expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        List<String> got = stack.query(sql);
-        while (!got.equals(expected) && System.nanoTime() < deadline) {
-            Thread.sleep(1_000);
-            got = stack.query(sql);
-        }
-        return got;
     }
 }
