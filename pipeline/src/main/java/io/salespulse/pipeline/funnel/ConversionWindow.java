@@ -257,6 +257,7 @@ public final class ConversionWindow
         ReadOnlyBroadcastState<String, String> policyState = ctx.getBroadcastState(FunnelPolicies.STATE);
         EffectivePolicy regionPolicy = policies.resolve(policyState, key[0], key[1], null);
         Map<String, Double> teamThresholds = new TreeMap<>();
+        long computedAt = p.computedAt(ctx.currentProcessingTime());
         List<Long> openings = new ArrayList<>();
         int corrected = 0;
         int sent = 0;
@@ -293,6 +294,7 @@ public final class ConversionWindow
                 teams.add(r.team);
                 hashes.add(hash);
                 if (before == null || before.hashOf(r.team) != hash) {
+                    r.computedAt = computedAt;
                     out.collect(r);
                     sent++;
                     if (last != null && t <= last) {
@@ -302,7 +304,9 @@ public final class ConversionWindow
             }
             for (int i = 0; before != null && i < before.teams.length; i++) {
                 if (!teams.contains(before.teams[i]) && before.rowHashes[i] != EMPTY_ROW) {
-                    out.collect(sweep.emptyRow(key, t, before.teams[i])); // its entries moved to other windows
+                    ConversionRow empty = sweep.emptyRow(key, t, before.teams[i]); // its entries moved to other windows
+                    empty.computedAt = computedAt;
+                    out.collect(empty);
                     corrected++;
                 }
                 if (!teams.contains(before.teams[i])) {

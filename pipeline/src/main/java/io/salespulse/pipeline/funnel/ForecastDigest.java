@@ -172,6 +172,7 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
     private void compute(long from, long to, long clock, DigestProgress p, Map<String, CustomerHistory> all,
             String[] key, OnTimerContext ctx, Collector<Alert> out) throws Exception {
         Map<Long, Day> days = new HashMap<>();
+        long computedAt = p.computedAt(ctx.currentProcessingTime());
         int corrected = 0;
         int alerts = 0;
         for (long d = from; d <= to; d = nextDigest(d)) {
@@ -218,7 +219,10 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
             now.rowsHash = hash;
             now.computedAt = clock;
             sent.put(d, now);
-            rows.forEach(r -> ctx.output(ROWS, r));
+            rows.forEach(r -> {
+                r.computedAt = computedAt;
+                ctx.output(ROWS, r);
+            });
         }
         rowsCorrected.inc(corrected);
         if (corrected > 0) {

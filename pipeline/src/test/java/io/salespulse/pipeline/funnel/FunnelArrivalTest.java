@@ -68,6 +68,13 @@ class FunnelArrivalTest {
             f.watermark(arrivals.get(arrivals.size() - 1)[0] + 30 * D);
             assertThat(counts(f.finalRows())).containsExactlyElementsOf(expected);
             assertThat(f.rows).hasSizeGreaterThan(f.finalRows().size()); // corrections were sent
+            // A correction outranks the row it corrects in ClickHouse, even with the clock standing still (the
+            // harness's processing time does not move): computed_at grows with every version of a row.
+            Map<String, Long> computedAt = new java.util.HashMap<>();
+            for (ConversionRow row : f.rows) {
+                Long before = computedAt.put(row.region + row.team + row.fromStage + row.windowEnd, row.computedAt);
+                assertThat(row.computedAt).isGreaterThan(before == null ? 0 : before);
+            }
             // Every alert id once.
             assertThat(f.alerts.stream().map(a -> a.alertId).distinct().count()).isEqualTo(f.alerts.size());
 
