@@ -19,6 +19,11 @@ public class ConversionRow {
     /** Pooled baseline counts (not stored in the table, used by tests and the diagnosis). */
     public long baselineEntered;
     public long baselineAdvanced;
+    /**
+     * When it was computed (processing time), strictly later than the key's rows computed before: a correction
+     * always outranks the row it corrects in ClickHouse, even when both reach the sink within a millisecond.
+     */
+    public long computedAt;
 
     public ConversionRow() {}
 

@@ -1,7 +1,9 @@
 package io.salespulse.pipeline.funnel;
 
+import io.salespulse.contract.Alert;
 import io.salespulse.contract.policy.EffectivePolicy;
 import io.salespulse.pipeline.policy.PolicyUpdate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -11,48 +13,95 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Per (tenant, region, from_stage): sliding conversion windows with keyed state and event-time timers (each
- * entry is stored once, not once per window it falls in).
+ * Per (tenant, region, from_stage): sliding conversion windows, exact however and whenever the cards arrive.
  *
- * <p>At every window end T (a multiple of the slide), once event time passes T + allowed lateness, it emits a
- * {@code stage_conversion} row per team with entries in the window and one for the whole region (team
- * {@code *}): entered = entries with entryAt in [T - window, T); advanced = those with advancedAt < T. Baseline:
- * the same-length windows ending 1..N weeks before T, pooled. A row once emitted is final: an entry arriving
- * later still counts in later windows, never in that one. Then the drop episodes are advanced (see README).
+ * <p><b>The measure</b> (README, "Funnel windows"): for a window end T (a multiple of the slide) and each team
+ * with entries, plus the whole region (team {@code *}): entered = entries with entryAt in [T - window, T),
+ * advanced = those with advancedAt &lt; T; baseline = the same counts at T - 1..N weeks, pooled.
  *
- * <p>State: the entries (dropped once older than every window and baseline still to come), the last window end
- * emitted, and the drop episode per team. One timer at a time: the next window end + lateness, while the key
- * has entries that a coming window can contain.
+ * <p><b>Time.</b> Window ends are in the cards' own time; the operator's clock is arrival time. The row of T is
+ * computed once the clock passes T + allowed lateness: every card that arrived before then has been read. A
+ * card that arrives later (an offline phone, a retry, an import into a running key) changes entries of ends
+ * already computed: those ends are recomputed and the rows that changed are sent again (a later
+ * {@code computed_at} wins in ClickHouse). Each end keeps in its {@link WindowEndLog} the hash of every row sent,
+ * so unchanged rows are not re-sent; a team whose entries all moved away gets a row with entered = 0. Ends more
+ * than the retention (window + baseline weeks) before the last end computed are final.
  *
- * <p>Input 2 (broadcast): {@code sales.policies}. The drop threshold and minimum volume of a (tenant, region) come
- * from its policy, the job settings being the defaults; a team row's flag uses the team's threshold. A change
- * applies from the next window end judged. Run by {@link CardClockBroadcastOperator}: policies never hold event
- * time back.
+ * <p><b>Computing.</b> All due ends at once, however many (an import brings thousands): one pass over the entries
+ * adds each one's contribution to a difference array over the window ends it counts in (its window and, for
+ * advanced, from its advance on), prefix sums give every end's own counts, and baselines add up the counts one
+ * to N weeks earlier. Cost: entries + ends x teams, not entries x ends.
+ *
+ * <p><b>Drop episodes</b> are a function of the sequence of region rows: judged in window-end order, from the
+ * first end whose region counts changed, starting from the episode logged after the end before it. An episode a
+ * re-run no longer opens gets its alert withdrawn (a retraction finding); one a re-run opens and that was never
+ * alerted is alerted (origin history when its end lies more than a day back). An alert id goes out once.
+ *
+ * <p><b>Imports.</b> While the tenant has an import in progress, or the key has entries of an import not read
+ * completely, nothing is computed: the key polls every 30 s of arrival time, then computes everything that
+ * waited at once. Entries an import brings that are older than the retention are kept until computed.
+ *
+ * <p>State: the entries (kept until no end within the retention of the last one computed needs them), the last
+ * end computed, the log per end (within the retention), the drop alerts sent, the progress (pending ends, holds,
+ * the one timer). Everything is cleared once the key's last entry is beyond the retention.
+ *
+ * <p>Input 2 (broadcast): the control stream. Policies: the drop threshold and minimum volume of a (tenant,
+ * region) come from its policy (job settings as defaults), a team row's flag uses the team's threshold; a change
+ * applies from the next window end judged. Import sessions: {@link FunnelImports}. Run by
+ * {@link CardClockBroadcastOperator}: control records never hold the clock back.
  */
 public final class ConversionWindow
         extends KeyedBroadcastProcessFunction<String, FunnelEntry, PolicyUpdate, ConversionRow> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ConversionWindow.class);
 
-    public static final OutputTag<DropFinding> DROPS = new OutputTag<>("funnel-drops") {};
+    public static final OutputTag<RegionFact> DROPS = new OutputTag<>("funnel-drops") {};
+
+    /** States of a drop alert in {@link #drops}. */
+    static final int ALERTED_LIVE = 0;
+    static final int ALERTED_HISTORY = 1;
+    static final int RETRACTED = 2;
+    /** How long after its arrival (computation) an entry (a window end's record) is kept in any case. */
+    static final long SETTLE = ForecastDigest.DAY;
+    /** Hash of a row sent with entered = 0 (its entries moved away). */
+    private static final long EMPTY_ROW = 1L;
 
     private final FunnelSettings settings;
     private final FunnelPolicies policies;
+    private final FunnelImports imports;
     private transient MapState<String, FunnelEntry> entries;
+    /** All window ends up to this one are decided (computed, or without entries). */
     private transient ValueState<Long> lastWindowEnd;
-    private transient MapState<String, DropEpisode> episodes;
+    /** The oldest entry time the key has had: a drop is judged only once every baseline window has history. */
     private transient ValueState<Long> firstEntryAt;
+    /** State of versions before the log: the drop episode after the last end computed (key {@code *}); converted. */
+    private transient MapState<String, DropEpisode> formerEpisodes;
+    private transient ValueState<WindowProgress> progress;
+    private transient MapState<Long, WindowEndLog> log;
+    /** Window end that opened an episode -> {@link #ALERTED_LIVE}, {@link #ALERTED_HISTORY} or {@link #RETRACTED}. */
+    private transient MapState<Long, Integer> drops;
+
+    private transient Counter rowsCorrected;
+    private transient Counter dropsRetracted;
+    private transient Counter changesTooOld;
 
     public ConversionWindow(FunnelSettings settings) {
         this.settings = settings;
         this.policies = new FunnelPolicies(settings);
+        this.imports = new FunnelImports(settings);
     }
 
     public static String key(String tenant, String region, String stage) {
@@ -65,101 +114,290 @@ public final class ConversionWindow
                 new MapStateDescriptor<>("funnel-entries", Types.STRING, Types.POJO(FunnelEntry.class)));
         lastWindowEnd = getRuntimeContext().getState(new ValueStateDescriptor<>("funnel-last-window-end", Types.LONG));
         firstEntryAt = getRuntimeContext().getState(new ValueStateDescriptor<>("funnel-first-entry-at", Types.LONG));
-        episodes = getRuntimeContext().getMapState(
+        formerEpisodes = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("funnel-drop-episodes", Types.STRING, Types.POJO(DropEpisode.class)));
+        progress = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("funnel-window-progress", Types.POJO(WindowProgress.class)));
+        log = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("funnel-window-log", Types.LONG, Types.POJO(WindowEndLog.class)));
+        drops = getRuntimeContext().getMapState(new MapStateDescriptor<>("funnel-drop-alerts", Types.LONG, Types.INT));
+        var metrics = getRuntimeContext().getMetricGroup().addGroup("salespulse");
+        rowsCorrected = metrics.counter("funnelRowsCorrected");
+        dropsRetracted = metrics.counter("funnelDropsRetracted");
+        changesTooOld = metrics.counter("funnelChangesTooOld");
     }
 
     @Override
     public void processElement(FunnelEntry e, ReadOnlyContext ctx, Collector<ConversionRow> out) throws Exception {
+        WindowProgress p = progress();
+        long clock = ctx.currentWatermark();
+        FunnelEntry before = entries.get(e.entryId);
         if (e.deleted) {
+            if (before == null) {
+                return;
+            }
             entries.remove(e.entryId);
-            return;
+        } else {
+            e.arrivedAt = ctx.timestamp() == null ? clock : ctx.timestamp();
+            entries.put(e.entryId, e);
         }
-        entries.put(e.entryId, e);
-        long firstEnd = Math.floorDiv(e.entryAt, settings.slideMs) * settings.slideMs + settings.slideMs;
-        Long last = lastWindowEnd.value();
-        long next = last == null ? firstEnd : Math.max(firstEnd, last + settings.slideMs);
-        if (next - settings.windowMs <= e.entryAt) {
-            ctx.timerService().registerEventTimeTimer(next + settings.latenessMs);
+        p.dirtyFrom = Math.min(p.dirtyFrom, firstChangedEnd(before, e.deleted ? null : e));
+        imports.hold(p.holds, tenantOf(ctx.getCurrentKey()), e.importId, ctx);
+        if (p.dirtyFrom != Long.MAX_VALUE) {
+            p.timerAt = OneTimer.move(p.timerAt, wake(p, lastWindowEnd.value(), clock), ctx.timerService());
         }
+        progress.update(p);
     }
 
     @Override
     public void processBroadcastElement(PolicyUpdate u, Context ctx, Collector<ConversionRow> out) throws Exception {
-        policies.update(u, ctx.getBroadcastState(FunnelPolicies.STATE));
+        if (!imports.apply(u, ctx)) {
+            policies.update(u, ctx.getBroadcastState(FunnelPolicies.STATE));
+        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ConversionRow> out) throws Exception {
-        long end = timestamp - settings.latenessMs;
-        Long last = lastWindowEnd.value();
-        if (last != null && end <= last) {
-            return; // already final
+        WindowProgress p = progress.value() == null && lastWindowEnd.value() == null && entries.isEmpty() ? null
+                : progress();
+        if (p == null) {
+            return; // a timer left behind by a key already cleared
         }
-        Window w = compute(end);
-        Long first = firstEntryAt.value();
-        if (first == null || w.oldestEntryAt < first) {
-            first = w.oldestEntryAt;
+        if (!imports.fired(p, timestamp, ctx)) {
+            progress.update(p);
+            return;
+        }
+        TimerService timers = ctx.timerService();
+        long clock = timers.currentWatermark();
+        String[] key = ctx.getCurrentKey().split("\u001f", -1);
+        Long last = lastWindowEnd.value();
+        long due = settings.dueEnd(clock);
+        List<FunnelEntry> all = new ArrayList<>();
+        for (FunnelEntry e : entries.values()) {
+            all.add(e);
+        }
+        Long newLast = last;
+        if (p.dirtyFrom <= due) {
+            long from = p.dirtyFrom;
+            if (last != null && from < p.correctableFrom) {
+                changesTooOld.inc();
+                LOG.warn("Cards changed window ends of {} from {} on, older than the retention before the last end"
+                        + " computed ({}): those rows stay as they were", describe(key), Instant.ofEpochMilli(from),
+                        Instant.ofEpochMilli(last));
+                from = p.correctableFrom;
+            }
+            if (from <= due) {
+                compute(from, due, last, clock, all, p, ctx, out);
+            }
+            newLast = last == null ? due : Math.max(last, due);
+        } else if (last != null) {
+            newLast = Math.max(last, due);
+        }
+        if (newLast != null) {
+            lastWindowEnd.update(newLast);
+            trim(newLast, clock, all, p);
+        }
+        p.dirtyFrom = nextPending(all, newLast);
+        if (p.dirtyFrom != Long.MAX_VALUE) {
+            p.timerAt = OneTimer.move(p.timerAt, wake(p, newLast, clock), timers);
+        } else {
+            long[] kept = keptUntil(all);
+            if (kept[0] == Long.MIN_VALUE) {
+                clear(); // nothing left that a coming card could need
+                return;
+            }
+            // Wake when everything kept lies beyond the retention of the window ends decided by then, and settled.
+            p.timerAt = OneTimer.move(p.timerAt, Math.max(kept[0] + settings.retentionMs() + settings.latenessMs,
+                    kept[1] + SETTLE + 1), timers);
+        }
+        progress.update(p);
+    }
+
+    /**
+     * (Re)computes the window ends [from, to]: rows, drop episodes from the first end whose region counts
+     * changed, drop alerts and retractions; sends what changed and logs it.
+     */
+    private void compute(long from, long to, Long last, long clock, List<FunnelEntry> all, WindowProgress p,
+            OnTimerContext ctx, Collector<ConversionRow> out) throws Exception {
+        String[] key = ctx.getCurrentKey().split("\u001f", -1);
+        Sweep sweep = new Sweep(settings, from, to, all);
+        TreeMap<Long, WindowEndLog> logged = new TreeMap<>();
+        for (Map.Entry<Long, WindowEndLog> l : log.entries()) {
+            logged.put(l.getKey(), l.getValue());
+        }
+        long first = firstEntryAt.value() == null ? Long.MAX_VALUE : firstEntryAt.value();
+        for (FunnelEntry e : all) {
+            first = Math.min(first, e.entryAt);
+        }
+        if (first != Long.MAX_VALUE) {
             firstEntryAt.update(first);
         }
-        // Until the key has history for every baseline window, a baseline is partial (a new region, the start of
-        // the data): no drop is judged then.
-        boolean warm = first <= end - settings.retentionMs();
-        List<ConversionRow> rows = w.rows(ctx.getCurrentKey(), end, settings);
-        ConversionRow region = rows.stream().filter(r -> r.team.equals(ConversionRow.ALL_TEAMS)).findFirst()
-                .orElse(null);
-        String[] key = ctx.getCurrentKey().split("\u001f", -1);
-        var state = ctx.getBroadcastState(FunnelPolicies.STATE);
-        EffectivePolicy regionPolicy = policies.resolve(state, key[0], key[1], null);
-        boolean regionOpen = region != null && advanceEpisode(region, w, ctx, warm, regionPolicy);
-        for (ConversionRow r : rows) {
-            if (r != region) {
-                // Teams are too small for their own alerts (README): a team row is flagged while the region's
-                // episode is open and the team's own rate is down by more than the (team's) threshold.
-                r.flagged = regionOpen && r.changePct != null && -r.changePct
-                        > policies.dropThreshold(policies.resolve(state, key[0], key[1], r.team)) * 100;
-            }
-            out.collect(r);
-        }
-        lastWindowEnd.update(end);
-        if (w.newestEntryAt >= end + settings.slideMs - settings.windowMs) {
-            ctx.timerService().registerEventTimeTimer(end + settings.slideMs + settings.latenessMs);
-        }
-    }
 
-    /** Counts of the window ending {@code end} and its baseline; drops entries no later window can use. */
-    private Window compute(long end) throws Exception {
-        Window w = new Window();
-        long horizon = end + settings.slideMs - settings.retentionMs();
-        for (Iterator<Map.Entry<String, FunnelEntry>> it = entries.iterator(); it.hasNext();) {
-            FunnelEntry e = it.next().getValue();
-            w.newestEntryAt = Math.max(w.newestEntryAt, e.entryAt);
-            w.oldestEntryAt = Math.min(w.oldestEntryAt, e.entryAt);
-            if (e.entryAt >= end - settings.windowMs && e.entryAt < end) {
-                w.current(e.team, e.rep).add(e.advancedAt < end);
+        // The first end whose region counts differ from those judged before: episodes are re-run from there.
+        long rerunFrom = Long.MAX_VALUE;
+        for (long t = from; t <= to; t += settings.slideMs) {
+            WindowEndLog l = logged.get(t);
+            if (sweep.regionCounts(t) != (l == null ? 0 : l.regionCounts)) {
+                rerunFrom = t;
+                break;
             }
-            for (int k = 1; k <= settings.baselineWeeks; k++) {
-                long bEnd = end - k * FunnelSettings.WEEK;
-                if (e.entryAt >= bEnd - settings.windowMs && e.entryAt < bEnd) {
-                    w.baseline(e.team, e.rep).add(e.advancedAt < bEnd);
+        }
+        DropEpisode episode = null;
+        if (rerunFrom != Long.MAX_VALUE) {
+            // The newest judged end before it: in the log, or the one last dropped from it (the base).
+            for (Map.Entry<Long, WindowEndLog> l = logged.lowerEntry(rerunFrom); l != null && episode == null
+                    && l.getKey() > p.baseEnd; l = logged.lowerEntry(l.getKey())) {
+                episode = l.getValue().episode == null ? null : l.getValue().episode.copy();
+            }
+            if (episode == null) {
+                episode = p.base == null ? new DropEpisode() : p.base.copy();
+            }
+        }
+
+        ReadOnlyBroadcastState<String, String> policyState = ctx.getBroadcastState(FunnelPolicies.STATE);
+        EffectivePolicy regionPolicy = policies.resolve(policyState, key[0], key[1], null);
+        Map<String, Double> teamThresholds = new TreeMap<>();
+        long computedAt = p.computedAt(ctx.currentProcessingTime());
+        List<Long> openings = new ArrayList<>();
+        int corrected = 0;
+        int sent = 0;
+        for (long t = from; t <= to; t += settings.slideMs) {
+            List<ConversionRow> rows = sweep.rows(key, t);
+            WindowEndLog before = logged.get(t);
+            WindowEndLog now = new WindowEndLog();
+            now.regionCounts = sweep.regionCounts(t);
+            now.computedAt = clock;
+            ConversionRow region = Sweep.region(rows);
+            if (t < rerunFrom) {
+                now.episode = before == null ? null : before.episode;
+            } else if (region != null) {
+                boolean warm = first <= t - settings.retentionMs();
+                if (judge(episode, region, warm, regionPolicy)) {
+                    openings.add(t);
+                }
+                now.episode = episode.copy();
+            }
+            boolean regionOpen = now.episode != null && now.episode.open;
+            List<String> teams = new ArrayList<>();
+            List<Long> hashes = new ArrayList<>();
+            for (ConversionRow r : rows) {
+                if (r == region) {
+                    r.flagged = regionOpen;
+                } else {
+                    // Teams are too small for their own alerts (README): a team row is flagged while the region's
+                    // episode is open and the team's own rate is down by more than the (team's) threshold.
+                    double threshold = teamThresholds.computeIfAbsent(r.team,
+                            team -> policies.dropThreshold(resolve(policyState, key, team)));
+                    r.flagged = regionOpen && r.changePct != null && -r.changePct > threshold * 100;
+                }
+                long hash = hash(r);
+                teams.add(r.team);
+                hashes.add(hash);
+                if (before == null || before.hashOf(r.team) != hash) {
+                    r.computedAt = computedAt;
+                    out.collect(r);
+                    sent++;
+                    if (last != null && t <= last) {
+                        corrected++;
+                    }
                 }
             }
-            if (e.entryAt < horizon) {
-                it.remove(); // counted for the last time: no later window or baseline contains it
+            for (int i = 0; before != null && i < before.teams.length; i++) {
+                if (!teams.contains(before.teams[i]) && before.rowHashes[i] != EMPTY_ROW) {
+                    ConversionRow empty = sweep.emptyRow(key, t, before.teams[i]); // its entries moved to other windows
+                    empty.computedAt = computedAt;
+                    out.collect(empty);
+                    corrected++;
+                }
+                if (!teams.contains(before.teams[i])) {
+                    teams.add(before.teams[i]);
+                    hashes.add(EMPTY_ROW);
+                }
+            }
+            now.teams = teams.toArray(new String[0]);
+            now.rowHashes = hashes.stream().mapToLong(Long::longValue).toArray();
+            if (now.teams.length == 0 && now.episode == null) {
+                if (before != null) {
+                    log.remove(t);
+                }
+            } else {
+                log.put(t, now);
             }
         }
-        return w;
+        if (rerunFrom != Long.MAX_VALUE) {
+            alertEpisodes(rerunFrom, openings, all, sweep, key, clock, ctx);
+        }
+        rowsCorrected.inc(corrected);
+        long firstNew = last == null ? from : Math.max(from, last + settings.slideMs);
+        if (corrected > 0) {
+            LOG.info("Corrected {} stage_conversion row(s) of {}: window ends {} to {} recomputed{}", corrected,
+                    describe(key), Instant.ofEpochMilli(from), Instant.ofEpochMilli(Math.min(to, last)),
+                    rerunFrom <= last ? ", drop episodes re-run from " + Instant.ofEpochMilli(rerunFrom) : "");
+        }
+        if (to - firstNew >= ForecastDigest.DAY) {
+            LOG.info("Computed {} window ends of {} at once ({} to {}, {} rows sent)",
+                    (to - firstNew) / settings.slideMs + 1, describe(key), Instant.ofEpochMilli(firstNew),
+                    Instant.ofEpochMilli(to), sent);
+        }
     }
 
-    /** Moves the region's drop episode on; returns whether it is open. Flags the row while it is. */
-    private boolean advanceEpisode(ConversionRow r, Window w, OnTimerContext ctx, boolean warm, EffectivePolicy policy)
-            throws Exception {
-        DropEpisode ep = episodes.get(r.team);
-        if (ep == null) {
-            ep = new DropEpisode();
+    /**
+     * Compares the episodes the re-run opened (at or after {@code rerunFrom}) with the alerts sent: withdraws those
+     * no longer opened, alerts those never alerted. An id is never sent twice, so an episode withdrawn and opened
+     * again stays withdrawn.
+     */
+    private void alertEpisodes(long rerunFrom, List<Long> openings, List<FunnelEntry> all, Sweep sweep, String[] key,
+            long clock, OnTimerContext ctx) throws Exception {
+        List<Long> withdrawn = new ArrayList<>();
+        for (Map.Entry<Long, Integer> d : drops.entries()) {
+            if (d.getKey() >= rerunFrom && d.getValue() != RETRACTED && !openings.contains(d.getKey())) {
+                withdrawn.add(d.getKey());
+            }
         }
+        withdrawn.sort(Comparator.naturalOrder());
+        for (long end : withdrawn) {
+            DropFinding f = new DropFinding();
+            f.tenant = key[0];
+            f.region = key[1];
+            f.team = ConversionRow.ALL_TEAMS;
+            f.stage = key[2];
+            f.windowEnd = end;
+            f.windowStart = end - settings.windowMs;
+            f.retraction = true;
+            f.origin = drops.get(end) == ALERTED_HISTORY ? Alert.HISTORY : Alert.LIVE;
+            drops.put(end, RETRACTED);
+            dropsRetracted.inc();
+            LOG.info("Drop episode of {} opened at {} is no longer there after corrections: its alert is withdrawn",
+                    describe(key), Instant.ofEpochMilli(end));
+            ctx.output(DROPS, RegionFact.of(f));
+        }
+        for (long end : openings) {
+            if (drops.contains(end)) {
+                continue;
+            }
+            ConversionRow region = Sweep.region(sweep.rows(key, end));
+            Window w = Window.of(all, end, settings);
+            DropFinding f = w.finding(region,
+                    DropTest.pValue(region.advanced, region.entered, region.baselineAdvanced, region.baselineEntered),
+                    settings);
+            f.dropThreshold = policies.dropThreshold(policies.resolve(ctx.getBroadcastState(FunnelPolicies.STATE),
+                    key[0], key[1], null));
+            boolean history = FunnelImports.aboutThePast(end, clock);
+            f.origin = history ? Alert.HISTORY : Alert.LIVE;
+            drops.put(end, history ? ALERTED_HISTORY : ALERTED_LIVE);
+            ctx.output(DROPS, RegionFact.of(f));
+        }
+    }
+
+    /**
+     * Moves the region's drop episode on by one judged window end (in place); true when an episode opens there.
+     * The row must be the region row of that end.
+     */
+    private boolean judge(DropEpisode ep, ConversionRow r, boolean warm, EffectivePolicy policy) {
         double threshold = policies.dropThreshold(policy);
         double p = DropTest.pValue(r.advanced, r.entered, r.baselineAdvanced, r.baselineEntered);
+        // Until the key has history for every baseline window, a baseline is partial (a new region, the start of
+        // the data): no drop is judged then.
         boolean dropping = warm && r.baselineRate != null && r.baselineRate > 0 && r.entered >= policies.minEntered(policy)
                 && (r.baselineRate - r.rate) / r.baselineRate > threshold && p < settings.pValue;
         // Consecutive hourly windows share almost all their customers: one significant window is one test, and
@@ -171,35 +409,342 @@ public final class ConversionWindow
                 ep.startedAt = r.windowEnd;
                 ep.baselineAtStart = r.baselineRate;
                 ep.recoveredSince = 0;
-                DropFinding f = w.finding(r, p, settings);
-                f.dropThreshold = threshold;
-                ctx.output(DROPS, f);
+                return true;
             }
-        } else {
-            boolean recovered = r.rate >= ep.baselineAtStart * (1 - threshold / 2);
-            if (!recovered) {
-                ep.recoveredSince = 0;
-            } else if (ep.recoveredSince == 0) {
-                ep.recoveredSince = r.windowEnd;
-            }
-            if (recovered && r.windowEnd - ep.recoveredSince >= settings.recoveryMs) {
-                ep.open = false;
-            }
+            return false;
         }
-        r.flagged = ep.open;
-        episodes.put(r.team, ep);
-        return ep.open;
+        boolean recovered = r.rate >= ep.baselineAtStart * (1 - threshold / 2);
+        if (!recovered) {
+            ep.recoveredSince = 0;
+        } else if (ep.recoveredSince == 0) {
+            ep.recoveredSince = r.windowEnd;
+        }
+        if (recovered && r.windowEnd - ep.recoveredSince >= settings.recoveryMs) {
+            ep.open = false;
+        }
+        return false;
     }
 
-    /** Counts of one window end, per team and rep, current and baseline. */
+    /**
+     * Drops what no window end within the retention of {@code last} can use: entries whose last window (own or
+     * baseline) ends at or before {@code last} - retention, log records of such ends, and the drop alerts of ends
+     * that can no longer be recomputed. Not before a day after they arrived (were computed): an upload of history
+     * without an import session, spread over hours, still finds every entry and record it needs.
+     */
+    private void trim(long last, long clock, List<FunnelEntry> all, WindowProgress p) throws Exception {
+        long horizon = last - settings.retentionMs();
+        long settled = clock - SETTLE;
+        long lost = Long.MIN_VALUE; // the newest end that lost an entry or its record
+        for (Iterator<FunnelEntry> it = all.iterator(); it.hasNext();) {
+            FunnelEntry e = it.next();
+            if (lastEnd(e) <= horizon && e.arrivedAt <= settled) {
+                entries.remove(e.entryId);
+                it.remove();
+                lost = Math.max(lost, lastEnd(e));
+            }
+        }
+        for (Iterator<Map.Entry<Long, WindowEndLog>> it = log.iterator(); it.hasNext();) {
+            Map.Entry<Long, WindowEndLog> l = it.next();
+            if (l.getKey() <= horizon && l.getValue().computedAt <= settled) {
+                if (l.getValue().episode != null && l.getKey() > p.baseEnd) {
+                    p.baseEnd = l.getKey();
+                    p.base = l.getValue().episode;
+                }
+                it.remove();
+                lost = Math.max(lost, l.getKey());
+            }
+        }
+        if (lost != Long.MIN_VALUE) {
+            p.correctableFrom = Math.max(p.correctableFrom, lost + settings.slideMs);
+        }
+        for (Iterator<Long> it = drops.keys().iterator(); it.hasNext();) {
+            if (it.next() < p.correctableFrom) {
+                it.remove(); // no re-run reaches it any more
+            }
+        }
+    }
+
+    /**
+     * The first window end whose counts the change of an entry changes (its baselines come later): a card that
+     * advances a customer today changes no window that ended before today. MAX_VALUE when none does.
+     */
+    private long firstChangedEnd(FunnelEntry before, FunnelEntry now) {
+        if (before == null || now == null || before.entryAt != now.entryAt || !before.team.equals(now.team)) {
+            long at = Math.min(before == null ? Long.MAX_VALUE : before.entryAt, now == null ? Long.MAX_VALUE : now.entryAt);
+            return settings.firstEnd(at);
+        }
+        long advanced = Math.min(before.advancedAt, now.advancedAt);
+        if (before.advancedAt == now.advancedAt || advanced == FunnelEntry.NOT_ADVANCED) {
+            return Long.MAX_VALUE; // the rep only: it matters to the diagnosis, not to the counts
+        }
+        return Math.max(settings.firstEnd(now.entryAt), settings.firstEnd(advanced));
+    }
+
+    /** The first window end after {@code last} that has entries in its window; MAX_VALUE when none. */
+    private long nextPending(List<FunnelEntry> all, Long last) {
+        long next = Long.MAX_VALUE;
+        for (FunnelEntry e : all) {
+            long first = settings.firstEnd(e.entryAt);
+            if (last == null) {
+                next = Math.min(next, first);
+            } else if (first + settings.windowMs - settings.slideMs > last) {
+                next = Math.min(next, Math.max(first, last + settings.slideMs));
+            }
+        }
+        return next;
+    }
+
+    /**
+     * The last window end that anything kept refers to (MIN_VALUE when nothing is kept), and the newest arrival
+     * (computation) time among the entries (records).
+     */
+    private long[] keptUntil(List<FunnelEntry> all) throws Exception {
+        long keep = Long.MIN_VALUE;
+        long arrived = Long.MIN_VALUE;
+        for (FunnelEntry e : all) {
+            keep = Math.max(keep, lastEnd(e));
+            arrived = Math.max(arrived, e.arrivedAt);
+        }
+        for (Map.Entry<Long, WindowEndLog> l : log.entries()) {
+            keep = Math.max(keep, l.getKey());
+            arrived = Math.max(arrived, l.getValue().computedAt);
+        }
+        for (Long end : drops.keys()) {
+            keep = Math.max(keep, end);
+        }
+        return new long[] {keep, arrived};
+    }
+
+    /** The last window end whose row or baseline counts the entry. */
+    private long lastEnd(FunnelEntry e) {
+        return settings.firstEnd(e.entryAt) + settings.retentionMs() - settings.slideMs;
+    }
+
+    /** When to wake for the pending work: at once for ends already decided, else when the first pending end is due. */
+    private long wake(WindowProgress p, Long last, long clock) {
+        return last != null && p.dirtyFrom <= last ? OneTimer.soon(clock) : p.dirtyFrom + settings.latenessMs;
+    }
+
+    /** The key's progress; a key of an earlier version (no log) can be corrected only after its last end. */
+    private WindowProgress progress() throws Exception {
+        WindowProgress p = progress.value();
+        if (p != null) {
+            return p;
+        }
+        p = new WindowProgress();
+        Long last = lastWindowEnd.value();
+        if (last != null) {
+            p.correctableFrom = last + settings.slideMs;
+            p.dirtyFrom = last + settings.slideMs;
+            DropEpisode former = formerEpisodes.get(ConversionRow.ALL_TEAMS);
+            if (former != null) {
+                p.base = former;
+                p.baseEnd = last;
+                if (former.open) {
+                    drops.put(former.startedAt, ALERTED_LIVE);
+                }
+            }
+            formerEpisodes.clear();
+        }
+        return p;
+    }
+
+    private void clear() {
+        entries.clear();
+        lastWindowEnd.clear();
+        firstEntryAt.clear();
+        formerEpisodes.clear();
+        progress.clear();
+        log.clear();
+        drops.clear();
+    }
+
+    private EffectivePolicy resolve(ReadOnlyBroadcastState<String, String> state, String[] key, String team) {
+        try {
+            return policies.resolve(state, key[0], key[1], team);
+        } catch (Exception e) {
+            throw new IllegalStateException("policies of " + describe(key) + " unreadable", e);
+        }
+    }
+
+    /** Everything a row says, as sent. */
+    static long hash(ConversionRow r) {
+        long h = 1125899906842597L;
+        for (long v : new long[] {r.team.hashCode(), r.entered, r.advanced, r.baselineEntered, r.baselineAdvanced,
+                r.flagged ? 1 : 0}) {
+            h = 31 * h + v;
+        }
+        return h == 0 || h == EMPTY_ROW ? 2 : h;
+    }
+
+    private static String tenantOf(String key) {
+        return key.substring(0, key.indexOf('\u001f'));
+    }
+
+    private static String describe(String[] key) {
+        return key[0] + "/" + key[1] + " " + key[2];
+    }
+
+    /**
+     * The counts of a range of window ends, from the entries in one pass: each entry adds +1/-1 at the first and
+     * after the last end it counts in (difference arrays per team), prefix sums give every end's counts. The range
+     * reaches back the baseline weeks, so the baselines of the first end are in it too.
+     */
+    static final class Sweep {
+        private final FunnelSettings settings;
+        private final long gridStart;
+        /** Baseline offset in slides; -1 when a week is no multiple of the slide (the SQL reference then has no baseline). */
+        private final int week;
+        private final Map<String, Integer> teamIndex = new TreeMap<>();
+        /** Index of the region (team {@code *}). */
+        private final int regionIndex;
+        private final int[][] entered;
+        private final int[][] advanced;
+
+        Sweep(FunnelSettings settings, long from, long to, List<FunnelEntry> all) {
+            this.settings = settings;
+            this.week = FunnelSettings.WEEK % settings.slideMs == 0 ? (int) (FunnelSettings.WEEK / settings.slideMs) : -1;
+            this.gridStart = week > 0 ? from - settings.baselineWeeks * FunnelSettings.WEEK : from;
+            int n = (int) ((to - gridStart) / settings.slideMs) + 2;
+            teamIndex.put(ConversionRow.ALL_TEAMS, 0);
+            for (FunnelEntry e : all) {
+                teamIndex.putIfAbsent(e.team, 0);
+            }
+            int i = 0;
+            for (Map.Entry<String, Integer> t : teamIndex.entrySet()) {
+                t.setValue(i++);
+            }
+            regionIndex = teamIndex.get(ConversionRow.ALL_TEAMS);
+            entered = new int[teamIndex.size()][n];
+            advanced = new int[teamIndex.size()][n];
+            for (FunnelEntry e : all) {
+                long first = settings.firstEnd(e.entryAt);
+                long lastOwn = first + settings.windowMs - settings.slideMs;
+                int team = teamIndex.get(e.team);
+                add(entered, team, first, lastOwn, to);
+                if (e.advancedAt != FunnelEntry.NOT_ADVANCED) {
+                    add(advanced, team, Math.max(first, settings.firstEnd(e.advancedAt)), lastOwn, to);
+                }
+            }
+            for (int[][] counts : List.of(entered, advanced)) {
+                for (int[] row : counts) {
+                    for (int j = 1; j < n; j++) {
+                        row[j] += row[j - 1];
+                    }
+                }
+            }
+        }
+
+        private void add(int[][] counts, int team, long from, long to, long gridEnd) {
+            long lo = Math.max(from, gridStart);
+            long hi = Math.min(to, gridEnd);
+            if (lo > hi) {
+                return;
+            }
+            int a = (int) ((lo - gridStart) / settings.slideMs);
+            int b = (int) ((hi - gridStart) / settings.slideMs) + 1;
+            for (int t : new int[] {team, regionIndex}) {
+                counts[t][a]++;
+                counts[t][b]--;
+            }
+        }
+
+        private int index(long end) {
+            return (int) ((end - gridStart) / settings.slideMs);
+        }
+
+        /** Hash of the region row's counts at {@code end} (what the episode logic judges); 0 without a region row. */
+        long regionCounts(long end) {
+            int i = index(end);
+            if (entered[regionIndex][i] == 0) {
+                return 0;
+            }
+            long h = 17;
+            for (long v : new long[] {entered[regionIndex][i], advanced[regionIndex][i], baseline(entered[regionIndex], i),
+                    baseline(advanced[regionIndex], i)}) {
+                h = 31 * h + v;
+            }
+            return h == 0 ? 1 : h;
+        }
+
+        private long baseline(int[] counts, int i) {
+            long sum = 0;
+            for (int k = 1; week > 0 && k <= settings.baselineWeeks; k++) {
+                sum += counts[i - k * week];
+            }
+            return sum;
+        }
+
+        /** The region's row among the rows of one end; null when there is none. */
+        static ConversionRow region(List<ConversionRow> rows) {
+            return rows.stream().filter(r -> r.team.equals(ConversionRow.ALL_TEAMS)).findFirst().orElse(null);
+        }
+
+        /** The rows of window end {@code end}: one per team with entries and the region's ({@code *}). */
+        List<ConversionRow> rows(String[] key, long end) {
+            int i = index(end);
+            List<ConversionRow> rows = new ArrayList<>();
+            for (Map.Entry<String, Integer> t : teamIndex.entrySet()) {
+                int team = t.getValue();
+                if (entered[team][i] == 0) {
+                    continue;
+                }
+                ConversionRow r = row(key, end, t.getKey());
+                r.entered = entered[team][i];
+                r.advanced = advanced[team][i];
+                r.rate = (double) r.advanced / r.entered;
+                r.baselineEntered = baseline(entered[team], i);
+                r.baselineAdvanced = baseline(advanced[team], i);
+                if (r.baselineEntered > 0) {
+                    r.baselineRate = (double) r.baselineAdvanced / r.baselineEntered;
+                    r.changePct = r.baselineRate == 0 ? null : (r.rate - r.baselineRate) / r.baselineRate * 100.0;
+                }
+                rows.add(r);
+            }
+            return rows;
+        }
+
+        /** The row of a team whose entries all left the window: entered 0, nothing flagged. */
+        ConversionRow emptyRow(String[] key, long end, String team) {
+            return row(key, end, team);
+        }
+
+        private ConversionRow row(String[] key, long end, String team) {
+            ConversionRow r = new ConversionRow();
+            r.tenant = key[0];
+            r.region = key[1];
+            r.fromStage = key[2];
+            r.team = team;
+            r.windowStart = end - settings.windowMs;
+            r.windowEnd = end;
+            return r;
+        }
+    }
+
+    /** Counts of one window end, per team and rep, current and baseline: the diagnosis of a drop. */
     static final class Window {
         final Map<String, Counts> currentByTeam = new TreeMap<>();
         final Map<String, Counts> baselineByTeam = new TreeMap<>();
         final Map<String, Counts> currentByRep = new TreeMap<>();
         final Map<String, Counts> baselineByRep = new TreeMap<>();
         final Map<String, String> teamOfRep = new TreeMap<>();
-        long newestEntryAt = Long.MIN_VALUE;
-        long oldestEntryAt = Long.MAX_VALUE;
+
+        /** Counts of the window ending {@code end} and its baselines, by a scan of the entries. */
+        static Window of(List<FunnelEntry> all, long end, FunnelSettings settings) {
+            Window w = new Window();
+            for (FunnelEntry e : all) {
+                if (e.entryAt >= end - settings.windowMs && e.entryAt < end) {
+                    w.current(e.team, e.rep).add(e.advancedAt < end);
+                }
+                for (int k = 1; k <= settings.baselineWeeks; k++) {
+                    long bEnd = end - k * FunnelSettings.WEEK;
+                    if (e.entryAt >= bEnd - settings.windowMs && e.entryAt < bEnd) {
+                        w.baseline(e.team, e.rep).add(e.advancedAt < bEnd);
+                    }
+                }
+            }
+            return w;
+        }
 
         Counts current(String team, String rep) {
             teamOfRep.put(rep, team);
@@ -212,32 +757,6 @@ public final class ConversionWindow
             return new Both(baselineByTeam.computeIfAbsent(team, t -> new Counts()),
                     baselineByTeam.computeIfAbsent(ConversionRow.ALL_TEAMS, t -> new Counts()),
                     baselineByRep.computeIfAbsent(rep, x -> new Counts()));
-        }
-
-        List<ConversionRow> rows(String key, long end, FunnelSettings settings) {
-            String[] k = key.split("\u001f", -1);
-            List<ConversionRow> rows = new ArrayList<>();
-            for (Map.Entry<String, Counts> c : currentByTeam.entrySet()) {
-                Counts b = baselineByTeam.getOrDefault(c.getKey(), new Counts());
-                ConversionRow r = new ConversionRow();
-                r.tenant = k[0];
-                r.region = k[1];
-                r.fromStage = k[2];
-                r.team = c.getKey();
-                r.windowStart = end - settings.windowMs;
-                r.windowEnd = end;
-                r.entered = c.getValue().entered;
-                r.advanced = c.getValue().advanced;
-                r.rate = (double) r.advanced / r.entered;
-                r.baselineEntered = b.entered;
-                r.baselineAdvanced = b.advanced;
-                if (b.entered > 0) {
-                    r.baselineRate = (double) b.advanced / b.entered;
-                    r.changePct = r.baselineRate == 0 ? null : (r.rate - r.baselineRate) / r.baselineRate * 100.0;
-                }
-                rows.add(r);
-            }
-            return rows;
         }
 
         /** Where the missing advances are: per team (or rep), entered x its own baseline rate - advanced. */

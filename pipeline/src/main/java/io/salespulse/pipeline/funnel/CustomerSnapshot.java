@@ -1,6 +1,9 @@
 package io.salespulse.pipeline.funnel;
 
-/** Where a customer's latest opportunity stands, for the team's forecast digest; emitted on every change. */
+/**
+ * Where a customer's latest opportunity stood, as earlier versions kept it in {@link CustomerFunnelState#snapshot}.
+ * No longer written (the digest gets {@link CustomerHistory}); kept so that their savepoints restore.
+ */
 public class CustomerSnapshot {
     public static final String OPEN = "open";
     public static final String WON = "won";

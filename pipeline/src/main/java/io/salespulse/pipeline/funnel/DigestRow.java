@@ -12,6 +12,8 @@ public class DigestRow {
     public long atRisk;
     public double expectedWins7d;
     public String message;
+    /** When it was computed, strictly later than the team's rows computed before (see {@link ConversionRow#computedAt}). */
+    public long computedAt;
 
     public DigestRow() {}
 }

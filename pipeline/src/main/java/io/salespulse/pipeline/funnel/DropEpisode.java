@@ -12,4 +12,14 @@ public class DropEpisode {
     public long droppingSince;
 
     public DropEpisode() {}
+
+    DropEpisode copy() {
+        DropEpisode c = new DropEpisode();
+        c.open = open;
+        c.startedAt = startedAt;
+        c.baselineAtStart = baselineAtStart;
+        c.recoveredSince = recoveredSince;
+        c.droppingSince = droppingSince;
+        return c;
+    }
 }

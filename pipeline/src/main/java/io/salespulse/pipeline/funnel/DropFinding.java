@@ -1,6 +1,9 @@
 package io.salespulse.pipeline.funnel;
 
-/** A drop episode that just opened, with what the window operator can say about it; diagnosed per region. */
+/**
+ * A drop episode that just opened, with what the window operator can say about it; diagnosed per region. Or, with
+ * {@link #retraction}, an episode alerted before that a recomputation no longer opens.
+ */
 public class DropFinding {
     public String tenant;
     public String region;
@@ -24,6 +27,13 @@ public class DropFinding {
     public String mainTeams;
     /** The reps of those teams accounting for most of it, comma separated. */
     public String mainReps;
+    /** A later computation no longer opens this episode: withdraw its alert (only the key fields are set). */
+    public boolean retraction;
+    /**
+     * {@code live} or {@code history} (an episode opened more than a day before it was decided); for a retraction,
+     * the retracted alert's.
+     */
+    public String origin = "live";
 
     public DropFinding() {}
 }

@@ -2,37 +2,57 @@ package io.salespulse.pipeline.funnel;
 
 import io.salespulse.contract.Alert;
 import io.salespulse.contract.Stage;
+import io.salespulse.pipeline.policy.PolicyUpdate;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Per (tenant, team): the daily forecast digest (alert type {@code digest}, rows in {@code forecast_digests}).
+ * Per (tenant, team): the daily forecast digest (alert type {@code digest}, rows in {@code forecast_digests}), as
+ * it was true on its date.
  *
- * <p>At each digest time D (digest.time, local) every open customer falls in a class: its stage x whether it is
- * past the stage's SLA (time in stage). The forecast for the next 7 days is the sum over classes of
- * customers x the class's recent rate, where the recent rate is measured on this team's own earlier digests:
- * of the customers in the class at digests D' in [D - 35d, D - 7d], the share won within 7 days of D'. A class
- * with fewer than 10 such customers borrows the rate of its stage (both classes pooled). Customers who are not
- * open yet but will be won within 7 days are added as the average of such wins per earlier digest. At risk = open,
- * overdue and high potential.
+ * <p>At each digest time D (digest.time, local) every customer open in the team at D (per the cards with
+ * occurred_at at or before D) falls in a class: its stage at D x whether it is past the stage's SLA then. The
+ * forecast for the next 7 days is the sum over classes of customers x the class's recent rate, where the recent
+ * rate is measured on this team's own digests of the dates D' in [D - 35d, D - 7d], evaluated as of those dates:
+ * of the customers in the class at D', the share won within 7 days of D'. A class with fewer than 10 such
+ * customers borrows the rate of its stage (both classes pooled). Customers who are not open yet but will be won
+ * within 7 days are added as the average of such wins per earlier digest. At risk = open, overdue and high
+ * potential. An open customer silent for the retention plus a day is forgotten.
  *
- * <p>State: the open customers (with the digest days of the last week they were counted on, so a win can be
- * credited to those days) and one {@link DigestDay} per digest of the last 36 days. One timer: the next
- * digest, while the team has open customers.
+ * <p><b>Time.</b> The digest of D is computed once the arrival clock passes D + allowed lateness and the tenant
+ * has no import in progress (a held team polls every 30 s). Its alert ({@code digest:<tenant>:<team>:<D UTC>})
+ * goes out once, origin {@code history} when D lies more than a day back (dates an import brought, or a restart
+ * after a long stop). A card arriving later re-evaluates the dates it changes: their rows are sent again when
+ * they changed (within the retention), the alert is not.
+ *
+ * <p>State: per customer its stage history ({@link CustomerHistory}, from {@link CustomerFunnel}), kept while a
+ * date it can change may still be recomputed; per date sent the hash of its rows; the progress (pending dates,
+ * holds, the one timer). Cleared once no kept customer can matter any more.
  */
-public final class ForecastDigest extends KeyedProcessFunction<String, CustomerSnapshot, Alert> {
+public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, CustomerHistory, PolicyUpdate, Alert> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ForecastDigest.class);
     static final int CLASSES = Stage.values().length * 2;
     static final long DAY = 86_400_000L;
     static final long HORIZON = 7 * DAY;
@@ -42,11 +62,19 @@ public final class ForecastDigest extends KeyedProcessFunction<String, CustomerS
     public static final OutputTag<DigestRow> ROWS = new OutputTag<>("funnel-digest-rows") {};
 
     private final FunnelSettings settings;
-    private transient MapState<String, OpenCustomer> open;
-    private transient MapState<Long, DigestDay> days;
+    private final FunnelImports imports;
+    private transient MapState<String, CustomerHistory> histories;
+    private transient ValueState<DigestProgress> progress;
+    /** Digest date -> the rows sent; the date's alert went out. */
+    private transient MapState<Long, DigestSent> sent;
+    /** State of versions before histories, converted on first access: open customers, and digest days (counts). */
+    private transient MapState<String, OpenCustomer> formerOpen;
+    private transient MapState<Long, DigestDay> formerDays;
+    private transient Counter rowsCorrected;
 
     public ForecastDigest(FunnelSettings settings) {
         this.settings = settings;
+        this.imports = new FunnelImports(settings);
     }
 
     public static String key(String tenant, String team) {
@@ -55,122 +83,175 @@ public final class ForecastDigest extends KeyedProcessFunction<String, CustomerS
 
     @Override
     public void open(OpenContext openContext) {
-        open = getRuntimeContext().getMapState(
+        histories = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("digest-histories", Types.STRING, Types.POJO(CustomerHistory.class)));
+        progress = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("digest-progress", Types.POJO(DigestProgress.class)));
+        sent = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("digest-sent", Types.LONG, Types.POJO(DigestSent.class)));
+        formerOpen = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("digest-open-customers", Types.STRING, Types.POJO(OpenCustomer.class)));
-        days = getRuntimeContext().getMapState(
+        formerDays = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("digest-days", Types.LONG, Types.POJO(DigestDay.class)));
+        rowsCorrected = getRuntimeContext().getMetricGroup().addGroup("salespulse").counter("digestRowsCorrected");
     }
 
     @Override
-    public void processElement(CustomerSnapshot s, Context ctx, Collector<Alert> out) throws Exception {
-        OpenCustomer c = open.get(s.customerId);
-        if (CustomerSnapshot.OPEN.equals(s.status)) {
-            if (c == null) {
-                c = new OpenCustomer();
-            }
-            c.rep = s.rep;
-            c.region = s.region;
-            c.stage = s.stage;
-            c.stageEnteredAt = s.stageEnteredAt;
-            c.highPotential = s.highPotential;
-            open.put(s.customerId, c);
-            ctx.timerService().registerEventTimeTimer(nextDigest(s.at));
+    public void processElement(CustomerHistory h, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
+        DigestProgress p = progress(ctx.getCurrentKey());
+        long clock = ctx.currentWatermark();
+        CustomerHistory before = histories.get(h.customerId);
+        CustomerHistory merged = merge(before, h);
+        merged.receivedAt = ctx.timestamp() == null ? clock : ctx.timestamp();
+        histories.put(h.customerId, merged);
+        p.dirtyFrom = Math.min(p.dirtyFrom, nextDigest(changedAt(before, merged) - 1));
+        imports.hold(p.holds, h.tenant, h.importId, ctx);
+        p.timerAt = OneTimer.move(p.timerAt, wake(p, clock), ctx.timerService());
+        progress.update(p);
+    }
+
+    @Override
+    public void processBroadcastElement(PolicyUpdate u, Context ctx, Collector<Alert> out) throws Exception {
+        imports.apply(u, ctx); // policies do not concern the digest
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        if (progress.value() == null && histories.isEmpty() && formerOpen.isEmpty()) {
+            return; // a timer left behind by a team already cleared
+        }
+        DigestProgress p = progress(ctx.getCurrentKey());
+        if (!imports.fired(p, timestamp, ctx)) {
+            progress.update(p);
             return;
         }
-        if (CustomerSnapshot.WON.equals(s.status)) {
-            // Credit the win to every digest of the last 7 days: to the class the customer had there, or as a
-            // new customer when it was not open at that digest.
-            for (Map.Entry<Long, DigestDay> d : days.entries()) {
-                if (s.at < d.getKey() || s.at >= d.getKey() + HORIZON) {
-                    continue;
-                }
-                int cls = -1;
-                for (int i = 0; c != null && i < c.digestDays.length; i++) {
-                    if (c.digestDays[i] == d.getKey()) {
-                        cls = c.digestClasses[i];
-                    }
-                }
-                DigestDay day = d.getValue();
-                if (cls >= 0) {
-                    day.wonWithin7d[cls]++;
-                } else {
-                    day.newWonWithin7d++;
-                }
-                days.put(d.getKey(), day);
+        TimerService timers = ctx.timerService();
+        long clock = timers.currentWatermark();
+        String[] key = ctx.getCurrentKey().split("\u001f", -1);
+        long due = lastDigestAtOrBefore(clock - settings.latenessMs);
+        Map<String, CustomerHistory> all = new HashMap<>();
+        for (Map.Entry<String, CustomerHistory> e : histories.entries()) {
+            all.put(e.getKey(), e.getValue());
+        }
+        if (p.dirtyFrom <= due) {
+            long from = Math.max(p.dirtyFrom, p.correctableFrom);
+            if (from <= due) {
+                compute(from, due, clock, p, all, key, ctx, out);
             }
         }
-        if (c != null) {
-            open.remove(s.customerId);
+        if (p.dirtyFrom != Long.MAX_VALUE || p.lastDigest != Long.MIN_VALUE) {
+            p.lastDigest = Math.max(p.lastDigest, due);
+        }
+        trim(p, clock, all, key[1]);
+        p.dirtyFrom = Long.MAX_VALUE;
+        long relevant = Long.MIN_VALUE;
+        long arrived = Long.MIN_VALUE;
+        for (CustomerHistory h : all.values()) {
+            relevant = Math.max(relevant, relevantUntil(h, key[1]));
+            arrived = Math.max(arrived, h.receivedAt);
+        }
+        for (DigestSent d : sent.values()) {
+            arrived = Math.max(arrived, d.computedAt);
+        }
+        if (p.lastDigest != Long.MIN_VALUE && relevant > p.lastDigest) {
+            p.dirtyFrom = nextDigest(p.lastDigest); // customers still open: the next digest
+        }
+        if (p.dirtyFrom != Long.MAX_VALUE) {
+            p.timerAt = OneTimer.move(p.timerAt, wake(p, clock), timers);
+        } else if (all.isEmpty() && sent.isEmpty()) {
+            clear();
+            return;
+        } else {
+            p.timerAt = OneTimer.move(p.timerAt, Math.max(Math.max(relevant, p.lastDigest) + keep() + settings.latenessMs,
+                    arrived + ConversionWindow.SETTLE + 1), timers);
+        }
+        progress.update(p);
+    }
+
+    /** Evaluates the digest dates [from, to]: new dates get their alert and rows, recomputed ones their changed rows. */
+    private void compute(long from, long to, long clock, DigestProgress p, Map<String, CustomerHistory> all,
+            String[] key, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        Map<Long, Day> days = new HashMap<>();
+        long computedAt = p.computedAt(ctx.currentProcessingTime());
+        int corrected = 0;
+        int alerts = 0;
+        for (long d = from; d <= to; d = nextDigest(d)) {
+            Day today = day(d, all, key[1], p, days);
+            DigestSent before = sent.get(d);
+            if (today.total() == 0 && before == null) {
+                continue;
+            }
+            double[] rates = rates(d, all, key[1], p, days);
+            long[] customers = new long[Stage.values().length];
+            long[] overdue = new long[Stage.values().length];
+            long[] atRisk = new long[Stage.values().length];
+            double[] expected = new double[Stage.values().length];
+            for (int cls = 0; cls < CLASSES; cls++) {
+                customers[cls / 2] += today.open[cls];
+                expected[cls / 2] += today.open[cls] * rates[cls];
+                if (cls % 2 == 1) {
+                    overdue[cls / 2] += today.open[cls];
+                    atRisk[cls / 2] += today.risky[cls / 2];
+                }
+            }
+            List<DigestRow> rows = FunnelText.digestRows(key[0], today.region(), key[1], d, customers, overdue,
+                    atRisk, expected, today.total() == 0 ? 0 : rates[CLASSES]);
+            Alert alert = FunnelText.digestAlert(rows, today.riskyReps, settings, ctx.currentProcessingTime());
+            rows.get(rows.size() - 1).message = today.total() == 0 ? "" : alert.message;
+            long hash = 1;
+            for (DigestRow r : rows) {
+                hash = 31 * hash + Objects.hash(r.region, r.stage, r.customers, r.overdue, r.atRisk, r.expectedWins7d,
+                        r.message);
+            }
+            if (before != null && before.rowsHash == hash) {
+                before.computedAt = clock;
+                sent.put(d, before);
+                continue;
+            }
+            if (before == null) {
+                alert.origin = FunnelImports.aboutThePast(d, clock) ? Alert.HISTORY : Alert.LIVE;
+                out.collect(alert);
+                alerts++;
+            } else {
+                corrected += rows.size();
+            }
+            DigestSent now = new DigestSent();
+            now.rowsHash = hash;
+            now.computedAt = clock;
+            sent.put(d, now);
+            rows.forEach(r -> {
+                r.computedAt = computedAt;
+                ctx.output(ROWS, r);
+            });
+        }
+        rowsCorrected.inc(corrected);
+        if (corrected > 0) {
+            LOG.info("Corrected {} forecast_digests row(s) of team {}/{}: digest dates {} to {} re-evaluated", corrected,
+                    key[0], key[1], Instant.ofEpochMilli(from), Instant.ofEpochMilli(to));
+        }
+        if (alerts > 1) {
+            LOG.info("Sent {} digests of team {}/{} at once ({} to {})", alerts, key[0], key[1],
+                    Instant.ofEpochMilli(from), Instant.ofEpochMilli(to));
         }
     }
 
-    @Override
-    public void onTimer(long digestAt, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-        double[] rates = rates(digestAt);
-        double newWins = rates[CLASSES];
-        DigestDay today = new DigestDay();
-        long[] customers = new long[Stage.values().length];
-        long[] overdue = new long[Stage.values().length];
-        long[] atRisk = new long[Stage.values().length];
-        double[] expected = new double[Stage.values().length];
-        String region = "";
-        List<String> riskyReps = new ArrayList<>();
-        for (Iterator<Map.Entry<String, OpenCustomer>> it = open.iterator(); it.hasNext();) {
-            Map.Entry<String, OpenCustomer> e = it.next();
-            OpenCustomer c = e.getValue();
-            Stage stage = Stage.fromCode(c.stage).orElseThrow();
-            boolean late = digestAt > c.stageEnteredAt + settings.sla.of(stage).toMillis();
-            int cls = stage.rank() * 2 + (late ? 1 : 0);
-            today.open[cls]++;
-            customers[stage.rank()]++;
-            expected[stage.rank()] += rates[cls];
-            if (late) {
-                overdue[stage.rank()]++;
-                if (c.highPotential) {
-                    atRisk[stage.rank()]++;
-                    riskyReps.add(c.rep);
-                }
-            }
-            region = c.region;
-            remember(c, digestAt, cls);
-            e.setValue(c);
-        }
-        long total = 0;
-        for (long n : customers) {
-            total += n;
-        }
-        if (total > 0) {
-            days.put(digestAt, today);
-            String[] key = ctx.getCurrentKey().split("\u001f");
-            List<DigestRow> rows = FunnelText.digestRows(key[0], region, key[1], digestAt, customers, overdue, atRisk,
-                    expected, newWins);
-            Alert alert = FunnelText.digestAlert(rows, riskyReps, settings, ctx.timerService().currentProcessingTime());
-            rows.get(rows.size() - 1).message = alert.message;
-            rows.forEach(r -> ctx.output(ROWS, r));
-            out.collect(alert);
-            ctx.timerService().registerEventTimeTimer(nextDigest(digestAt));
-        }
-        for (Iterator<Long> it = days.keys().iterator(); it.hasNext();) {
-            if (it.next() < digestAt - HISTORY - HORIZON - DAY) {
-                it.remove();
-            }
-        }
-    }
-
-    /** Recent rate per class, from the digests whose 7 days have fully passed. */
-    private double[] rates(long digestAt) throws Exception {
+    /** Recent rate per class, from the team's digests of [D - 35d, D - 7d] (their 7 days have passed by D). */
+    private double[] rates(long digestAt, Map<String, CustomerHistory> all, String team, DigestProgress p,
+            Map<Long, Day> days) throws Exception {
         long[] seen = new long[CLASSES];
         long[] won = new long[CLASSES];
         long digests = 0;
         long newWon = 0;
-        for (Map.Entry<Long, DigestDay> d : days.entries()) {
-            if (d.getKey() <= digestAt - HORIZON && d.getKey() >= digestAt - HORIZON - HISTORY) {
-                digests++;
-                newWon += d.getValue().newWonWithin7d;
-                for (int i = 0; i < CLASSES; i++) {
-                    seen[i] += d.getValue().open[i];
-                    won[i] += d.getValue().wonWithin7d[i];
-                }
+        for (long d = nextDigest(digestAt - HORIZON - HISTORY - 1); d <= digestAt - HORIZON; d = nextDigest(d)) {
+            Day day = day(d, all, team, p, days);
+            if (day.total() == 0) {
+                continue;
+            }
+            digests++;
+            newWon += day.newWon;
+            for (int i = 0; i < CLASSES; i++) {
+                seen[i] += day.open[i];
+                won[i] += day.won[i];
             }
         }
         // The last slot: customers not open yet that are won within 7 days, on average per digest.
@@ -187,27 +268,215 @@ public final class ForecastDigest extends KeyedProcessFunction<String, CustomerS
         return rates;
     }
 
-    /** Keeps the digest days of the last 7 days the customer was counted on (a win can only credit those). */
-    private static void remember(OpenCustomer c, long digestAt, int cls) {
-        int keep = 0;
-        for (long d : c.digestDays) {
-            if (d > digestAt - HORIZON) {
-                keep++;
+    /** The team as of date {@code d}: open customers per class, and the wins of the 7 days after it. */
+    private Day day(long d, Map<String, CustomerHistory> all, String team, DigestProgress p, Map<Long, Day> days)
+            throws Exception {
+        Day cached = days.get(d);
+        if (cached != null) {
+            return cached;
+        }
+        Day day = new Day();
+        DigestDay former = d < p.convertedUntil ? formerDays.get(d) : null;
+        if (former != null) {
+            // Counted by an earlier version of the job on that date.
+            for (int i = 0; i < CLASSES; i++) {
+                day.open[i] = former.open[i];
+                day.won[i] = former.wonWithin7d[i];
+            }
+            day.newWon = former.newWonWithin7d;
+            days.put(d, day);
+            return day;
+        }
+        for (CustomerHistory h : all.values()) {
+            StageInterval at = openAt(h, d, team);
+            int cls = -1;
+            if (at != null) {
+                Stage stage = Stage.fromCode(at.stage).orElseThrow();
+                boolean late = d > at.stageEnteredAt + settings.sla.of(stage).toMillis();
+                cls = stage.rank() * 2 + (late ? 1 : 0);
+                day.open[cls]++;
+                day.regions.merge(at.region, 1, Integer::sum);
+                if (late && at.highPotential) {
+                    day.risky[stage.rank()]++;
+                    day.riskyReps.add(at.rep);
+                }
+            }
+            boolean credited = false;
+            for (StageInterval i : h.intervals) {
+                if ("won".equals(i.status) && team.equals(i.team) && i.from >= d
+                        && i.from < d + HORIZON) {
+                    // The customer's first win after a digest it was open at counts for its class there.
+                    if (cls >= 0 && !credited) {
+                        day.won[cls]++;
+                        credited = true;
+                    } else {
+                        day.newWon++;
+                    }
+                }
             }
         }
-        long[] dd = new long[keep + 1];
-        int[] cc = new int[keep + 1];
-        int j = 0;
-        for (int i = 0; i < c.digestDays.length; i++) {
-            if (c.digestDays[i] > digestAt - HORIZON) {
-                dd[j] = c.digestDays[i];
-                cc[j++] = c.digestClasses[i];
+        days.put(d, day);
+        return day;
+    }
+
+    /** The interval the customer is in at {@code d} if it is open in {@code team} then (not yet forgotten), else null. */
+    private StageInterval openAt(CustomerHistory h, long d, String team) {
+        StageInterval at = null;
+        for (int i = 0; i < h.intervals.length && h.intervals[i].from <= d; i++) {
+            at = h.intervals[i];
+        }
+        if (at == null || !at.isOpen() || !team.equals(at.team) || d >= at.from + forgetAfter()) {
+            return null; // not open in the team then, or silent for the retention plus a day (forgotten)
+        }
+        return at;
+    }
+
+    /** The stored history, with the new one from its first card on (older intervals are cards the funnel let go). */
+    static CustomerHistory merge(CustomerHistory before, CustomerHistory now) {
+        if (before == null || now.intervals.length == 0) {
+            return now;
+        }
+        List<StageInterval> intervals = new ArrayList<>();
+        for (StageInterval i : before.intervals) {
+            if (i.from < now.intervals[0].from) {
+                intervals.add(i);
             }
         }
-        dd[j] = digestAt;
-        cc[j] = cls;
-        c.digestDays = dd;
-        c.digestClasses = cc;
+        intervals.addAll(Arrays.asList(now.intervals));
+        CustomerHistory merged = new CustomerHistory();
+        merged.tenant = now.tenant;
+        merged.customerId = now.customerId;
+        merged.team = now.team;
+        merged.lastCardAt = Math.max(now.lastCardAt, before.lastCardAt);
+        merged.intervals = intervals.toArray(new StageInterval[0]);
+        return merged;
+    }
+
+    /** The earliest moment at which the two histories can answer differently. */
+    private long changedAt(CustomerHistory before, CustomerHistory now) {
+        long at = Long.MAX_VALUE;
+        StageInterval[] a = before == null ? new StageInterval[0] : before.intervals;
+        StageInterval[] b = now.intervals;
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            if (i >= a.length || i >= b.length || a[i].from != b[i].from || !a[i].sameStateAs(b[i])) {
+                at = Math.min(i < a.length ? a[i].from : Long.MAX_VALUE, i < b.length ? b[i].from : Long.MAX_VALUE);
+                break;
+            }
+        }
+        if (before != null && before.lastCardAt != now.lastCardAt) {
+            at = Math.min(at, Math.min(before.lastCardAt, now.lastCardAt) + forgetAfter());
+        }
+        return at == Long.MAX_VALUE ? now.lastCardAt : at;
+    }
+
+    /** Until when the customer can change a digest of the team: while open in it, or its last win or loss. */
+    private long relevantUntil(CustomerHistory h, String team) {
+        StageInterval last = h.intervals[h.intervals.length - 1];
+        return last.isOpen() && team.equals(last.team) ? h.lastCardAt + forgetAfter() : last.from;
+    }
+
+    /**
+     * Drops what no date within the retention of the last digest can use: customers irrelevant since before its
+     * rates' history, the rows sent for dates before it, counts of an earlier version. Not before a day after they
+     * arrived (were computed), as the conversion windows do.
+     */
+    private void trim(DigestProgress p, long clock, Map<String, CustomerHistory> all, String team) throws Exception {
+        if (p.lastDigest == Long.MIN_VALUE) {
+            return;
+        }
+        long horizon = p.lastDigest - settings.retentionMs();
+        long settled = clock - ConversionWindow.SETTLE;
+        long lost = Long.MIN_VALUE; // the newest date that lost a customer or its record
+        for (Iterator<Map.Entry<String, CustomerHistory>> it = all.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, CustomerHistory> e = it.next();
+            long relevant = relevantUntil(e.getValue(), team);
+            if (relevant < horizon - HORIZON - HISTORY && e.getValue().receivedAt <= settled) {
+                histories.remove(e.getKey());
+                it.remove();
+                lost = Math.max(lost, relevant + HORIZON + HISTORY);
+            }
+        }
+        for (Iterator<Map.Entry<Long, DigestSent>> it = sent.iterator(); it.hasNext();) {
+            Map.Entry<Long, DigestSent> d = it.next();
+            if (d.getKey() < horizon && d.getValue().computedAt <= settled) {
+                it.remove();
+                lost = Math.max(lost, d.getKey());
+            }
+        }
+        for (Iterator<Long> it = formerDays.keys().iterator(); it.hasNext();) {
+            if (it.next() < horizon - HORIZON - HISTORY) {
+                it.remove();
+            }
+        }
+        if (lost != Long.MIN_VALUE) {
+            p.correctableFrom = Math.max(p.correctableFrom, lost + 1);
+        }
+    }
+
+    /** How long after the last digest anything kept can still matter: the retention plus the rates' history. */
+    private long keep() {
+        return settings.retentionMs() + HORIZON + HISTORY + 2 * DAY;
+    }
+
+    private long forgetAfter() {
+        return settings.retentionMs() + DAY;
+    }
+
+    private long wake(DigestProgress p, long clock) {
+        return p.lastDigest != Long.MIN_VALUE && p.dirtyFrom <= p.lastDigest ? OneTimer.soon(clock)
+                : p.dirtyFrom + settings.latenessMs;
+    }
+
+    /**
+     * The team's progress. State of an earlier version (open customers and digest days) is converted: each open
+     * customer becomes a history with one open interval (the customer funnel sends the real one with its next
+     * card), the digest days give the counts of dates before the conversion, and dates up to the last one sent are
+     * not sent again.
+     */
+    private DigestProgress progress(String key) throws Exception {
+        DigestProgress p = progress.value();
+        if (p != null) {
+            return p;
+        }
+        p = new DigestProgress();
+        String[] k = key.split("\u001f", -1);
+        for (Map.Entry<String, OpenCustomer> e : formerOpen.entries()) {
+            OpenCustomer c = e.getValue();
+            StageInterval i = new StageInterval();
+            i.from = c.stageEnteredAt;
+            i.status = CustomerHistory.OPEN;
+            i.stage = c.stage;
+            i.stageEnteredAt = c.stageEnteredAt;
+            i.highPotential = c.highPotential;
+            i.rep = c.rep;
+            i.region = c.region;
+            i.team = k[1];
+            CustomerHistory h = new CustomerHistory();
+            h.tenant = k[0];
+            h.customerId = e.getKey();
+            h.team = k[1];
+            h.lastCardAt = c.stageEnteredAt;
+            h.intervals = new StageInterval[] {i};
+            histories.put(e.getKey(), h);
+        }
+        formerOpen.clear();
+        for (Long d : formerDays.keys()) {
+            p.lastDigest = Math.max(p.lastDigest, d);
+        }
+        if (p.lastDigest != Long.MIN_VALUE) {
+            p.convertedUntil = p.lastDigest + 1;
+            p.correctableFrom = p.lastDigest + 1;
+            p.dirtyFrom = nextDigest(p.lastDigest);
+        }
+        return p;
+    }
+
+    private void clear() {
+        histories.clear();
+        progress.clear();
+        sent.clear();
+        formerOpen.clear();
+        formerDays.clear();
     }
 
     /** The first digest time strictly after {@code at}. */
@@ -218,5 +487,46 @@ public final class ForecastDigest extends KeyedProcessFunction<String, CustomerS
             d = d.plusDays(1);
         }
         return d.toInstant().toEpochMilli();
+    }
+
+    /** The last digest time at or before {@code at}. */
+    long lastDigestAtOrBefore(long at) {
+        ZonedDateTime t = Instant.ofEpochMilli(at).atZone(settings.zone());
+        ZonedDateTime d = t.toLocalDate().atTime(settings.digestTime).atZone(settings.zone());
+        if (d.isAfter(t)) {
+            d = d.minusDays(1);
+        }
+        return d.toInstant().toEpochMilli();
+    }
+
+    /** One date of the team: open customers per class, their wins in the 7 days after it, the other wins then. */
+    static final class Day {
+        final int[] open = new int[CLASSES];
+        final int[] won = new int[CLASSES];
+        final int[] risky = new int[Stage.values().length];
+        int newWon;
+        final List<String> riskyReps = new ArrayList<>();
+        final Map<String, Integer> regions = new TreeMap<>();
+
+        int total() {
+            int n = 0;
+            for (int o : open) {
+                n += o;
+            }
+            return n;
+        }
+
+        /** The region most of the open customers are in (the first by name on a tie). */
+        String region() {
+            String best = "";
+            int most = 0;
+            for (Map.Entry<String, Integer> r : regions.entrySet()) {
+                if (r.getValue() > most) {
+                    best = r.getKey();
+                    most = r.getValue();
+                }
+            }
+            return best;
+        }
     }
 }

@@ -18,18 +18,20 @@ import org.slf4j.LoggerFactory;
  * episode still opens and flags its rows, so switching the type back on mid-episode does not raise the old
  * episode's alert late. Digests are not a policy alert type and always pass.
  *
- * <p>Input 2 (broadcast): {@code sales.policies}. Emits no event time of its own; its output goes to the sinks
- * only.
+ * <p>Input 2 (broadcast): the control stream ({@code sales.policies}; records of {@code sales.imports} are
+ * skipped). A retraction follows the policy of the alert it withdraws. Its output goes to the sinks only.
  */
 final class FunnelAlertPolicy extends BroadcastProcessFunction<Alert, PolicyUpdate, Alert> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(FunnelAlertPolicy.class);
 
     private final FunnelPolicies policies;
+    private final String importsTopic;
     private transient Counter suppressed;
 
     FunnelAlertPolicy(FunnelSettings settings) {
         this.policies = new FunnelPolicies(settings);
+        this.importsTopic = settings.importsTopic;
     }
 
     @Override
@@ -39,13 +41,16 @@ final class FunnelAlertPolicy extends BroadcastProcessFunction<Alert, PolicyUpda
 
     @Override
     public void processElement(Alert a, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
-        boolean regionLevel = a.type.equals("funnel_drop");
-        if (regionLevel || a.type.equals("coaching")) {
+        // A retraction follows the policy of the alert it withdraws (its id starts with the type).
+        String type = Alert.RETRACTION.equals(a.type) && a.retracts != null && a.retracts.contains(":")
+                ? a.retracts.substring(0, a.retracts.indexOf(':')) : a.type;
+        boolean regionLevel = type.equals("funnel_drop");
+        if (regionLevel || type.equals("coaching")) {
             EffectivePolicy p = policies.resolve(ctx.getBroadcastState(FunnelPolicies.STATE), a.tenant, a.region,
                     regionLevel || a.team == null || a.team.isEmpty() ? null : a.team);
-            if (!p.alertEnabled(a.type)) {
+            if (!p.alertEnabled(type)) {
                 suppressed.inc();
-                LOG.debug("Alert {} not sent: type {} is switched off by policy", a.alertId, a.type);
+                LOG.debug("Alert {} not sent: type {} is switched off by policy", a.alertId, type);
                 return;
             }
         }
@@ -54,6 +59,8 @@ final class FunnelAlertPolicy extends BroadcastProcessFunction<Alert, PolicyUpda
 
     @Override
     public void processBroadcastElement(PolicyUpdate u, Context ctx, Collector<Alert> out) throws Exception {
-        policies.update(u, ctx.getBroadcastState(FunnelPolicies.STATE));
+        if (!importsTopic.equals(u.topic)) { // import sessions are not policies; this step needs none of them
+            policies.update(u, ctx.getBroadcastState(FunnelPolicies.STATE));
+        }
     }
 }

@@ -21,6 +21,10 @@ public class FunnelEntry {
     /** occurred_at of the first later-stage card (closing: the won card), or {@link #NOT_ADVANCED}. */
     public long advancedAt = NOT_ADVANCED;
     public boolean deleted;
+    /** import_id of the card whose arrival produced this version, null for a live card: its key waits for the import. */
+    public String importId;
+    /** Arrival time of the version kept by the window operator (0 in state of earlier versions). */
+    public long arrivedAt;
 
     public FunnelEntry() {}
 

@@ -21,23 +21,26 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The funnel job: stage cards in; conversion windows, drop alerts with a diagnosis, coaching alerts and the
  * daily forecast digest out. Runs beside the monitor job with its own consumer group and transactional ids
- * (dead letters are the monitor job's business; here they are only skipped).
+ * (dead letters are the monitor job's business; here they are only skipped). Its clock is arrival time
+ * ({@code ArrivalWatermarks}); results about the cards' own time are corrected when cards arrive late, and held
+ * while a tenant's history import is being read.
  *
  * <pre>
- *   funnel-kafka-input (sales.stages; parsed in the source, LiveWatermarks)
+ *   funnel-kafka-input (sales.stages; parsed in the source, arrival time)
  *     -> funnel-parse-and-route -> keyBy(tenant, customer) -> funnel-customer
  *          |-- entries --> keyBy(tenant, region, stage) -> funnel-conversion-window --rows--> stage_conversion
  *          |                                                   +--drops--+
  *          |-- objections ----> keyBy(tenant, region) ----------------> funnel-region-coach --+
- *          |-- snapshots -----> keyBy(tenant, team) -> funnel-forecast-digest --rows--> forecast_digests
+ *          |-- histories -----> keyBy(tenant, team) -> funnel-forecast-digest --rows--> forecast_digests
  *          +-- coaching ----------------------------------------------------------------------+
  *                                                                   funnel-alert-policies --+--> sales.alerts + alerts
- *   funnel-policies-input (sales.policies) --broadcast--> funnel-conversion-window, funnel-alert-policies
+ *   funnel-policies-input (sales.policies, sales.imports) --broadcast--> the four keyed operators (policies and
+ *                                                   import sessions), funnel-alert-policies (policies)
  * </pre>
  *
- * Operator uids are part of the savepoint format: never change them. The policy source and
- * {@code funnel-alert-policies} were added later; {@code funnel-conversion-window} kept its uid, keyed state and
- * timers when it gained its broadcast input.
+ * Operator uids are part of the savepoint format: never change them. The control source and
+ * {@code funnel-alert-policies} were added later; the keyed operators kept their uids, keyed state and timers
+ * when they gained their broadcast input.
  */
 public final class FunnelJob {
     public static final String NAME = "salespulse-funnel";
@@ -82,41 +85,44 @@ public final class FunnelJob {
                 .name("funnel-parse-and-route")
                 .uid("funnel-parse-and-route");
 
-        SingleOutputStreamOperator<FunnelEntry> entries = cards
-                .keyBy(c -> CustomerFunnel.key(c.tenant, c.customerId))
-                .process(new CustomerFunnel(settings))
-                .name("funnel-customer")
-                .uid("funnel-customer");
-
-        // Policies carry no event time: the operators they reach keep the cards' clock (CardClockBroadcastOperator).
-        DataStream<PolicyUpdate> policyUpdates = env
+        // Policies and import sessions carry no time of their own: the operators they reach keep the cards' clock
+        // (CardClockBroadcastOperator).
+        DataStream<PolicyUpdate> control = env
                 .fromSource(policies, WatermarkStrategy.noWatermarks(), "funnel-policies-input")
                 .uid("funnel-policies-input")
                 .setParallelism(1);
 
+        SingleOutputStreamOperator<FunnelEntry> entries = cards
+                .keyBy(c -> CustomerFunnel.key(c.tenant, c.customerId))
+                .connect(control.broadcast())
+                .transform("funnel-customer", TypeInformation.of(FunnelEntry.class),
+                        new CardClockBroadcastOperator<>(new CustomerFunnel(settings)))
+                .uid("funnel-customer");
+
         SingleOutputStreamOperator<ConversionRow> rows = entries
                 .keyBy(e -> ConversionWindow.key(e.tenant, e.region, e.stage))
-                .connect(policyUpdates.broadcast())
+                .connect(control.broadcast())
                 .transform("funnel-conversion-window", TypeInformation.of(ConversionRow.class),
                         new CardClockBroadcastOperator<>(new ConversionWindow(settings)))
                 .uid("funnel-conversion-window");
 
-        DataStream<ObjectionFact> objections = entries.getSideOutput(CustomerFunnel.OBJECTIONS);
         SingleOutputStreamOperator<Alert> regionAlerts = rows.getSideOutput(ConversionWindow.DROPS)
-                .keyBy(f -> RegionCoach.key(f.tenant, f.region))
-                .connect(objections.keyBy(o -> RegionCoach.key(o.tenant, o.region)))
-                .process(new RegionCoach(settings))
-                .name("funnel-region-coach")
+                .union(entries.getSideOutput(CustomerFunnel.OBJECTIONS))
+                .keyBy(f -> RegionCoach.key(f.tenant(), f.region()))
+                .connect(control.broadcast())
+                .transform("funnel-region-coach", TypeInformation.of(Alert.class),
+                        new CardClockBroadcastOperator<>(new RegionCoach(settings)))
                 .uid("funnel-region-coach");
 
-        SingleOutputStreamOperator<Alert> digests = entries.getSideOutput(CustomerFunnel.SNAPSHOTS)
-                .keyBy(s -> ForecastDigest.key(s.tenant, s.team))
-                .process(new ForecastDigest(settings))
-                .name("funnel-forecast-digest")
+        SingleOutputStreamOperator<Alert> digests = entries.getSideOutput(CustomerFunnel.HISTORIES)
+                .keyBy(h -> ForecastDigest.key(h.tenant, h.team))
+                .connect(control.broadcast())
+                .transform("funnel-forecast-digest", TypeInformation.of(Alert.class),
+                        new CardClockBroadcastOperator<>(new ForecastDigest(settings)))
                 .uid("funnel-forecast-digest");
 
         DataStream<Alert> alerts = regionAlerts.union(digests, entries.getSideOutput(CustomerFunnel.COACHING))
-                .connect(policyUpdates.broadcast(FunnelPolicies.STATE))
+                .connect(control.broadcast(FunnelPolicies.STATE))
                 .process(new FunnelAlertPolicy(settings))
                 .name("funnel-alert-policies")
                 .uid("funnel-alert-policies");
@@ -127,7 +133,7 @@ public final class FunnelJob {
                 .name("forecast-digests-to-clickhouse").uid("forecast-digests-to-clickhouse");
     }
 
-    /** The policies topic as the monitor job reads it, with the funnel's consumer group. */
+    /** The control topics (policies, imports) as the monitor job reads them, with the funnel's consumer group. */
     public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config) {
         return MonitorJob.policyInput(config, config.funnelGroupId);
     }

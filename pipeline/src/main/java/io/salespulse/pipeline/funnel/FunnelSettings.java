@@ -37,6 +37,10 @@ public final class FunnelSettings implements Serializable {
     public final StageSla sla;
     /** The monitor job's {@code state.ttl}: the policy parser's longest SLA, so both jobs accept the same policies. */
     public final long stateTtlMs;
+    /** History imports ({@link FunnelImports}): the imports topic, the arrival-time out-of-orderness, the unannounced timeout. */
+    public final String importsTopic;
+    public final long outOfOrdernessMs;
+    public final long unannouncedImportTimeoutMs;
 
     public FunnelSettings(Duration window, Duration slide, Duration lateness, int baselineWeeks, double dropThresholdPct,
             int minEntered, double pValue, Duration confirm, Duration recovery, int repeatedObjections, double scriptAdoptionPct,
@@ -49,6 +53,16 @@ public final class FunnelSettings implements Serializable {
     public FunnelSettings(Duration window, Duration slide, Duration lateness, int baselineWeeks, double dropThresholdPct,
             int minEntered, double pValue, Duration confirm, Duration recovery, int repeatedObjections, double scriptAdoptionPct,
             LocalTime digestTime, ZoneId zone, StageSla sla, Duration stateTtl) {
+        this(window, slide, lateness, baselineWeeks, dropThresholdPct, minEntered, pValue, confirm, recovery,
+                repeatedObjections, scriptAdoptionPct, digestTime, zone, sla, stateTtl,
+                Setting.TOPIC_IMPORTS.defaultValue(), Durations.parse(Setting.WATERMARK_OUT_OF_ORDERNESS.defaultValue()),
+                Durations.parse(Setting.IMPORTS_UNANNOUNCED_TIMEOUT.defaultValue()));
+    }
+
+    public FunnelSettings(Duration window, Duration slide, Duration lateness, int baselineWeeks, double dropThresholdPct,
+            int minEntered, double pValue, Duration confirm, Duration recovery, int repeatedObjections, double scriptAdoptionPct,
+            LocalTime digestTime, ZoneId zone, StageSla sla, Duration stateTtl, String importsTopic,
+            Duration outOfOrderness, Duration unannouncedImportTimeout) {
         this.windowMs = window.toMillis();
         this.slideMs = slide.toMillis();
         this.latenessMs = lateness.toMillis();
@@ -64,12 +78,16 @@ public final class FunnelSettings implements Serializable {
         this.zoneId = zone.getId();
         this.sla = sla;
         this.stateTtlMs = stateTtl.toMillis();
+        this.importsTopic = importsTopic;
+        this.outOfOrdernessMs = outOfOrderness.toMillis();
+        this.unannouncedImportTimeoutMs = unannouncedImportTimeout.toMillis();
     }
 
     public static FunnelSettings from(PipelineConfig c) {
         return new FunnelSettings(c.funnelWindow, c.funnelSlide, c.funnelAllowedLateness, c.funnelBaselineWeeks,
                 c.funnelDropThreshold, c.funnelMinEntered, c.funnelDropPValue, c.funnelDropConfirm, c.funnelRecovery,
-                c.coachingRepeatedObjections, c.coachingScriptAdoption, c.digestTime, c.timeZone, c.sla, c.stateTtl);
+                c.coachingRepeatedObjections, c.coachingScriptAdoption, c.digestTime, c.timeZone, c.sla, c.stateTtl,
+                c.topicImports, c.outOfOrderness, c.unannouncedImportTimeout);
     }
 
     /** The defaults of the README, for tests. */
@@ -81,8 +99,21 @@ public final class FunnelSettings implements Serializable {
         return ZoneId.of(zoneId);
     }
 
-    /** How long an entry must be kept: the current window and the baseline windows before it. */
+    /**
+     * The span of one window end's inputs: its window and the baseline windows before it. Also how far back rows
+     * are corrected: a window end more than this before the last one computed is final.
+     */
     long retentionMs() {
         return windowMs + baselineWeeks * WEEK;
+    }
+
+    /** The first window end (a multiple of the slide) after {@code at}: the first window containing it. */
+    long firstEnd(long at) {
+        return Math.floorDiv(at, slideMs) * slideMs + slideMs;
+    }
+
+    /** The largest window end whose row is due at arrival time {@code clock}. */
+    long dueEnd(long clock) {
+        return Math.floorDiv(clock - latenessMs, slideMs) * slideMs;
     }
 }

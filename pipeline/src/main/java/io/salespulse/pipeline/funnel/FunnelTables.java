@@ -26,7 +26,7 @@ public final class FunnelTables {
         public void write(ConversionRow r, RowValues row) {
             row.text(r.tenant).text(r.region).text(r.team).text(r.fromStage).time(r.windowStart).time(r.windowEnd)
                     .number(r.entered).number(r.advanced).real(r.rate).nullableNumber(r.baselineRate)
-                    .nullableNumber(r.changePct).bool(r.flagged).now();
+                    .nullableNumber(r.changePct).bool(r.flagged).time(r.computedAt);
         }
     };
 
@@ -48,7 +48,7 @@ public final class FunnelTables {
         public void write(DigestRow r, RowValues row) {
             row.text(r.tenant).text(r.region).text(r.team).time(r.digestAt).text(r.stage).number(r.customers)
                     .number(r.overdue).number(r.atRisk).real(r.expectedWins7d).text(r.message == null ? "" : r.message)
-                    .now();
+                    .time(r.computedAt);
         }
     };
 }

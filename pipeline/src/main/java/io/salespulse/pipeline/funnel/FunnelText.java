@@ -50,12 +50,11 @@ final class FunnelText {
         return Math.round(rate * 100) + "%";
     }
 
-    static Alert repeatedObjection(String tenant, String customerId, CardRef added, CardRef nth, int n,
-            boolean highPotential, ZoneId zone) {
-        ObjectionTag tag = ObjectionTag.fromCode(added.objectionTag).orElseThrow();
+    static Alert repeatedObjection(String tenant, String customerId, CardRef nth, int n, ZoneId zone) {
+        ObjectionTag tag = ObjectionTag.fromCode(nth.objectionTag).orElseThrow();
         Alert a = base("coaching:repeated_objection:" + tenant + ":" + customerId + ":" + tag.code() + ":"
                 + Instant.ofEpochMilli(nth.at), "coaching", tenant, nth.region, nth.team, nth.at, 0);
-        a.severity = highPotential ? "high" : "normal";
+        a.severity = nth.highPotential ? "high" : "normal";
         a.repId = nth.rep;
         a.customerId = customerId;
         a.stage = Stage.OBJECTION.code();
@@ -95,9 +94,8 @@ final class FunnelText {
         Stage stage = Stage.fromCode(f.stage).orElseThrow();
         boolean region = f.team.equals(ConversionRow.ALL_TEAMS);
         String where = f.region + (region ? " 区域" : " 区域 " + f.team + " 组");
-        Alert a = base("funnel_drop:" + f.tenant + ":" + f.region + ":" + f.team + ":" + f.stage + ":"
-                + Instant.ofEpochMilli(f.windowEnd), "funnel_drop", f.tenant, f.region,
-                region ? firstOr(f.mainTeams, "") : f.team, f.windowEnd, emittedAt);
+        Alert a = base(dropId(f), "funnel_drop", f.tenant, f.region, region ? firstOr(f.mainTeams, "") : f.team,
+                f.windowEnd, emittedAt);
         double threshold = f.dropThreshold > 0 ? f.dropThreshold : settings.dropThreshold;
         a.severity = (f.baselineRate - f.rate) / f.baselineRate >= 2 * threshold ? "high" : "normal";
         a.repId = "";
@@ -119,6 +117,30 @@ final class FunnelText {
         m.append(volumeShift(f));
         a.message = m.toString();
         a.suggestion = suggestion(f, now, base, stage);
+        return a;
+    }
+
+    /** {@code funnel_drop:<tenant>:<region>:<team>:<stage>:<window end that opened the episode>}. */
+    static String dropId(DropFinding f) {
+        return "funnel_drop:" + f.tenant + ":" + f.region + ":" + f.team + ":" + f.stage + ":"
+                + Instant.ofEpochMilli(f.windowEnd);
+    }
+
+    /** Withdraws the alert of a drop episode that cards uploaded later no longer show. */
+    static Alert dropRetraction(DropFinding f, FunnelSettings settings, long emittedAt) {
+        Stage stage = Stage.fromCode(f.stage).orElseThrow();
+        String id = dropId(f);
+        Alert a = base(Alert.retractionId(id), Alert.RETRACTION, f.tenant, f.region, "", f.windowEnd, emittedAt);
+        a.retracts = id;
+        a.severity = "normal";
+        a.repId = "";
+        a.customerId = "";
+        a.stage = f.stage;
+        a.title = "【撤回】" + f.region + " 区域「" + stage.label() + "」转化下降提醒";
+        a.message = "后来补传的卡片计入后，" + f.region + " 区域「" + stage.label() + "」截至 "
+                + DAY.format(Instant.ofEpochMilli(f.windowEnd).atZone(settings.zone()))
+                + " 的转化率没有明显下降，此前的转化下降提醒作废。";
+        a.suggestion = "无需处理；已安排的复盘可按最新转化数据决定是否继续。";
         return a;
     }
 

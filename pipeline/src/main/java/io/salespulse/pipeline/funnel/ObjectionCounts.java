@@ -8,6 +8,8 @@ public class ObjectionCounts {
     public int[] tags = new int[ObjectionTag.values().length];
     public int scripted;
     public int total;
+    /** Arrival time of the newest card counted (0 in state of earlier versions). */
+    public long lastArrival;
 
     public ObjectionCounts() {}
 

@@ -10,6 +10,8 @@ public class ObjectionFact {
     public String tag;
     public boolean scripted;
     public long at;
+    /** import_id of the card, null for a live card: the region's script-adoption weeks wait for the import. */
+    public String importId;
 
     public ObjectionFact() {}
 }

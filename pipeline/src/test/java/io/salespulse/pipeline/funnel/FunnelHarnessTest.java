@@ -76,7 +76,7 @@ class FunnelHarnessTest {
     }
 
     @Test
-    void duplicateCardChangesNothingAndLateCardOnlyCountsInWindowsNotYetFinal() throws Exception {
+    void duplicateCardChangesNothingAndLateCardsCorrectTheRowsAlreadySent() throws Exception {
         try (FunnelChain f = new FunnelChain(small(20, Duration.ofHours(2)))) {
             long t = T0 + 10 * H;
             StageEvent contact = card("c1", "contact", t);
@@ -85,17 +85,34 @@ class FunnelHarnessTest {
             f.card(contact); // the app re-sent it: same event_id
             assertThat(f.entries).hasSize(entries);
 
-            // Windows ending 11:00 and 12:00 become final (watermark past 12:10).
+            // Windows ending 11:00 and 12:00 are computed (the clock passes 12:10).
             f.watermark(t + 2 * H + 10 * M + 1);
             assertThat(f.rows("*", "contact")).extracting(x -> x.entered).containsExactly(1L, 1L);
-            // A card from 10:30 arrives late: the final rows stay as they were, the next windows count it.
+            // A card from 10:30 arrives late, and c1's needs card from 10:45: both rows are sent again, corrected.
             f.card(card("c2", "contact", t + 30 * M));
-            // And c1's needs card, older than the watermark too, makes c1 advanced from now on.
             f.card(card("c1", "needs", t + 45 * M));
-            f.watermark(t + 10 * H);
+            f.watermark(t + 2 * H + 20 * M);
             assertThat(f.rows("*", "contact")).extracting(x -> (x.windowEnd - t) / H + "h " + x.advanced + "/" + x.entered)
-                    .containsExactly("1h 0/1", "2h 0/1", "3h 1/2");
+                    .containsExactly("1h 0/1", "2h 0/1", "1h 1/2", "2h 1/2");
+            f.watermark(t + 10 * H);
+            assertThat(f.finalRows()).filteredOn(x -> x.team.equals("*") && x.fromStage.equals("contact"))
+                    .extracting(x -> (x.windowEnd - t) / H + "h " + x.advanced + "/" + x.entered)
+                    .containsExactly("1h 1/2", "2h 1/2", "3h 1/2");
+            // The same cards in order give the same rows.
+            try (FunnelChain inOrder = new FunnelChain(small(20, Duration.ofHours(2)))) {
+                inOrder.card(card("c1", "contact", t));
+                inOrder.card(card("c2", "contact", t + 30 * M));
+                inOrder.card(card("c1", "needs", t + 45 * M));
+                inOrder.watermark(t + 10 * H);
+                assertThat(describe(f.finalRows())).isEqualTo(describe(inOrder.finalRows()));
+            }
         }
+    }
+
+    static List<String> describe(List<ConversionRow> rows) {
+        return rows.stream().map(r -> r.region + " " + r.team + " " + r.fromStage + " " + r.windowEnd + " " + r.advanced
+                + "/" + r.entered + " base " + r.baselineAdvanced + "/" + r.baselineEntered + (r.flagged ? " F" : ""))
+                .toList();
     }
 
     @Test

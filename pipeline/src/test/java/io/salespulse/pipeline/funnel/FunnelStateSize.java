@@ -12,10 +12,8 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -41,9 +39,11 @@ class FunnelStateSize {
         FunnelSettings settings = FunnelSettings.defaults();
         long start = 1_767_225_600_000L; // 2026-01-01
         long span = settings.retentionMs();
-        try (KeyedOneInputStreamOperatorTestHarness<String, StageEvent, FunnelEntry> perCustomer = harness(
-                new KeyedProcessOperator<>(new CustomerFunnel(settings)), c -> CustomerFunnel.key(c.tenant, c.customerId),
-                dir.resolve("customers"));
+        try (KeyedTwoInputStreamOperatorTestHarness<String, StageEvent, PolicyUpdate, FunnelEntry> perCustomer =
+                        configure(new KeyedTwoInputStreamOperatorTestHarness<>(
+                                new CardClockBroadcastOperator<>(new CustomerFunnel(settings)),
+                                c -> CustomerFunnel.key(c.tenant, c.customerId), (PolicyUpdate u) -> "", Types.STRING),
+                                dir.resolve("customers"));
                 KeyedTwoInputStreamOperatorTestHarness<String, FunnelEntry, PolicyUpdate, ConversionRow> windows =
                         configure(new KeyedTwoInputStreamOperatorTestHarness<>(
                                 new CardClockBroadcastOperator<>(new ConversionWindow(settings)),
@@ -58,13 +58,15 @@ class FunnelStateSize {
                             "t-" + (i % 40), String.format("r-%04d", i % 2000));
                     e.region = "region-" + (i % 10);
                     e.eventId = "s-" + i + "-" + s;
-                    perCustomer.processElement(new StreamRecord<>(e, e.occurredAt));
+                    perCustomer.processElement1(new StreamRecord<>(e, e.occurredAt));
                 }
                 for (FunnelEntry entry : perCustomer.extractOutputValues()) {
                     windows.processElement1(new StreamRecord<>(entry, entry.entryAt));
                 }
                 perCustomer.getOutput().clear();
-                perCustomer.getSideOutput(CustomerFunnel.SNAPSHOTS).clear();
+                if (perCustomer.getSideOutput(CustomerFunnel.HISTORIES) != null) {
+                    perCustomer.getSideOutput(CustomerFunnel.HISTORIES).clear();
+                }
             }
             long seconds = (System.nanoTime() - began) / 1_000_000_000L;
             OperatorSubtaskState a = perCustomer.snapshot(1, 1);
@@ -79,12 +81,6 @@ class FunnelStateSize {
                     3L * customers, size(dir.resolve("customers")), size(dir.resolve("windows")), seconds);
             assertThat(customerBytes).isPositive();
         }
-    }
-
-    private static <I, O> KeyedOneInputStreamOperatorTestHarness<String, I, O> harness(
-            KeyedProcessOperator<String, I, O> op, org.apache.flink.api.java.functions.KeySelector<I, String> key,
-            Path rocksDir) throws Exception {
-        return configure(new KeyedOneInputStreamOperatorTestHarness<>(op, key, Types.STRING), rocksDir);
     }
 
     private static <H extends AbstractStreamOperatorTestHarness<?>> H configure(H h, Path rocksDir) throws Exception {

@@ -10,9 +10,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The funnel job's state and network types are Flink POJOs all the way down: never Kryo. */
 class FunnelStateTypesTest {
     @ParameterizedTest
-    @ValueSource(classes = {CardRef.class, FunnelEntry.class, ObjectionFact.class, CustomerSnapshot.class,
-            ConversionRow.class, DropFinding.class, DropEpisode.class, ObjectionCounts.class, CustomerFunnelState.class,
-            OpenCustomer.class, DigestDay.class, DigestRow.class})
+    @ValueSource(classes = {CardRef.class, FunnelEntry.class, ObjectionFact.class, CustomerHistory.class,
+            CustomerSnapshot.class, StageInterval.class, ConversionRow.class, DropFinding.class, DropEpisode.class, ObjectionCounts.class,
+            CustomerFunnelState.class, CoachingCase.class, ImportHolds.class, WindowProgress.class, WindowEndLog.class,
+            RegionFact.class, KeyProgress.class, CoachProgress.class, DigestProgress.class, DigestSent.class, OpenCustomer.class, DigestDay.class,
+            DigestRow.class})
     void isAFlinkPojo(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(PojoTypeInfo.class);
