@@ -81,7 +81,7 @@ public enum Setting implements SettingKey {
     FUNNEL_SLIDE(SettingSpec.of("funnel.slide", positiveDuration(), "1h",
             "A conversion window ends every this long (aligned to the epoch)")),
     FUNNEL_ALLOWED_LATENESS(SettingSpec.of("funnel.allowed-lateness", duration(), "10m",
-            "A window's row is final once event time passes its end plus this; later cards only count in later windows")),
+            "A window's row is first computed once the arrival clock passes its end plus this; cards arriving later correct it (within 35 days)")),
     FUNNEL_BASELINE_WEEKS(SettingSpec.of("funnel.baseline-weeks", integer(1, 12), "4",
             "Baseline = the same-length windows ending 1..N weeks earlier, pooled")),
     FUNNEL_DROP_THRESHOLD(SettingSpec.of("funnel.drop-threshold", percentage(), "15",
