@@ -46,7 +46,7 @@ class ClickHouseOutageTest {
                     Setting.RESTART_ATTEMPTS, "0"));
             JobClient job = FaultJobs.start(config, null);
             TreeSet<JobStatus> seen = new TreeSet<>();
-            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), history.records,
+            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), "weijiang", history.records,
                     Faults.pick(6, 20), Duration.ofMillis(200))) {
                 Thread.sleep(1_000);
                 int port = stack.clickHouse.port();

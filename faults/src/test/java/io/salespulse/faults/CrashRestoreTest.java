@@ -50,7 +50,7 @@ class CrashRestoreTest {
             PipelineConfig config = FaultJobs.config(stack, "crash", Map.of(Setting.CHECKPOINT_INTERVAL, "1s"));
             List<String> log = new ArrayList<>();
             JobClient job = FaultJobs.start(config, null);
-            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), history.records,
+            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), "weijiang", history.records,
                     Faults.pick(6, 20), Duration.ofMillis(200))) {
                 for (int i = 0; i < crashes; i++) {
                     Thread.sleep(300 + random.nextInt(1_200));
@@ -100,7 +100,7 @@ class CrashRestoreTest {
             List<String> log = new ArrayList<>();
             Process flink = startProcess(stack, checkpoints, null, 0);
             awaitCheckpointAfter(checkpoints, 0, Duration.ofSeconds(90), flink);
-            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), history.records,
+            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), "weijiang", history.records,
                     Faults.pick(6, 20), Duration.ofMillis(200))) {
                 for (int i = 0; i < kills; i++) {
                     // Wait for a checkpoint of this process with some of the history, then kill it at a random moment.
@@ -147,8 +147,7 @@ class CrashRestoreTest {
                 "--checkpoint-dir", checkpoints,
                 "--checkpoint-interval", "500ms",
                 "--parallelism", "2",
-                "--restart-attempts", "0",
-                "--watermark-drain-timeout", "30s"));
+                "--restart-attempts", "0"));
         if (restoreFrom != null) {
             cmd.add("--restore-from");
             cmd.add(restoreFrom);

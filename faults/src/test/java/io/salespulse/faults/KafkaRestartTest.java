@@ -23,10 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (its idempotent producer buffers and retries). The job's consumers and transactional producers
  * reconnect; afterwards alerts and rows are exactly the ground truth.
  *
- * <p>While the broker is down, {@code KafkaDrainProbe} gets no answer, so no partition counts as drained and
- * event time stays with the data. watermark.drain-timeout (30 s; 90 s for the 60 s outage) now only covers
- * partitions that have delivered no record yet; before the probe existed, a 10 s drain timeout let a 5 s
- * outage fire pending timers of the backlog early (README, Reliability, finding 1).
+ * <p>While the broker is down, {@code KafkaDrainProbe} gets no answer, so no source counts as read to the end
+ * and the jobs' clock stays with the records read (before the probe existed, a 10 s drain timeout let a 5 s
+ * outage fire pending timers of the backlog early).
  */
 class KafkaRestartTest {
     @RegisterExtension
@@ -45,7 +44,7 @@ class KafkaRestartTest {
                     Setting.RESTART_ATTEMPTS, "5"));
             JobClient job = FaultJobs.start(config, null);
             TreeSet<JobStatus> seen = new TreeSet<>();
-            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), history.records,
+            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), "weijiang", history.records,
                     Faults.pick(6, 20), Duration.ofMillis(200))) {
                 Thread.sleep(1_000);
                 int port = Integer.parseInt(stack.kafka.bootstrapServers().replaceAll(".*:", ""));

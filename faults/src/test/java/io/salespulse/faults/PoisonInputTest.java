@@ -113,12 +113,9 @@ class PoisonInputTest {
             // Producers whose own clock is broken: the record timestamp itself is absurd.
             Map<String, String> producerClock = sendWithBrokenProducerClock(stack.kafka.bootstrapServers());
 
-            // drain-timeout at the production default (30 s). With the tests' usual 3 s, back-pressure from the
-            // 60 MB of dead letters made partitions look drained and event time jumped to the wall clock
-            // mid-history, firing alerts early (README, Reliability).
             PipelineConfig config = FaultJobs.config(stack, "poison", Map.of());
             JobClient job = FaultJobs.start(config, null);
-            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), all, 2_000,
+            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), "weijiang", all, 2_000,
                     Duration.ofMillis(20))) {
                 feeder.awaitDone(Duration.ofSeconds(120));
                 long brokenClockStored = producerClock.values().stream().filter(v -> v.startsWith("stored")).count();

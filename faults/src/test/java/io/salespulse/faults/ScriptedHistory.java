@@ -1,5 +1,10 @@
 package io.salespulse.faults;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.salespulse.contract.EventParser;
+import io.salespulse.contract.ImportSession;
+import io.salespulse.contract.Json;
+import io.salespulse.contract.Topics;
 import io.salespulse.producers.simulator.InMemoryEventSink;
 import io.salespulse.producers.simulator.InMemoryEventSink.SentRecord;
 import io.salespulse.producers.simulator.Scenario;
@@ -54,11 +59,14 @@ final class ScriptedHistory {
 
     /**
      * Writes the records in order in a background thread, {@code chunk} records every {@code pause}, with
-     * an idempotent producer (acks=all) that keeps retrying while the broker is away. Pauses must stay
-     * below the job's watermark.drain-timeout, or event time would jump to the wall clock mid-history.
+     * an idempotent producer (acks=all) that keeps retrying while the broker is away. The records are a history
+     * (their timestamps are their {@code occurred_at}), written while the job runs: so they go as a history import
+     * of {@code tenant}, as {@code bin/salespulse import} would send them: a session opened on sales.imports, every
+     * record of the tenant with {@code import_id}, the session completed once the broker acknowledged them all.
+     * Without it the job would rightly take them for cards uploaded late (alerts, then retractions).
      */
-    static Feeder feed(String bootstrap, List<SentRecord> records, int chunk, Duration pause) {
-        Feeder f = new Feeder(bootstrap, records, chunk, pause);
+    static Feeder feed(String bootstrap, String tenant, List<SentRecord> records, int chunk, Duration pause) {
+        Feeder f = new Feeder(bootstrap, tenant, records, chunk, pause);
         f.thread.start();
         return f;
     }
@@ -69,7 +77,7 @@ final class ScriptedHistory {
         private final AtomicInteger sent = new AtomicInteger();
         private volatile Throwable failure;
 
-        private Feeder(String bootstrap, List<SentRecord> records, int chunk, Duration pause) {
+        private Feeder(String bootstrap, String tenant, List<SentRecord> records, int chunk, Duration pause) {
             Properties p = new Properties();
             p.setProperty("bootstrap.servers", bootstrap);
             p.setProperty("acks", "all");
@@ -79,13 +87,15 @@ final class ScriptedHistory {
             p.setProperty("delivery.timeout.ms", "600000");
             p.setProperty("max.block.ms", "600000");
             producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+            String importId = "faults-" + Long.toHexString(System.nanoTime());
             thread = new Thread(() -> {
                 try {
+                    session(tenant, importId, ImportSession.Status.OPEN, records.size());
                     for (int i = 0; i < records.size(); i++) {
                         SentRecord r = records.get(i);
                         producer.send(new ProducerRecord<>(r.topic(), null, r.timestampMillis(),
                                 r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                                r.value()), (m, e) -> {
+                                ofImport(r, tenant, importId)), (m, e) -> {
                                     if (e != null && failure == null) {
                                         failure = e;
                                     }
@@ -97,12 +107,50 @@ final class ScriptedHistory {
                         }
                     }
                     producer.flush();
+                    session(tenant, importId, ImportSession.Status.COMPLETE, records.size());
                 } catch (Throwable t) {
                     failure = t;
                 }
             }, "history-feeder");
             thread.setDaemon(true);
         }
+
+        private void session(String tenant, String importId, ImportSession.Status status, long records)
+                throws Exception {
+            ImportSession s = new ImportSession(tenant, importId, status,
+                    System.currentTimeMillis() + Duration.ofHours(1).toMillis(), records, 0, 0, "fault test history", 0);
+            producer.send(new ProducerRecord<>(Topics.IMPORTS, s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    s.toJson())).get();
+        }
+
+        /**
+         * The record with import_id set when it is a valid event of the tenant (as an importer sends it); a malformed
+         * record stays byte for byte as it was, so its dead letter can be compared with what was sent.
+         */
+        private static byte[] ofImport(SentRecord r, String tenant, String importId) {
+            try {
+                String topic = r.topic();
+                if (topic.equals(Topics.STAGES)) {
+                    PARSER.parseStage(r.value(), r.timestampMillis());
+                } else if (topic.equals(Topics.VISITS)) {
+                    PARSER.parseVisit(r.value(), r.timestampMillis());
+                } else if (topic.equals(Topics.ACKS)) {
+                    PARSER.parseAck(r.value(), r.timestampMillis());
+                } else {
+                    return r.value();
+                }
+                ObjectNode o = (ObjectNode) Json.MAPPER.readTree(r.value());
+                if (tenant.equals(o.path("tenant").asText(null))) {
+                    o.put("import_id", importId);
+                    return Json.MAPPER.writeValueAsBytes(o);
+                }
+            } catch (Exception malformed) {
+                // sent as it is: the job dead-letters it
+            }
+            return r.value();
+        }
+
+        private static final EventParser PARSER = new EventParser();
 
         /** Records handed to the producer so far. */
         int sent() {

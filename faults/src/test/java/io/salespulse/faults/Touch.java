@@ -8,9 +8,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Ends a replayed history the way live traffic would: one record written now on every partition of the
- * input topics. LiveWatermarks then sees each partition caught up and, after watermark.idle-timeout, lets
- * event time follow the wall clock, without waiting watermark.drain-timeout. The record is deliberately
- * not JSON (one dead letter per partition): it changes no customer.
+ * input topics, so every partition's arrival clock is at "now" even before the source's drain check moves it
+ * there. The record is deliberately not JSON (one dead letter per partition): it changes no customer.
  */
 final class Touch {
     static final String[] INPUTS = {"sales.stages", "sales.visits", "sales.acks"};

@@ -78,7 +78,7 @@ class WeComOutageTest {
         try (TestStack stack = TestStack.start(dir)) {
             ScriptedHistory history = ScriptedHistory.smallTeam(23, Faults.pick(3, 21));
             JobClient job = FaultJobs.start(FaultJobs.config(stack, "wecom", Map.of()), null);
-            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), history.records,
+            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), "weijiang", history.records,
                     1_000, Duration.ofMillis(50))) {
                 feeder.awaitDone(Duration.ofSeconds(60));
                 int touches = Touch.allPartitions(stack.kafka.bootstrapServers());

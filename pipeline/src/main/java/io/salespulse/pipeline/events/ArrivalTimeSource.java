@@ -119,6 +119,8 @@ public final class ArrivalTimeSource
         /** Partition -> the offset after the last record delivered, or the split's starting offset (maybe a marker). */
         private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
         private final Map<String, SourceOutput<InputRecord>> splitOutputs = new HashMap<>();
+        /** Splits that have delivered no record yet: they hold the clock back until they do, or prove empty. */
+        private final Map<String, TopicPartition> waiting = new HashMap<>();
         private ReaderOutput<InputRecord> output;
         private ReaderOutput<InputRecord> counting;
         private long lastWatermark = Long.MIN_VALUE;
@@ -142,12 +144,20 @@ public final class ArrivalTimeSource
 
         @Override
         public InputStatus pollNext(ReaderOutput<InputRecord> out) throws Exception {
-            InputStatus status = kafka.pollNext(counting(out));
+            ReaderOutput<InputRecord> counted = counting(out);
+            // Flink creates a split's watermark output only when the split's first records are fetched, so a split
+            // still to be read (after a start or a restore, behind other splits of this reader) would not hold the
+            // clock back. Created here for every owned split, each holds it until it delivers or proves empty.
+            for (String splitId : waiting.keySet()) {
+                counted.createOutputForSplit(splitId);
+            }
+            InputStatus status = kafka.pollNext(counted);
             long now = System.nanoTime();
             if (now - lastCheckNanos < checkIntervalMillis * 1_000_000L) {
                 return status; // pollNext runs once per record: ask at most once per interval
             }
             lastCheckNanos = now;
+            releaseEmptySplits();
             long drainedAt = probe.drainedAt(nextOffsets);
             if (drainedAt != Long.MIN_VALUE) {
                 long watermark = drainedAt - outOfOrdernessMillis - 1;
@@ -180,8 +190,24 @@ public final class ArrivalTimeSource
         public void addSplits(List<KafkaPartitionSplit> splits) {
             for (KafkaPartitionSplit s : splits) {
                 nextOffsets.putIfAbsent(s.getTopicPartition(), s.getStartingOffset());
+                waiting.put(s.splitId(), s.getTopicPartition());
             }
             kafka.addSplits(splits);
+        }
+
+        /** A split that delivered nothing and that Kafka confirms holds nothing more stops holding the clock back. */
+        private void releaseEmptySplits() {
+            for (var it = waiting.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                TopicPartition tp = e.getValue();
+                if (probe.drainedAt(Map.of(tp, nextOffsets.get(tp))) != Long.MIN_VALUE) {
+                    SourceOutput<InputRecord> split = splitOutputs.get(e.getKey());
+                    if (split != null) {
+                        split.markIdle();
+                    }
+                    it.remove();
+                }
+            }
         }
 
         @Override
@@ -299,6 +325,9 @@ public final class ArrivalTimeSource
             if (tp == null || tp.partition() != record.partition || !tp.topic().equals(record.topic)) {
                 tp = new TopicPartition(record.topic, record.partition);
                 lastPartition = tp;
+                if (!waiting.isEmpty()) {
+                    waiting.remove(KafkaPartitionSplit.toSplitId(tp));
+                }
             }
             nextOffsets.merge(tp, record.offset + 1, (before, now) -> before < 0 ? now : Math.max(before, now));
         }

@@ -256,6 +256,7 @@ public final class KafkaDrainProbe implements DrainProbe {
             return out;
         }
         Set<TopicPartition> tps = markers.keySet();
+        consumer.assign(tps); // assigned, or the consumer warns about the last stable offsets it is told
         Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(tps, REQUEST_TIMEOUT);
         Map<TopicPartition, Long> ends = consumer.endOffsets(tps, REQUEST_TIMEOUT);
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
