@@ -306,10 +306,11 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
                     next = Math.min(next, fireAt);
                 }
             }
+            // Only once everything of the cards is decided: a held customer's old opportunities still owe their alerts.
+            trim(t);
         } else {
             next = holdsRelease(t);
         }
-        trim(t);
         writeStatus(t, walk, changedAt);
         long forget = Math.max(t.lastArrivalAt + settings.stateTtl().toMillis(), clock + 1);
         schedule(t, Math.min(next, forget));

@@ -391,6 +391,24 @@ class OverdueDetectorTest {
     }
 
     @Test
+    void anImportedOpportunityClosedLongBeforeTheCustomersLatestCardStillGetsItsAlerts() throws Exception {
+        // Found by the import benchmark: the cards of an opportunity closed more than state.ttl before the latest
+        // card were dropped while the import held them, and with them the alerts they still owed.
+        long now = T0 + 200 * 24 * H;
+        harness.processBothWatermarks(new Watermark(now));
+        session("imp-1", "open", now, now + 15 * 60_000L);
+        imported("c-40", "proposal", T0, now + 1_000);                    // due T0 + 120 h: never answered in time
+        StageEvent lost = newCard("c-40", "closing", T0 + 130 * H);
+        lost.outcome = "lost";
+        lost.importId = "imp-1";
+        harness.processElement1(new StreamRecord<>(CustomerEvent.of(lost), now + 1_000));
+        imported("c-40", "contact", T0 + 60 * 24 * H, now + 1_000);        // a new opportunity two months later
+        session("imp-1", "complete", now + 5_000, now + 5_000);
+        harness.processBothWatermarks(new Watermark(now + 6_000));
+        assertThat(alerts()).extracting(a -> a.stage).contains("proposal");
+    }
+
+    @Test
     void aRecordOfAnImportNoSessionAnnouncedCountsAsLiveAfterTheTimeout() throws Exception {
         long now = T0 + 30 * 24 * H;
         harness.processBothWatermarks(new Watermark(now));
