@@ -79,11 +79,16 @@ final class HistoryImport {
                 + "expected", truth.records(), Files.size(file) >> 20, reps, weeks, (System.nanoTime() - t) / 1e9,
                 truth.alertIds.size());
 
+        String loadBefore = Bench.loadAverage();
         ImportRun imported = importThroughGateway(file, truth, dir);
+        String loadBetween = Bench.loadAverage();
         Bench.log("import: file to rows %,.0f events/s, importer %,.0f events/s, catch-up %.1f s, alerts %,d of %,d",
                 imported.rowsPerSecond(), imported.importerPerSecond(), imported.catchUpSeconds,
                 imported.alerts.size(), imported.expectedAlerts.size());
         DirectRun direct = directToKafka(file, truth);
+        // The two runs are only comparable when the machine was equally busy during both.
+        results.about("import load average (import run: start / end; baseline run: end)", loadBefore + " / "
+                + loadBetween + " / " + Bench.loadAverage());
         Bench.log("import: baseline, straight into Kafka: %,.0f events/s to rows (producer %,.0f events/s)",
                 direct.rowsPerSecond(), direct.producerPerSecond());
 
@@ -454,8 +459,9 @@ final class HistoryImport {
     }
 
     /**
-     * The heap of a JVM as its {@code -Xlog:gc} lines tell ({@code ... 312M->41M(1024M) ...}): the peak in use
-     * after a collection (what the program still held) and before one (how far garbage let it grow).
+     * The heap of a JVM as its {@code -Xlog:gc} lines tell ({@code ... 312M->41M(1024M) ...}): the peak in use after
+     * a collection and before one. G1 collects the old generation only when the heap fills up, so after a young
+     * collection the heap may still hold old garbage: the peak after GC bounds what the program held from above.
      */
     record GcPeaks(double afterGcMb, double beforeGcMb, int collections) {
         private static final Pattern PAUSE = Pattern.compile("(\\d+)M->(\\d+)M\\(\\d+M\\)");
