@@ -14,27 +14,33 @@ import java.util.Map;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * {@code bin/salespulse bench [--quick]}: throughput, alert latency, state size, replay speed and micro
- * benchmarks on the local stack, each with what it is judged against. Prints one table and writes the same
+ * {@code bin/salespulse bench [--quick]}: throughput, alert latency, state size, replay speed, history import and
+ * micro benchmarks on the local stack, each with what it is judged against. Prints one table and writes the same
  * figures as JSON. Options: {@code --quick} (laptop size), {@code --out FILE} (default
  * .local/bench/results.json), {@code --profile} (one extra JFR-profiled throughput run, top frames written
- * next to the results), {@code --only a,b} (sections: throughput, latency, state, replay, micro).
+ * next to the results), {@code --only a,b} (sections: throughput, latency, state, replay, import, micro).
  */
 public final class Bench {
     /** The sizes of one run. */
+    /**
+     * The sizes of one run.
+     *
+     * @param simulatorHeap heap of the JVM that writes the import's history file (the simulator holds all of it)
+     */
     record Size(String name, long events, int customers, int runs, int latencyRate, Duration active1, Duration idle,
-            Duration active2, Duration sla, int stateCustomers, int replayTenants, int replayWeeks, int jmhForks,
-            int jmhIterations, TimeValue jmhTime) {}
+            Duration active2, Duration sla, int stateCustomers, int replayTenants, int replayWeeks, int importReps,
+            int importWeeks, String simulatorHeap, int jmhForks, int jmhIterations, TimeValue jmhTime) {}
 
     static final Size FULL = new Size("full", 5_000_000, 1_000_000, 3, 2_000, Duration.ofSeconds(90),
-            Duration.ofSeconds(20), Duration.ofSeconds(55), Duration.ofSeconds(20), 1_000_000, 5, 52, 1, 3,
-            TimeValue.seconds(2));
+            Duration.ofSeconds(20), Duration.ofSeconds(55), Duration.ofSeconds(20), 1_000_000, 5, 52, 1_000, 52,
+            "-Xmx14g", 1, 3, TimeValue.seconds(2));
     static final Size QUICK = new Size("quick", 200_000, 50_000, 3, 2_000, Duration.ofSeconds(20),
-            Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(20), 100_000, 1, 8, 1, 2,
-            TimeValue.seconds(1));
+            Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(20), 100_000, 1, 8, 100, 8, "-Xmx1g",
+            1, 2, TimeValue.seconds(1));
     /** For the smoke test only: every figure, as fast as possible. */
     static final Size TINY = new Size("tiny", 2_000, 500, 1, 500, Duration.ofMillis(1500), Duration.ofMillis(1500),
-            Duration.ofMillis(500), Duration.ofSeconds(2), 1_000, 1, 1, 0, 1, TimeValue.milliseconds(20));
+            Duration.ofMillis(500), Duration.ofSeconds(2), 1_000, 1, 1, 20, 2, "-Xmx512m", 0, 1,
+            TimeValue.milliseconds(20));
 
     private Bench() {}
 
@@ -48,7 +54,7 @@ public final class Bench {
         boolean profile = false;
         int replayTenants = -1;
         int replayWeeks = -1;
-        List<String> only = List.of("throughput", "latency", "state", "replay", "micro");
+        List<String> only = List.of("throughput", "latency", "state", "replay", "import", "micro");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> size = QUICK;
@@ -60,7 +66,7 @@ public final class Bench {
                 case "--replay-weeks" -> replayWeeks = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("usage: bin/salespulse bench [--quick] [--profile] [--only throughput,latency,"
-                            + "state,replay,micro] [--out FILE] [--replay-tenants N] [--replay-weeks W]");
+                            + "state,replay,import,micro] [--out FILE] [--replay-tenants N] [--replay-weeks W]");
                     return 0;
                 }
                 default -> {
@@ -81,13 +87,13 @@ public final class Bench {
         Profiler profiler = profile ? new Profiler(out.toAbsolutePath().getParent().resolve("profile")) : null;
         try (BenchStack stack = BenchStack.start(work, size != TINY)) {
             if (only.contains("throughput")) {
-                log("1/5 throughput: %,d events over %,d customers, %d runs", size.events(), size.customers(), size.runs());
+                log("1/6 throughput: %,d events over %,d customers, %d runs", size.events(), size.customers(), size.runs());
                 new Throughput(stack, size.events(), size.customers(), size.runs(), results, profiler).run();
             }
             if (only.contains("latency")) {
                 Latency latency = new Latency(stack, size.latencyRate(), size.active1(), size.idle(), size.active2(),
                         size.sla(), results);
-                log("2/5 latency: %,d events/s live, idle stretch of %d s, contact SLA %d s", size.latencyRate(),
+                log("2/6 latency: %,d events/s live, idle stretch of %d s, contact SLA %d s", size.latencyRate(),
                         size.idle().toSeconds(), size.sla().toSeconds());
                 latency.run(new Latency.Variant("default", Map.of()));
                 if (size != TINY) {
@@ -99,18 +105,22 @@ public final class Bench {
                 }
             }
             if (only.contains("state")) {
-                log("3/5 state: %,d open customers", size.stateCustomers());
+                log("3/6 state: %,d open customers", size.stateCustomers());
                 new StateSize(stack, size.stateCustomers(), results).run();
             }
             if (only.contains("replay")) {
                 int tenants = replayTenants > 0 ? replayTenants : size.replayTenants();
                 int weeks = replayWeeks > 0 ? replayWeeks : size.replayWeeks();
-                log("4/5 replay: %d tenant(s) x %d weeks", tenants, weeks);
+                log("4/6 replay: %d tenant(s) x %d weeks", tenants, weeks);
                 new Replay(stack, tenants, weeks, results).run();
+            }
+            if (only.contains("import")) {
+                log("5/6 import: %d reps x %d weeks through the gateway", size.importReps(), size.importWeeks());
+                new HistoryImport(stack, size.importReps(), size.importWeeks(), size.simulatorHeap(), results).run();
             }
         }
         if (only.contains("micro")) {
-            log("5/5 micro (JMH)");
+            log("6/6 micro (JMH)");
             new Micro(size.jmhForks(), size.jmhIterations(), size.jmhTime(), results).run();
         }
         results.about("load average at end", loadAverage());

@@ -96,18 +96,23 @@ final class BenchStack implements AutoCloseable {
     }
 
     private static Process startBroker(Path logDir) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx1g");
-        cmd.add("-Dlog4j2.level=WARN");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(KafkaBrokerMain.class.getName());
-        cmd.add(logDir.toAbsolutePath().toString());
         Files.createDirectories(logDir);
-        return new ProcessBuilder(cmd)
+        return java(List.of("-Xmx1g", "-Dlog4j2.level=WARN"), KafkaBrokerMain.class.getName(),
+                List.of(logDir.toAbsolutePath().toString()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolveSibling("kafka.log").toFile()))
                 .start();
+    }
+
+    /** A JVM of its own with this JVM's Java and class path (the bench module's, which holds the CLI). */
+    static ProcessBuilder java(List<String> jvmOptions, String mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd);
     }
 
     private static String awaitReady(Process broker) throws IOException {

@@ -27,6 +27,10 @@ class BenchSmokeTest {
             "state.restore_s",
             "replay.records", "replay.seconds", "replay.events_per_s", "replay.alerts", "replay.alerts_expected",
             "replay.alerts_differing",
+            "import.records", "import.importer_events_per_s", "import.importer_check_s",
+            "import.importer_send_events_per_s", "import.importer_heap_after_gc_mb", "import.rows_events_per_s",
+            "import.direct_events_per_s", "import.ratio", "import.catch_up_s", "import.alerts",
+            "import.alerts_expected", "import.alerts_differing",
             "micro.parser.parseStageCard_ops_per_s", "micro.parser.parseVisit_ops_per_s",
             "micro.state_serializer.serialize_ops_per_s", "micro.state_serializer.deserialize_ops_per_s",
             "micro.state_serializer.bytes");

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {"Benchmark the pipeline on the local stack (Kafka broker in its own JVM, the ClickHouse engine,"
                 + " Flink MiniCluster with RocksDB): throughput against a plain-consumer baseline, alert latency,"
-                + " state per customer and restore time, replay speed, JMH micro benchmarks.",
+                + " state per customer and restore time, replay speed, a history import through the gateway, JMH micro"
+                + " benchmarks.",
             "Prints one table and writes the same figures as JSON. Full size takes about 30 minutes on 2 cores;"
                 + " --quick about 5."})
 final class BenchCommand implements Callable<Integer> {
@@ -36,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean profile;
 
     @Option(names = "--only", paramLabel = "SECTIONS",
-            description = "Comma-separated subset of: throughput, latency, state, replay, micro")
+            description = "Comma-separated subset of: throughput, latency, state, replay, import, micro")
     String only;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "${sys:salespulse.home:-.}/.local/bench/results.json",
@@ -65,8 +66,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (only != null) {
             for (String s : only.split(",")) {
-                if (!List.of("throughput", "latency", "state", "replay", "micro").contains(s)) {
-                    throw new UserError("--only: unknown section '" + s + "'; use throughput, latency, state, replay, micro", 2);
+                if (!List.of("throughput", "latency", "state", "replay", "import", "micro").contains(s)) {
+                    throw new UserError("--only: unknown section '" + s + "'; use throughput, latency, state, replay, "
+                            + "import, micro", 2);
                 }
             }
         }

@@ -86,8 +86,7 @@ final class ImportCommand implements Callable<Integer> {
             throw new UserError(e.getMessage(), 2);
         }
         GatewayPoster gateway = dryRun ? null : gateway();
-        try {
-            ImportPlan plan = importer.read(files);
+        try (ImportPlan plan = importer.read(files)) {
             if (plan.valid() == 0) {
                 print(out, plan.unsentSummary());
                 throw new UserError("no record of " + files + " is valid: nothing was sent", 1);

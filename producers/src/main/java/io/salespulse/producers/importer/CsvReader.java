@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -24,9 +23,11 @@ import java.util.regex.Pattern;
 final class CsvReader implements HistoryReader {
     private static final Set<String> NUMBERS = Set.of("deal_value", "lat", "lon");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][+-]?\\d+)?");
+    private static final String TOO_LONG = "the row is longer than " + MAX_RECORD_CHARS
+            + " characters (is a quote not closed?)";
 
     @Override
-    public void read(Path file, Consumer<SourceRecord> out) throws IOException, ImportFailure {
+    public void read(Path file, Records out) throws IOException, ImportFailure {
         try (BufferedReader in = HistoryReader.open(file)) {
             Rows rows = new Rows(in);
             Row header = rows.next();
@@ -129,6 +130,13 @@ final class CsvReader implements HistoryReader {
             boolean inQuotes = false;
             boolean closedQuote = false;
             while (true) {
+                if (raw.length() > MAX_RECORD_CHARS) {
+                    // Most likely a quote that is never closed: the row would swallow the rest of the file.
+                    raw.setLength(MAX_RECORD_CHARS);
+                    cell.setLength(0);
+                    cells.clear();
+                    error = TOO_LONG;
+                }
                 int c = read();
                 if (c == -1) {
                     if (inQuotes) {

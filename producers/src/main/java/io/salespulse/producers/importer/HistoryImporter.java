@@ -5,6 +5,8 @@ import io.salespulse.contract.ImportSession;
 import io.salespulse.producers.gateway.GatewayPoster;
 import io.salespulse.producers.gateway.GatewayPoster.GatewayException;
 import io.salespulse.producers.gateway.ImportIds;
+import io.salespulse.producers.importer.SpillKeys.ByEventId;
+import io.salespulse.producers.importer.SpillKeys.ByTime;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +16,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A tenant's history (stage cards, visits, acks exported from spreadsheets or a CRM) into SalesPulse as one import
@@ -54,53 +54,101 @@ public final class HistoryImporter {
         }
     }
 
+    /** Sort keys held in memory before a run is written to disk, per sort; two sorts overlap while reading. */
+    static final long SORT_MEMORY_BYTES = 32L << 20;
+
     private final Options options;
+    private final Path tempDir;
+    private final long sortMemoryBytes;
 
     public HistoryImporter(Options options) {
-        this.options = options;
+        this(options, Path.of(System.getProperty("java.io.tmpdir")), SORT_MEMORY_BYTES);
     }
 
-    /** Reads and checks every record; writes (or removes) each file's rejects file. Sends nothing. */
+    /**
+     * @param tempDir where the import's temporary directory is created
+     * @param sortMemoryBytes keys per sort held in memory before they go to disk
+     */
+    HistoryImporter(Options options, Path tempDir, long sortMemoryBytes) {
+        this.options = options;
+        this.tempDir = tempDir;
+        this.sortMemoryBytes = sortMemoryBytes;
+    }
+
+    /**
+     * Reads and checks every record; writes (or removes) each file's rejects file. Sends nothing. The valid records
+     * wait in a temporary directory until the plan is closed, so close it (also after a dry run).
+     *
+     * <p>Memory does not grow with the files: each valid record goes to the spill file as it will be sent, and only
+     * a small key per record is sorted, in memory up to {@link #SORT_MEMORY_BYTES} and on disk beyond. First by
+     * event_id, to send each id once (the first copy in the files); then the survivors by occurred_at, the send
+     * order. Sorting by id finds every duplicate exactly, where a set of hashes would need memory per record.
+     */
     public ImportPlan read(List<Path> files) throws IOException, ImportFailure {
         long started = System.nanoTime();
         String importId = options.importId() != null ? options.importId() : ImportIds.newId(Instant.now());
+        ImportSpill spill = ImportSpill.create(tempDir, files);
+        try {
+            return read(files, importId, spill, started);
+        } catch (Throwable e) {
+            try {
+                spill.close();
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private ImportPlan read(List<Path> files, String importId, ImportSpill spill, long started)
+            throws IOException, ImportFailure {
         ImportRecords check = new ImportRecords(options.tenant(), options.kind(), importId, new EventParser(),
                 System.currentTimeMillis());
-        List<ImportRecord> valid = new ArrayList<>();
-        List<Reject> rejects = new ArrayList<>();
-        Set<String> eventIds = new HashSet<>();
-        long[] read = {0};
-        long[] duplicates = {0};
-        for (Path file : files) {
+        ImportPlan.Counts counts = new ImportPlan.Counts();
+        SortedRuns<ByEventId> byId = spill.sortedRuns("by-event-id", ByEventId.CODEC, ByEventId.ORDER,
+                sortMemoryBytes);
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
             if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
                 throw new ImportFailure("cannot read " + file + ": no readable file there");
             }
             ImportFormat format = options.format() != null ? options.format() : ImportFormat.ofFile(file).orElseThrow(
                     () -> new ImportFailure("cannot tell the format of " + file + " from its name (.jsonl, .ndjson, "
                             + ".json or .csv); say it with --format jsonl or --format csv"));
-            List<Reject> fileRejects = new ArrayList<>();
-            try {
+            int input = i;
+            try (RejectsFile.Writer rejects = RejectsFile.writer(file)) {
                 format.reader().read(file, source -> {
-                    read[0]++;
+                    counts.read++;
                     try {
                         ImportRecord r = check.prepare(file, source);
-                        if (eventIds.add(r.eventId())) {
-                            valid.add(r);
-                        } else {
-                            duplicates[0]++;
-                        }
+                        byId.add(new ByEventId(r.eventId(), spill.append(input, r), r.occurredAt(), r.kind()));
                     } catch (ImportRecords.Rejected e) {
-                        fileRejects.add(new Reject(file, source.line(), e.code(), e.getMessage(), source.raw()));
+                        rejects.add(new Reject(file, source.line(), e.code(), e.getMessage(), source.raw()));
+                        counts.rejected(e.code(), file);
                     }
                 });
             } catch (CharacterCodingException e) {
                 throw new ImportFailure(file + " is not UTF-8 text (" + e.getMessage() + "); save it as UTF-8", e);
+            } catch (HistoryReader.LineTooLong e) {
+                throw new ImportFailure(file + ": " + e.getMessage() + ", more than any record can hold (JSON Lines "
+                        + "has one object per line: a JSON array or pretty-printed JSON is not JSON Lines)", e);
             }
-            RejectsFile.write(file, fileRejects);
-            rejects.addAll(fileRejects);
         }
-        valid.sort(Comparator.comparingLong(ImportRecord::occurredAt));
-        return new ImportPlan(importId, options.tenant(), files, read[0], valid, rejects, duplicates[0], started);
+        spill.finishWriting();
+        SortedRuns<ByTime> byTime = spill.sortedRuns("by-time", ByTime.CODEC, ByTime.ORDER, sortMemoryBytes);
+        try (byId; SortedRuns.Cursor<ByEventId> ids = byId.sorted()) {
+            String previous = null;
+            for (ByEventId k = ids.next(); k != null; k = ids.next()) {
+                if (k.eventId().equals(previous)) {
+                    counts.duplicates++;
+                } else {
+                    byTime.add(new ByTime(k.occurredAt(), k.position()));
+                    counts.valid(k.kind(), k.occurredAt());
+                    previous = k.eventId();
+                }
+            }
+        }
+        return new ImportPlan(importId, options.tenant(), files, counts, spill, byTime, started);
     }
 
     /**
@@ -132,8 +180,6 @@ public final class HistoryImporter {
                     + sending.sent + " of " + plan.valid() + " records were sent. The session counts as abandoned "
                     + "once it runs out; to finish the import run the same command again with --import-id "
                     + plan.importId() + " (the same records get the same event ids)", e);
-        } finally {
-            sending.writeRefusals();
         }
         return plan.summary(ImportSummary.Outcome.COMPLETE, sending.refused, sending.accepted);
     }
@@ -145,7 +191,7 @@ public final class HistoryImporter {
         private final ImportProgress progress;
         private final Map<ImportKind, List<ImportRecord>> pending = new EnumMap<>(ImportKind.class);
         private final Map<ImportKind, Long> accepted = new EnumMap<>(ImportKind.class);
-        private final List<Reject> refused = new ArrayList<>();
+        private final ImportPlan.Counts refused = new ImportPlan.Counts();
         private long sent;
 
         Sending(ImportPlan plan, GatewayPoster gateway, ImportProgress progress) {
@@ -160,11 +206,13 @@ public final class HistoryImporter {
 
         /** In occurred_at order: a kind's batch goes when it is full; the rest last, earliest first. */
         void sendAll(GatewaySession session) throws ImportFailure, IOException, InterruptedException {
-            for (ImportRecord r : plan.records()) {
-                List<ImportRecord> batch = pending.computeIfAbsent(r.kind(), k -> new ArrayList<>());
-                batch.add(r);
-                if (batch.size() >= options.batch()) {
-                    post(session, r.kind(), batch);
+            try (ImportPlan.Records records = plan.records()) {
+                for (ImportRecord r = records.next(); r != null; r = records.next()) {
+                    List<ImportRecord> batch = pending.computeIfAbsent(r.kind(), k -> new ArrayList<>());
+                    batch.add(r);
+                    if (batch.size() >= options.batch()) {
+                        post(session, r.kind(), batch);
+                    }
                 }
             }
             List<ImportKind> rest = new ArrayList<>(pending.keySet());
@@ -175,29 +223,26 @@ public final class HistoryImporter {
             }
         }
 
+        /** Posts one batch; the events the gateway refuses go to their file's rejects file right away. */
         private void post(GatewaySession session, ImportKind kind, List<ImportRecord> batch)
                 throws ImportFailure, IOException, InterruptedException {
             session.checkOpen();
             GatewayPoster.BatchResult result = gateway.postEvents(kind.path(),
                     batch.stream().map(ImportRecord::json).toList());
             accepted.merge(kind, result.accepted(), Long::sum);
+            Map<Path, List<Reject>> byFile = new LinkedHashMap<>();
             for (GatewayPoster.Refusal f : result.refused()) {
                 ImportRecord r = batch.get(f.index());
-                refused.add(new Reject(r.file(), r.line(), f.code(), "refused by the gateway: " + f.message(),
-                        new String(r.json(), StandardCharsets.UTF_8)));
+                byFile.computeIfAbsent(r.file(), k -> new ArrayList<>()).add(new Reject(r.file(), r.line(), f.code(),
+                        "refused by the gateway: " + f.message(), new String(r.json(), StandardCharsets.UTF_8)));
+                refused.rejected(f.code(), r.file());
+            }
+            for (Map.Entry<Path, List<Reject>> e : byFile.entrySet()) {
+                RejectsFile.append(e.getKey(), e.getValue());
             }
             sent += batch.size();
             batch.clear();
             progress.sent(sent, plan.valid());
-        }
-
-        /** The gateway's refusals go to the rejects files too. */
-        void writeRefusals() throws IOException {
-            Map<Path, List<Reject>> byFile = new LinkedHashMap<>();
-            refused.forEach(r -> byFile.computeIfAbsent(r.file(), f -> new ArrayList<>()).add(r));
-            for (Map.Entry<Path, List<Reject>> e : byFile.entrySet()) {
-                RejectsFile.append(e.getKey(), e.getValue());
-            }
         }
     }
 }

@@ -17,10 +17,12 @@ import java.util.stream.Collectors;
  * @param toSend valid records by kind, duplicates not counted
  * @param accepted records the gateway stored, by kind (all zero in a dry run)
  * @param first the earliest occurred_at of the valid records, null when there are none
+ * @param elapsed from the start of reading to the end (of sending, unless nothing was sent)
+ * @param checking the part of it spent reading, checking and ordering the records, before the first was sent
  */
 public record ImportSummary(String importId, String tenant, Outcome outcome, List<Path> files, long read, long valid,
         SortedMap<String, Long> rejected, List<Path> rejectFiles, long duplicates, Map<ImportKind, Long> toSend,
-        Map<ImportKind, Long> accepted, Instant first, Instant last, Duration elapsed) {
+        Map<ImportKind, Long> accepted, Instant first, Instant last, Duration elapsed, Duration checking) {
 
     /** How the import ended. */
     public enum Outcome { COMPLETE, DRY_RUN, NOTHING_VALID }
@@ -60,7 +62,8 @@ public record ImportSummary(String importId, String tenant, Outcome outcome, Lis
             l.add("  occurred_at:  " + first + " .. " + last);
         }
         double seconds = Math.max(1e-3, elapsed.toNanos() / 1e9);
-        l.add(String.format("  elapsed:      %.1f s, %.0f events/s", seconds, (dryRun ? valid : acceptedTotal()) / seconds));
+        l.add(String.format("  elapsed:      %.1f s, %.0f events/s (reading and checking %.1f s)", seconds,
+                (dryRun ? valid : acceptedTotal()) / seconds, checking.toNanos() / 1e9));
         if (outcome == Outcome.NOTHING_VALID) {
             return l;
         }

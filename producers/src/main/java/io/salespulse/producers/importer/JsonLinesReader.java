@@ -8,7 +8,6 @@ import io.salespulse.contract.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 
 /** JSON Lines: one JSON object per line; blank lines and lines starting with '#' are skipped. */
 final class JsonLinesReader implements HistoryReader {
@@ -16,7 +15,7 @@ final class JsonLinesReader implements HistoryReader {
     private static final ObjectReader LINE = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @Override
-    public void read(Path file, Consumer<SourceRecord> out) throws IOException {
+    public void read(Path file, Records out) throws IOException {
         try (BufferedReader in = HistoryReader.open(file)) {
             long number = 0;
             String line;

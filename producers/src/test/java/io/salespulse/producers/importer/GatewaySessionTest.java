@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.salespulse.contract.ImportSession;
-import io.salespulse.contract.Topics;
-import io.salespulse.localstack.LocalKafka;
-import io.salespulse.producers.gateway.GatewayConfig;
 import io.salespulse.producers.gateway.GatewayPoster;
 import io.salespulse.producers.gateway.ImportTopic;
 import io.salespulse.producers.gateway.IngestGateway;
-import io.salespulse.producers.gateway.TenantTokens;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,33 +25,25 @@ class GatewaySessionTest {
     @TempDir
     static Path tmp;
 
-    private static LocalKafka kafka;
-    private static String token;
-    private static GatewayConfig config;
+    private static ImportGateway importStack;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(1, Topics.IMPORTS);
-        token = TenantTokens.generateToken();
-        Path tokens = tmp.resolve("tokens.json");
-        Files.writeString(tokens, "{\"tenants\":{\"weijiang\":[\"" + TenantTokens.hashHex(token) + "\"]}}");
-        config = GatewayConfig.builder().host("127.0.0.1").port(0).kafkaBootstrap(kafka.bootstrapServers())
-                .tokensFile(tokens).importTimeout(TIMEOUT).build();
+        importStack = ImportGateway.prepare(tmp, TIMEOUT);
     }
 
     @AfterAll
     static void stop() {
-        if (kafka != null) {
-            kafka.close();
+        if (importStack != null) {
+            importStack.close();
         }
     }
 
     @Test
     void renewedWhileOpenAndNotAfterItIsComplete() throws Exception {
-        try (IngestGateway gateway = IngestGateway.start(config)) {
-            GatewaySession session = GatewaySession.open(new GatewayPoster(gateway.url(), token, 3), "renewal-test",
-                    "three seconds");
+        try (IngestGateway gateway = IngestGateway.start(importStack.config)) {
+            GatewaySession session = GatewaySession.open(new GatewayPoster(gateway.url(), importStack.token, 3),
+                    "renewal-test", "three seconds");
             session.renewInBackground();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (sessions("weijiang/renewal-test").size() < 3) {
@@ -82,8 +69,8 @@ class GatewaySessionTest {
     @Test
     void aSessionThatCannotBeRenewedRunsOut() throws Exception {
         GatewaySession session;
-        try (IngestGateway gateway = IngestGateway.start(config)) {
-            session = GatewaySession.open(new GatewayPoster(gateway.url(), token, 1), "runs-out", null);
+        try (IngestGateway gateway = IngestGateway.start(importStack.config)) {
+            session = GatewaySession.open(new GatewayPoster(gateway.url(), importStack.token, 1), "runs-out", null);
             session.renewInBackground();
         }
         // The gateway is gone: every renewal fails, and the session runs out after the timeout.
@@ -104,6 +91,6 @@ class GatewaySessionTest {
     }
 
     private static List<ImportSession> sessions(String key) throws Exception {
-        return ImportTopic.sessions(kafka, key);
+        return ImportTopic.sessions(importStack.kafka, key);
     }
 }

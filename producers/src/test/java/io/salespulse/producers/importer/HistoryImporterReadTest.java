@@ -10,6 +10,7 @@ import io.salespulse.contract.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,9 +38,10 @@ class HistoryImporterReadTest {
 
         ImportPlan plan = importer.read(List.of(jsonl, csv));
 
-        assertThat(plan.records()).extracting(ImportRecord::eventId)
+        List<ImportRecord> records = sendOrder(plan);
+        assertThat(records).extracting(ImportRecord::eventId)
                 .containsExactly("s-early", "v-mid", "s-late", "v-same-time");
-        assertThat(plan.records()).extracting(ImportRecord::kind)
+        assertThat(records).extracting(ImportRecord::kind)
                 .containsExactly(ImportKind.CARD, ImportKind.VISIT, ImportKind.CARD, ImportKind.VISIT);
 
         List<JsonNode> cardRejects = lines(RejectsFile.of(jsonl));
@@ -70,24 +72,26 @@ class HistoryImporterReadTest {
                 .contains("would send:   2 cards, 2 visits, 0 acks")
                 .contains("2026-01-02T02:00:00Z .. 2026-01-20T02:00:00Z")
                 .contains("origin=history");
+        plan.close();
     }
 
     @Test
     void aRunWithoutRejectsRemovesTheRejectsFileOfAnEarlierRun() throws Exception {
         Path file = write("h.jsonl", "{broken\n" + visit());
-        importer.read(List.of(file));
+        importer.read(List.of(file)).close();
         assertThat(RejectsFile.of(file)).exists();
 
         Files.writeString(file, visit().toString());
-        ImportPlan plan = importer.read(List.of(file));
-
-        assertThat(plan.valid()).isEqualTo(1);
+        try (ImportPlan plan = importer.read(List.of(file))) {
+            assertThat(plan.valid()).isEqualTo(1);
+        }
         assertThat(RejectsFile.of(file)).doesNotExist();
     }
 
     @Test
     void nothingValidIsAnEmptyPlanThatCannotBeSent() throws Exception {
         ImportPlan plan = importer.read(List.of(write("h.jsonl", "{broken\n[]\n")));
+        plan.close();
 
         assertThat(plan.valid()).isZero();
         assertThat(plan.unsentSummary().lines().get(0)).isEqualTo(
@@ -116,6 +120,17 @@ class HistoryImporterReadTest {
                 .hasMessageContaining("--import-id");
         assertThatThrownBy(() -> new HistoryImporter.Options("weijiang", null, null, null, null, 0))
                 .hasMessageContaining("--batch");
+    }
+
+    /** The plan's records in the order they are sent. */
+    static List<ImportRecord> sendOrder(ImportPlan plan) throws Exception {
+        List<ImportRecord> out = new ArrayList<>();
+        try (ImportPlan.Records records = plan.records()) {
+            for (ImportRecord r = records.next(); r != null; r = records.next()) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     private Path write(String name, String text) throws Exception {
