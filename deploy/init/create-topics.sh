@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates the contract's Kafka topics (CONTRACT.md). Runs in the apache/kafka image as the
+# Creates the contract's Kafka topics (docs/contract.md). Runs in the apache/kafka image as the
 # one-shot `topics` service; safe to run again (--if-not-exists).
 set -euo pipefail
 

@@ -4,8 +4,8 @@ import io.salespulse.localstack.LocalKafka;
 import java.nio.file.Path;
 
 /**
- * The benchmark's Kafka broker in its own JVM (ENVIRONMENT.md: "the same classpath also runs the broker as
- * its own JVM"), so the broker's CPU and GC are not billed to the job under test. Prints
+ * The benchmark's Kafka broker in its own JVM (the test classpath runs {@code kafka.Kafka} as well as the in-process
+ * broker), so the broker's CPU and GC are not billed to the job under test. Prints
  * {@code READY <bootstrap>} once it serves, and stops when its standard input closes (the parent exited).
  */
 public final class KafkaBrokerMain {

@@ -365,7 +365,7 @@ class DashboardsTest {
     /**
      * The statements of sql/access/ parse on the engine (EXPLAIN AST runs the real parser). chDB cannot
      * execute them: it has no writable access storage (CREATE ROLE fails with ACCESS_DENIED / error 514), so
-     * grants and enforcement are checked on a ClickHouse server only (README, "ClickHouse roles").
+     * grants and enforcement are checked on a ClickHouse server only (docs/operations.md, ClickHouse roles).
      */
     @Test
     void accessStatementsParseOnTheEngine() throws Exception {

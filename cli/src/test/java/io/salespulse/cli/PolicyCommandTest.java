@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bin/salespulse policy} as the README shows it, against a real broker: set (flags and a file), get,
+ * {@code bin/salespulse policy} as docs/policies.md shows it, against a real broker: set (flags and a file), get,
  * list, remove. Before, set and remove failed on every call (the producer's timeouts did not fit together), and no
  * test noticed.
  */

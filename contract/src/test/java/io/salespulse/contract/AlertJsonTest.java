@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The alert document on sales.alerts (CONTRACT.md): field names, ISO-8601 times, text kept as data. */
+/** The alert document on sales.alerts (docs/contract.md): field names, ISO-8601 times, text kept as data. */
 class AlertJsonTest {
 
     @Test

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Per (tenant, region, from_stage): sliding conversion windows, exact however and whenever the cards arrive.
  *
- * <p><b>The measure</b> (README, "Funnel windows"): for a window end T (a multiple of the slide) and each team
+ * <p><b>The measure</b> (docs/funnel.md): for a window end T (a multiple of the slide) and each team
  * with entries, plus the whole region (team {@code *}): entered = entries with entryAt in [T - window, T),
  * advanced = those with advancedAt &lt; T; baseline = the same counts at T - 1..N weeks, pooled.
  *
@@ -284,7 +284,7 @@ public final class ConversionWindow
                 if (r == region) {
                     r.flagged = regionOpen;
                 } else {
-                    // Teams are too small for their own alerts (README): a team row is flagged while the region's
+                    // Teams are too small for their own alerts (docs/funnel.md): a team row is flagged while the region's
                     // episode is open and the team's own rate is down by more than the (team's) threshold.
                     double threshold = teamThresholds.computeIfAbsent(r.team,
                             team -> policies.dropThreshold(resolve(policyState, key, team)));

@@ -215,7 +215,7 @@ public final class CustomerFunnel extends KeyedBroadcastProcessFunction<String, 
         return now.toArray(new FunnelEntry[0]);
     }
 
-    /** The measure of the README, section "Funnel windows": one entry per (opportunity, stage). */
+    /** The measure of docs/funnel.md: one entry per (opportunity, stage). */
     static List<FunnelEntry> entries(String tenant, String customerId, List<CardRef> cards) {
         List<FunnelEntry> out = new ArrayList<>();
         int start = 0;

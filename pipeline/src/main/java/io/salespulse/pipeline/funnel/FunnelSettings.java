@@ -90,7 +90,7 @@ public final class FunnelSettings implements Serializable {
                 c.topicImports, c.outOfOrderness, c.unannouncedImportTimeout);
     }
 
-    /** The defaults of the README, for tests. */
+    /** The default settings, for tests. */
     public static FunnelSettings defaults() {
         return from(PipelineConfig.defaults());
     }

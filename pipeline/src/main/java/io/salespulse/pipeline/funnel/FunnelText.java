@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * The words and ids of the funnel job's alerts, written for region managers reading WeCom: numbers first,
- * then who, then one concrete next step. Alert ids are deterministic (see README).
+ * then who, then one concrete next step. Alert ids are deterministic (docs/contract.md).
  */
 final class FunnelText {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("M月d日", Locale.CHINA);

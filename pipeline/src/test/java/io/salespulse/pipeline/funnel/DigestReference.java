@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The digest counts of the README computed directly from all cards, for checking the job: for a team and a date D,
+ * The digest counts of docs/funnel.md computed directly from all cards, for checking the job: for a team and a date D,
  * the customers open at D per the cards with occurred_at at or before D (stage = the highest of the opportunity,
  * its clock restarted by a repeated card; team of the latest card; silent for the retention plus a day =
  * forgotten), how many are past the stage's SLA, and how many of those are high potential. Written apart from

@@ -428,7 +428,7 @@ class FunnelArrivalTest {
     }
 
     /**
-     * The measure of the README computed directly from all cards (independent of the job's code): entries per
+     * The measure of docs/funnel.md computed directly from all cards (independent of the job's code): entries per
      * (opportunity, stage) from the cards in (occurred_at, event_id) order, then every window end's counts by
      * brute force, in the order of {@link FunnelChain#finalRows()}.
      */

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** The contract's JSON for each event (CONTRACT.md): snake_case, times as ISO-8601 with +08:00. */
+/** The contract's JSON for each event (docs/contract.md): snake_case, times as ISO-8601 with +08:00. */
 final class EventJson {
     static final ObjectMapper MAPPER = new ObjectMapper();
     private static final DateTimeFormatter LOCAL_TIME =
