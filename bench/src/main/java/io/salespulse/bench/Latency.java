@@ -109,9 +109,9 @@ final class Latency {
     }
 
     /**
-     * One record in every visits and acks partition before the stream starts, as in a running deployment: an
-     * input partition that never had a record holds event time back until watermark.drain-timeout (30 s) has
-     * passed, which only a fresh topic shows (stage cards come with the stream's first slot).
+     * One record in every visits and acks partition before the stream starts, as in a running deployment, so the
+     * figures measure the steady stream and not the first drain check of an empty partition (a start with empty
+     * topics is measured by the faults module's RestartLatencyTest).
      */
     private void primeInputs(String phase) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = Loader.producer(stack.bootstrap)) {

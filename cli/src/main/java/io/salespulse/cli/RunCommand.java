@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.Configuration;
@@ -31,6 +32,9 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = "Run a job locally (embedded Flink) against the configured Kafka and ClickHouse.")
 final class RunCommand implements Callable<Integer> {
+
+    /** The jobs that run on Flink and take the pipeline settings printed at start. */
+    private static final Set<String> FLINK_JOBS = Set.of("monitor", "funnel");
 
     /** Job name -> its main method. New jobs register here. */
     static final Map<String, JobMain> JOBS = new LinkedHashMap<>();
@@ -81,9 +85,14 @@ final class RunCommand implements Callable<Integer> {
         // Validated here, before Flink starts, so a bad setting fails in a second with its name.
         PipelineConfig config = PipelineConfig.load(settings, System.getenv());
         PrintWriter out = spec.commandLine().getOut();
-        out.println("Running job '" + job + "' in local mode with:");
-        config.describe().forEach(line -> out.println("  " + line));
-        out.println("(Ctrl-C stops it; checkpoints stay in " + config.checkpointDir + ")");
+        if (FLINK_JOBS.contains(job)) {
+            out.println("Running job '" + job + "' in local mode with:");
+            config.describe().forEach(line -> out.println("  " + line));
+            out.println("(Ctrl-C stops it; checkpoints stay in " + config.checkpointDir + ")");
+        } else {
+            // The notifier and the WeCom stand-in are not Flink jobs: they log their own settings as they start.
+            out.println("Running '" + job + "' (Ctrl-C stops it)");
+        }
         out.flush();
         if (restoreFrom == null) {
             main.run(args(config));

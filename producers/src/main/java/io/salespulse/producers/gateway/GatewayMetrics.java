@@ -50,7 +50,12 @@ final class GatewayMetrics {
         (ok ? lastPublishSuccessMillis : lastPublishFailureMillis).set(System.currentTimeMillis());
     }
 
-    /** Whether the latest publish attempt failed (and nothing succeeded since). */
+    /** A health probe reached the broker after a failed publish: Kafka counts as back. */
+    void kafkaReached() {
+        lastPublishSuccessMillis.set(System.currentTimeMillis());
+    }
+
+    /** Whether the latest publish attempt failed (and nothing succeeded or reached the broker since). */
     boolean kafkaFailing() {
         return lastPublishFailureMillis.get() > lastPublishSuccessMillis.get();
     }

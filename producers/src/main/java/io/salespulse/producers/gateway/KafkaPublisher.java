@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,6 +34,9 @@ final class KafkaPublisher implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final long timeoutMillis;
+    private final String bootstrap;
+    /** Created on the first health probe: a gateway whose publishes succeed never needs it. */
+    private Admin admin;
 
     KafkaPublisher(String bootstrap, Duration publishTimeout) {
         long timeout = publishTimeout.toMillis();
@@ -53,6 +58,29 @@ final class KafkaPublisher implements AutoCloseable {
         p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
         this.producer = new KafkaProducer<>(p);
         this.timeoutMillis = timeout;
+        this.bootstrap = bootstrap;
+    }
+
+    /**
+     * Whether a broker answers now (asked for the cluster's nodes, within {@code timeout}): after a failed publish
+     * the health check asks this instead of waiting for the next request to succeed.
+     */
+    synchronized boolean reachable(Duration timeout) {
+        if (admin == null) {
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(AdminClientConfig.CLIENT_ID_CONFIG, "salespulse-gateway-health");
+            p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+            admin = Admin.create(p);
+        }
+        try {
+            return !admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
     }
 
     /** Returns once Kafka acknowledged all records; on any failure or timeout throws {@link Unavailable}. */
@@ -81,5 +109,10 @@ final class KafkaPublisher implements AutoCloseable {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));
+        synchronized (this) {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+            }
+        }
     }
 }

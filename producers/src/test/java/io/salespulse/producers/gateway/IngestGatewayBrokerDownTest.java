@@ -49,6 +49,13 @@ class IngestGatewayBrokerDownTest {
             assertThat(GatewayClient.get(gateway, "/healthz").status()).isEqualTo(503);
 
             kafka = LocalKafka.start(dir, port);
+            // Healthy again as soon as the broker answers, before any request has been accepted.
+            int health = 0;
+            long healthy = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < healthy && (health = GatewayClient.get(gateway, "/healthz").status()) != 200) {
+                Thread.sleep(500);
+            }
+            assertThat(health).as("/healthz after the broker is back, before the next request").isEqualTo(200);
             Map<String, ?> afterOutage = GatewayClient.readByEventId(kafka, Topics.STAGES);
             assertThat(afterOutage).hasSize(1).doesNotContainKeys(a.get("event_id").asText(), b.get("event_id").asText());
 
