@@ -3,6 +3,9 @@
 # SalesPulse CLI. Runs once per stack: a marker on the simulator-state volume stops a second
 # `docker compose up` from sending another history on top (set SIMULATE_FORCE=1 to send anyway,
 # e.g. `docker compose run --rm -e SIMULATE_FORCE=1 simulator`).
+# The monitor job is already running (init submits it first): the history goes as an import session (the
+# simulator's default), so the job decides it once when the session completes instead of taking three weeks of
+# old cards for late uploads (alerts, then retractions).
 set -euo pipefail
 
 CLI_DIR=/opt/salespulse/cli

@@ -3,6 +3,7 @@ package io.salespulse.cli;
 import io.salespulse.contract.Durations;
 import io.salespulse.producers.simulator.EventSink;
 import io.salespulse.producers.simulator.GatewayEventSink;
+import io.salespulse.producers.simulator.HistoryMode;
 import io.salespulse.producers.simulator.KafkaEventSink;
 import io.salespulse.producers.simulator.LoadGenerator;
 import io.salespulse.producers.simulator.RetractionTable;
@@ -47,7 +48,11 @@ import picocli.CommandLine.Spec;
             "arrive again later with the same event_id. With --speed realtime they are posted when they arrive.",
             "  simulate --offline-reps --retry-rate --grace 15m --ground-truth gt.json",
             "  simulate --retraction-table 0s,5m,15m,30m,1h,2h,4h --scenario fmcg-distributor --weeks 8 --last-minute 0.25",
-            "  simulate --tenant newco --history-file history.jsonl --ground-truth gt.json   (for bin/salespulse import)"})
+            "  simulate --tenant newco --history-file history.jsonl --ground-truth gt.json   (for bin/salespulse import)",
+            "",
+            "The history (every record whose arrival time has passed when it is sent: all of it with --end now) goes as an",
+            "import session of the tenant, like bin/salespulse import: the jobs hold its customers until it is complete and",
+            "then decide it once (alerts about the past with origin=history). Later records are sent live."})
 final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed; the same options give the same records (default: ${DEFAULT-VALUE})")
@@ -144,6 +149,12 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr")
     boolean noProgress;
 
+    @Option(names = "--no-import-session",
+            description = "Send the history (the records whose arrival time has passed) as plain live records stamped "
+                    + "with their arrival, without an import session: for testing how the jobs handle an unannounced "
+                    + "history (a running job takes it for late uploads: alerts, then retractions)")
+    boolean noImportSession;
+
     @Spec
     CommandSpec spec;
 
@@ -190,11 +201,13 @@ final class SimulateCommand implements Callable<Integer> {
         } else {
             out.println("Simulating " + ScenarioOption.name(scenario) + ", " + weeks + " week(s) up to " + settings.end()
                     + ", seed " + seed + (settings.fieldTraffic() ? ", field traffic (offline reps " + offlineReps
-                    + ", retries " + retryRate + ")" : "") + " -> " + target);
+                    + ", retries " + retryRate + ")" : "") + " -> " + target + (noImportSession
+                    ? " (history as plain records)" : " (history as an import session)"));
             out.flush();
             EventSink sink = sink(toGateway);
             try (sink) {
-                summary = new Simulator(settings).run(pace.pace(sink), progress);
+                summary = new Simulator(settings).run(pace.pace(sink), progress,
+                        noImportSession ? HistoryMode.PLAIN : HistoryMode.IMPORT_SESSION);
             }
             progress.done();
             out.println(summary);

@@ -21,8 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The timeout is read off the gateway's answer, {@code expires_at - renew_before} = two thirds of it, so a clock
  * that differs from the gateway's does not shorten or stretch the renewals. Renewal stops, and waits for a renewal
  * under way, before the session is completed: a renewal arriving after the completion would open it again.
+ *
+ * <p>Used by the importer and by the simulator's gateway sink (the history part of a simulated run).
  */
-final class GatewaySession implements AutoCloseable {
+public final class GatewaySession implements AutoCloseable {
     static final String IMPORTS = "/v1/imports";
 
     private final GatewayPoster gateway;
@@ -45,7 +47,7 @@ final class GatewaySession implements AutoCloseable {
     }
 
     /** Opens (or renews) the session {@code importId}. */
-    static GatewaySession open(GatewayPoster gateway, String importId, String description)
+    public static GatewaySession open(GatewayPoster gateway, String importId, String description)
             throws ImportFailure, IOException, InterruptedException {
         long sent = System.currentTimeMillis();
         Opened o = post(gateway, importId, description);
@@ -54,12 +56,12 @@ final class GatewaySession implements AutoCloseable {
     }
 
     /** Renewals the gateway acknowledged so far. */
-    long renewals() {
+    public long renewals() {
         return renewals.get();
     }
 
     /** Starts renewing every third of the timeout, on a thread of its own, until {@link #complete} or close. */
-    synchronized void renewInBackground() {
+    public synchronized void renewInBackground() {
         if (renewer != null) {
             return;
         }
@@ -72,7 +74,7 @@ final class GatewaySession implements AutoCloseable {
     }
 
     /** Fails once the session has run out without a renewal: what is sent after that would not be held. */
-    void checkOpen() throws ImportFailure {
+    public void checkOpen() throws ImportFailure {
         if (System.currentTimeMillis() >= expiresAt) {
             throw new ImportFailure("the import session " + importId + " ran out at " + Instant.ofEpochMilli(expiresAt)
                     + " because it could not be renewed"
@@ -81,7 +83,7 @@ final class GatewaySession implements AutoCloseable {
     }
 
     /** Stops renewing, then writes the session complete with the counts the gateway accepted. */
-    void complete(long cards, long visits, long acks) throws ImportFailure, IOException, InterruptedException {
+    public void complete(long cards, long visits, long acks) throws ImportFailure, IOException, InterruptedException {
         stopRenewing();
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("cards", cards);

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.salespulse.contract.Json;
 import io.salespulse.contract.Topics;
 import io.salespulse.producers.gateway.GatewayPoster;
+import io.salespulse.producers.importer.GatewaySession;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +24,10 @@ import java.util.TreeMap;
  * fails, nothing is dropped silently.
  *
  * <p>The gateway stamps records with the time it received them, not with {@code occurred_at}.
+ *
+ * <p>Import sessions go through the gateway's {@code /v1/imports} endpoints as the importer sends them
+ * ({@link GatewaySession}: opened, renewed in the background while records are posted, completed with the counts).
+ * The session belongs to the token's tenant.
  */
 public final class GatewayEventSink implements EventSink {
     private final GatewayPoster gateway;
@@ -30,6 +36,7 @@ public final class GatewayEventSink implements EventSink {
     private final Map<String, List<byte[]>> pending = new LinkedHashMap<>();
     private final Map<String, Long> rejected = new TreeMap<>();
     private long accepted;
+    private GatewaySession session;
 
     public GatewayEventSink(String gatewayUrl, String token, int batchSize) {
         this(gatewayUrl, token, batchSize, Map.of(Topics.STAGES, "/v1/stages", Topics.VISITS, "/v1/visits",
@@ -66,6 +73,32 @@ public final class GatewayEventSink implements EventSink {
     }
 
     @Override
+    public Instant openImport(String tenant, String importId, String description) throws Exception {
+        if (session != null) {
+            throw new IllegalStateException("an import session is open already");
+        }
+        Instant opened = Instant.ofEpochMilli(System.currentTimeMillis()); // the gateway stamps the open record later
+        session = GatewaySession.open(gateway, importId, description);
+        session.renewInBackground();
+        return opened;
+    }
+
+    @Override
+    public Instant completeImport(String tenant, String importId, long cards, long visits, long acks)
+            throws Exception {
+        if (session == null) {
+            throw new IllegalStateException("no import session is open");
+        }
+        flush();
+        try (GatewaySession s = session) {
+            session = null;
+            s.complete(cards, visits, acks);
+        }
+        // The gateway stamped the completion (in ms) when it received it: before its answer.
+        return Instant.ofEpochMilli(System.currentTimeMillis());
+    }
+
+    @Override
     public void flush() throws Exception {
         for (Map.Entry<String, List<byte[]>> e : pending.entrySet()) {
             if (!e.getValue().isEmpty()) {
@@ -77,7 +110,13 @@ public final class GatewayEventSink implements EventSink {
 
     @Override
     public void close() throws Exception {
-        flush();
+        try {
+            flush();
+        } finally {
+            if (session != null) {
+                session.close(); // not completed: the session runs out and counts as abandoned
+            }
+        }
     }
 
     /** Events the gateway accepted (202). */
@@ -95,6 +134,9 @@ public final class GatewayEventSink implements EventSink {
     }
 
     private void postBatch(String path, List<byte[]> events) throws Exception {
+        if (session != null) {
+            session.checkOpen(); // what is posted after the session ran out would not be held
+        }
         GatewayPoster.BatchResult result = gateway.postEvents(path, events);
         accepted += result.accepted();
         result.refused().forEach(r -> rejected.merge(r.code(), 1L, Long::sum));

@@ -1,5 +1,6 @@
 package io.salespulse.producers.simulator;
 
+import java.time.Instant;
 import java.util.Locale;
 
 /**
@@ -54,6 +55,29 @@ public record SimulationSpeed(Mode mode, double factor) {
 
         @Override
         public void send(String topic, String key, byte[] value, long timestampMillis) throws Exception {
+            await(timestampMillis);
+            inner.send(topic, key, value, timestampMillis);
+        }
+
+        @Override
+        public void sendReceivedNow(String topic, String key, byte[] value, long arrivalMillis) throws Exception {
+            await(arrivalMillis);
+            inner.sendReceivedNow(topic, key, value, arrivalMillis);
+        }
+
+        @Override
+        public Instant openImport(String tenant, String importId, String description) throws Exception {
+            return inner.openImport(tenant, importId, description);
+        }
+
+        @Override
+        public Instant completeImport(String tenant, String importId, long cards, long visits, long acks)
+                throws Exception {
+            return inner.completeImport(tenant, importId, cards, visits, acks);
+        }
+
+        /** Waits until a record that arrives at {@code timestampMillis} is due at this speed. */
+        private void await(long timestampMillis) throws Exception {
             long waitMillis;
             if (speed.mode == Mode.REALTIME) {
                 waitMillis = timestampMillis - System.currentTimeMillis();
@@ -70,7 +94,6 @@ public record SimulationSpeed(Mode mode, double factor) {
                 inner.flush();
                 Thread.sleep(waitMillis);
             }
-            inner.send(topic, key, value, timestampMillis);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.salespulse.producers.simulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.salespulse.contract.Json;
 import io.salespulse.contract.Topics;
 import io.salespulse.producers.simulator.ExpectedOutcomes.ExpectedAlert;
 import io.salespulse.producers.simulator.ExpectedOutcomes.ExpectedRetraction;
@@ -15,14 +16,18 @@ import io.salespulse.producers.simulator.SimulatedEvent.Visit;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -59,21 +64,54 @@ public final class Simulator {
     private static final long STREAM_CUSTOMERS = 1_000;
     /** The import id the ground truth of {@link #writeHistory} assumes; the importer chooses the real one. */
     static final String HISTORY_IMPORT_ID = "history";
+    private static final DateTimeFormatter IMPORT_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss.SSS")
+            .withZone(ZoneOffset.UTC);
 
     private final SimulationSettings settings;
+    private final Clock clock;
 
     public Simulator(SimulationSettings settings) {
-        this.settings = Objects.requireNonNull(settings, "settings");
+        this(settings, Clock.systemUTC());
     }
 
-    /** Sends the whole history to {@code sink}, flushes it (the caller closes it) and says what was sent. */
+    /**
+     * @param clock what "now" is when a run tells its history (arrived already) from its live part, and the run's
+     *     start in the import id; the wall clock but in tests. Imported records are stamped by the sink's own clock.
+     */
+    public Simulator(SimulationSettings settings, Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Sends the whole history to {@code sink} as plain live records ({@link HistoryMode#PLAIN}), flushes it (the
+     * caller closes it) and says what was sent: for a job started after the records are in Kafka, and for tests.
+     */
     public SimulationSummary run(EventSink sink) throws Exception {
         return run(sink, (sent, total) -> { });
     }
 
     /** Like {@link #run(EventSink)}, telling {@code progress} after each record how many of how many are sent. */
     public SimulationSummary run(EventSink sink, SimulationProgress progress) throws Exception {
+        return run(sink, progress, HistoryMode.PLAIN);
+    }
+
+    /**
+     * Sends the whole history to {@code sink}, flushes it (the caller closes it) and says what was sent. With
+     * {@link HistoryMode#IMPORT_SESSION} the records whose arrival has passed when they are handed to the sink go as
+     * one import session of the tenant (see {@link HistoryMode}); the first record that arrives later completes it,
+     * and that record and the rest are sent live. The summary's ground truth is then that of the import as it
+     * happened: its records all arriving at the completion, its customers held from the opening until then.
+     */
+    public SimulationSummary run(EventSink sink, SimulationProgress progress, HistoryMode mode) throws Exception {
         Plan plan = plan();
+        SimulationSummary summary = mode == HistoryMode.IMPORT_SESSION ? sendWithImport(plan, sink, progress)
+                : sendPlain(plan, sink, progress);
+        LOG.info("{} ({})", summary, settings);
+        return summary;
+    }
+
+    private SimulationSummary sendPlain(Plan plan, EventSink sink, SimulationProgress progress) throws Exception {
         long total = plan.records.size();
         long sent = 0;
         for (OutgoingRecord r : plan.records) {
@@ -81,8 +119,95 @@ public final class Simulator {
             progress.sent(++sent, total);
         }
         sink.flush();
-        LOG.info("{} ({})", plan.summary, settings);
         return plan.summary;
+    }
+
+    private SimulationSummary sendWithImport(Plan plan, EventSink sink, SimulationProgress progress)
+            throws Exception {
+        Instant runStart = clock.instant();
+        String tenant = settings.tenant();
+        String importId = importId(runStart);
+        long total = plan.records.size();
+        long sent = 0;
+        Instant openedAt = null;
+        Instant completedAt = null;
+        boolean live = false;
+        long arrivedUntil = Long.MIN_VALUE;
+        long importedRecords = 0;
+        Map<String, Long> validByTopic = new HashMap<>();
+        // What the ground truth is computed on: the valid records sent, parsed as the jobs parse them.
+        List<Arrival> arrivals = new ArrayList<>(plan.arrivals.size());
+        for (OutgoingRecord r : plan.records) {
+            if (!live && r.timestampMillis <= clock.millis()) {
+                if (openedAt == null) {
+                    openedAt = sink.openImport(tenant, importId, "simulated history: "
+                            + settings.scenario().name().toLowerCase(Locale.ROOT).replace('_', '-') + ", seed "
+                            + settings.seed() + ", up to " + settings.end());
+                }
+                byte[] value = r.kind.isValid() ? withImportId(r.value, importId) : r.value;
+                sink.sendReceivedNow(r.topic, r.key, value, r.timestampMillis);
+                addArrival(arrivals, r.topic, value, r.timestampMillis);
+                importedRecords++;
+                arrivedUntil = r.timestampMillis;
+                if (r.kind == RecordKind.VALID) {
+                    validByTopic.merge(r.topic, 1L, Long::sum);
+                }
+            } else {
+                if (!live && openedAt != null) {
+                    completedAt = complete(sink, tenant, importId, validByTopic);
+                }
+                live = true;
+                sink.send(r.topic, r.key, r.value, r.timestampMillis);
+                addArrival(arrivals, r.topic, r.value, r.timestampMillis);
+            }
+            progress.sent(++sent, total);
+        }
+        sink.flush();
+        if (openedAt == null) {
+            return plan.summary; // nothing had arrived when the run started: all of it went live
+        }
+        if (!live) {
+            completedAt = complete(sink, tenant, importId, validByTopic);
+        }
+
+        // The ground truth of what was sent: the import's records (import_id set) all arrive at its completion.
+        Instant end = completedAt.isAfter(settings.end()) ? completedAt : settings.end();
+        ExpectedOutcomes truth = new OverdueOracle(settings.sla(), settings.offlineGrace()).run(arrivals,
+                List.of(new ImportWindow(tenant, importId, openedAt, completedAt)), end);
+        return plan.summary.imported(new SimulationSummary.HistoryImport(tenant, importId, openedAt, completedAt,
+                importedRecords, validByTopic.getOrDefault(Topics.STAGES, 0L),
+                validByTopic.getOrDefault(Topics.VISITS, 0L), validByTopic.getOrDefault(Topics.ACKS, 0L),
+                Instant.ofEpochMilli(arrivedUntil)), truth);
+    }
+
+    private static void addArrival(List<Arrival> arrivals, String topic, byte[] value, long arrivalMillis) {
+        Arrival a = Arrival.parse(topic, value, Instant.ofEpochMilli(arrivalMillis));
+        if (a != null) {
+            arrivals.add(a);
+        }
+    }
+
+    /** Completes the import once every record of it is acknowledged; returns when the completion was written. */
+    private static Instant complete(EventSink sink, String tenant, String importId, Map<String, Long> valid)
+            throws Exception {
+        sink.flush();
+        return sink.completeImport(tenant, importId, valid.getOrDefault(Topics.STAGES, 0L),
+                valid.getOrDefault(Topics.VISITS, 0L), valid.getOrDefault(Topics.ACKS, 0L));
+    }
+
+    /**
+     * {@code sim-<UTC start of the run, ms>-<run tag>}: the same settings started at another moment (or other settings
+     * at the same moment) give another id.
+     */
+    private String importId(Instant runStart) {
+        return "sim-" + IMPORT_STAMP.format(runStart) + "-" + runTag();
+    }
+
+    /** A valid event with {@code import_id} set (the same bytes give the same result, so duplicates stay copies). */
+    private static byte[] withImportId(byte[] value, String importId) throws IOException {
+        ObjectNode n = (ObjectNode) Json.MAPPER.readTree(value);
+        n.put("import_id", importId);
+        return Json.MAPPER.writeValueAsBytes(n);
     }
 
     /**
@@ -128,7 +253,14 @@ public final class Simulator {
     }
 
     /** What a record is, for the counts and the history file. */
-    private enum RecordKind { VALID, DUPLICATE, RETRY, MALFORMED, BURST }
+    private enum RecordKind {
+        VALID, DUPLICATE, RETRY, MALFORMED, BURST;
+
+        /** A valid event or a copy of one (an importer sets import_id on these). */
+        boolean isValid() {
+            return this == VALID || this == DUPLICATE || this == RETRY;
+        }
+    }
 
     private record OutgoingRecord(String topic, String key, byte[] value, long timestampMillis, RecordKind kind) {
         OutgoingRecord as(RecordKind other, long timestamp) {
