@@ -25,7 +25,7 @@ final class CustomerJourney {
         "credit-terms", "new-store-opening", "private-label", "cold-chain"};
     private static final String[] PROPOSALS = {"sku-lowsugar-01", "sku-lowsugar-02", "sku-bakery-03",
         "sku-drinks-05", "bundle-summer-01", "promo-display-02", "sku-snacks-04"};
-    /** Weighted toward the two top objections of DOMAIN.md: price and delivery time. */
+    /** Weighted toward the two objections our reference customers meet most: price and delivery time. */
     private static final ObjectionTag[] TAGS = ObjectionTag.values();
     private static final double[] TAG_WEIGHTS = {0.34, 0.24, 0.12, 0.11, 0.11, 0.08};
 

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 /**
  * When the field app's records reach SalesPulse, as opposed to when they happened.
  *
- * <p><b>Offline queues.</b> The reps of DOMAIN.md work in stores and outlets: the distributor's reps drive a
+ * <p><b>Offline queues.</b> The reps of our reference customers (docs/simulator.md) work in stores and outlets: the distributor's reps drive a
  * route of shops, the food chain's sales guides stand in stores, and the contact card is created by scanning the
  * store's QR code on the spot. Back rooms, basements, underground malls and suburban outlets have poor coverage,
  * and some phones keep the app's data off until Wi-Fi. So a share of reps ({@link SimulationSettings#offlineReps},

@@ -39,7 +39,7 @@ final class SalesOrganisation {
         }
         for (int t = 0; t < scenario.teams(); t++) {
             Region region = regions.get(t % regions.size());
-            // The first region is the one of the DOMAIN.md heatmap: many objections, few quoted answers.
+            // The first region is the one of the heatmap our reference customers showed us: many objections, few quoted answers.
             boolean struggling = region == regions.get(0) && t == 0;
             double adoption = struggling ? 0.55 : 0.66 + rnd.nextDouble() * 0.2;
             double proneness = struggling ? 1.4 : 0.9 + rnd.nextDouble() * 0.2;

@@ -3,8 +3,8 @@ package io.salespulse.producers.simulator;
 import java.util.List;
 
 /**
- * The shape of the simulated sales organisation, from the reference customers in DOMAIN.md.
- * Customer counts are per three weeks and scale with the simulated duration.
+ * The shape of the simulated sales organisation, from our reference customers (the scenario table of
+ * docs/simulator.md). Customer counts are per three weeks and scale with the simulated duration.
  */
 public enum Scenario {
     /** The demo: one FMCG distributor branch in Hangzhou. */
