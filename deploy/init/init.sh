@@ -16,7 +16,7 @@ CLI_DIR=/opt/salespulse/cli
 JOB_DIR=/opt/salespulse/pipeline
 JM="${FLINK_JOBMANAGER:-jobmanager:8081}"
 JOB_NAME=salespulse-monitor   # MonitorJob.NAME
-MAIN_CLASS=io.salespulse.pipeline.MonitorJob
+MAIN_CLASS=io.salespulse.pipeline.monitor.MonitorJob
 
 fail() { echo "init: $*" >&2; exit 1; }
 

@@ -1,17 +1,14 @@
 package io.salespulse.bench;
 
-import io.salespulse.pipeline.FlinkSetup;
-import io.salespulse.pipeline.MonitorJob;
-import io.salespulse.pipeline.MonitorSinks;
-import io.salespulse.pipeline.clickhouse.ClickHouseSink;
-import io.salespulse.pipeline.clickhouse.ClickHouseSinkOptions;
 import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.config.Setting;
 import io.salespulse.pipeline.events.ContractDeserializer;
 import io.salespulse.pipeline.events.InputRecord;
-import io.salespulse.pipeline.policy.PolicyChangeRows;
+import io.salespulse.pipeline.monitor.MonitorJob;
+import io.salespulse.pipeline.monitor.MonitorSinks;
 import io.salespulse.pipeline.policy.PolicyDeserializer;
 import io.salespulse.pipeline.policy.PolicyUpdate;
+import io.salespulse.pipeline.wiring.JobInputs;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -60,17 +57,10 @@ final class MonitorJobs {
 
     /** The job graph; {@code bounded}: read up to the current end offsets, then finish. */
     static JobGraph jobGraph(PipelineConfig config, boolean bounded, String restoreFrom) {
-        Configuration flink = FlinkSetup.configuration(config);
+        Configuration flink = MonitorJob.flinkConfiguration(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        ClickHouseSinkOptions ch = ClickHouseSinkOptions.builder(config.clickhouseUrl)
-                .user(config.clickhouseUser)
-                .password(config.clickhousePassword)
-                .batchSize(config.clickhouseBatchSize)
-                .flushInterval(config.clickhouseFlushInterval)
-                .maxRetries(config.clickhouseMaxRetries)
-                .build();
-        new MonitorJob(config, input(config, bounded), MonitorJob.watermarks(config), MonitorSinks.production(config),
-                policies(config, bounded), new ClickHouseSink<>(ch, new PolicyChangeRows())).build(env);
+        new MonitorJob(config, input(config, bounded), JobInputs.watermarks(config), MonitorSinks.production(config),
+                policies(config, bounded)).build(env);
         JobGraph graph = env.getStreamGraph().getJobGraph();
         if (restoreFrom != null) {
             graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restoreFrom, false));

@@ -2,10 +2,9 @@ package io.salespulse.cli;
 
 import io.salespulse.localstack.LocalClickHouse;
 import io.salespulse.localstack.LocalKafka;
-import io.salespulse.pipeline.FlinkSetup;
-import io.salespulse.pipeline.MonitorJob;
 import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.config.Setting;
+import io.salespulse.pipeline.monitor.MonitorJob;
 import io.salespulse.producers.simulator.KafkaEventSink;
 import io.salespulse.producers.simulator.Scenario;
 import io.salespulse.producers.simulator.SimulationSettings;
@@ -113,7 +112,7 @@ final class DemoCommand implements Callable<Integer> {
             PipelineConfig config = config(kafka, clickhouse, home);
             JobClient job = step("starting the monitor job (Flink local mode, parallelism 2)", () -> {
                 StreamExecutionEnvironment env =
-                        StreamExecutionEnvironment.getExecutionEnvironment(FlinkSetup.configuration(config));
+                        StreamExecutionEnvironment.getExecutionEnvironment(MonitorJob.flinkConfiguration(config));
                 MonitorJob.fromConfig(config).build(env);
                 return env.executeAsync(MonitorJob.NAME);
             });

@@ -1,9 +1,10 @@
 package io.salespulse.cli;
 
-import io.salespulse.pipeline.FlinkSetup;
-import io.salespulse.pipeline.MonitorJob;
 import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.config.Setting;
+import io.salespulse.pipeline.funnel.FunnelJob;
+import io.salespulse.pipeline.monitor.MonitorJob;
+import io.salespulse.pipeline.wiring.FlinkSetup;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -44,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
         // The notifier's own settings (notifier.*) come from the environment; see docs/configuration.md.
         JOBS.put("notifier", RunCommand::runNotifier);
         JOBS.put("wecom-stub", io.salespulse.notifier.wecom.WeComStub::main);
-        JOBS.put("funnel", io.salespulse.pipeline.funnel.FunnelJob::main);
+        JOBS.put("funnel", FunnelJob::main);
     }
 
     /** A bad routing file: one line naming the key, exit code 2, like bad settings (SettingsException). */

@@ -2,10 +2,9 @@ package io.salespulse.cli;
 
 import io.salespulse.localstack.LocalClickHouse;
 import io.salespulse.localstack.LocalKafka;
-import io.salespulse.pipeline.FlinkSetup;
-import io.salespulse.pipeline.MonitorJob;
 import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.config.Setting;
+import io.salespulse.pipeline.monitor.MonitorJob;
 import io.salespulse.producers.simulator.KafkaEventSink;
 import io.salespulse.producers.simulator.Scenario;
 import io.salespulse.producers.simulator.SimulationSummary;
@@ -61,7 +60,7 @@ final class DemoStack implements AutoCloseable {
             }
             PipelineConfig config = config(kafka, clickHouse, dir);
             StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(FlinkSetup.configuration(config));
+                    StreamExecutionEnvironment.getExecutionEnvironment(MonitorJob.flinkConfiguration(config));
             MonitorJob.fromConfig(config).build(env);
             JobClient job = env.executeAsync(MonitorJob.NAME);
             try (ClickHouse ch = ClickHouse.connect(clickHouse.jdbcUrl(), "default", "")) {

@@ -1,16 +1,14 @@
 package io.salespulse.faults;
 
-import io.salespulse.pipeline.FlinkSetup;
-import io.salespulse.pipeline.MonitorJob;
-import io.salespulse.pipeline.MonitorSinks;
-import io.salespulse.pipeline.clickhouse.ClickHouseSink;
-import io.salespulse.pipeline.clickhouse.ClickHouseSinkOptions;
 import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.config.Setting;
-import io.salespulse.pipeline.testing.TestStack;
 import io.salespulse.pipeline.events.ContractDeserializer;
 import io.salespulse.pipeline.events.InputRecord;
-import io.salespulse.pipeline.policy.PolicyChangeRows;
+import io.salespulse.pipeline.monitor.MonitorJob;
+import io.salespulse.pipeline.monitor.MonitorSinks;
+import io.salespulse.pipeline.testing.TestStack;
+import io.salespulse.pipeline.wiring.FlinkSetup;
+import io.salespulse.pipeline.wiring.JobInputs;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -42,20 +40,13 @@ final class FaultJobs {
     }
 
     static JobClient start(PipelineConfig config, String restoreFrom) throws Exception {
-        Configuration flink = FlinkSetup.configuration(config);
+        Configuration flink = MonitorJob.flinkConfiguration(config);
         if (restoreFrom != null) {
             FlinkSetup.restoreFrom(flink, restoreFrom);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        ClickHouseSinkOptions ch = ClickHouseSinkOptions.builder(config.clickhouseUrl)
-                .user(config.clickhouseUser)
-                .password(config.clickhousePassword)
-                .batchSize(config.clickhouseBatchSize)
-                .flushInterval(config.clickhouseFlushInterval)
-                .maxRetries(config.clickhouseMaxRetries)
-                .build();
-        new MonitorJob(config, MonitorJob.live(config, config.groupId, crashableInput(config)), MonitorJob.watermarks(config), MonitorSinks.production(config),
-                MonitorJob.policyInput(config), new ClickHouseSink<>(ch, new PolicyChangeRows())).build(env);
+        new MonitorJob(config, JobInputs.live(config, config.groupId, crashableInput(config)),
+                JobInputs.watermarks(config), MonitorSinks.production(config), MonitorJob.policyInput(config)).build(env);
         if ("false".equals(System.getProperty("faults.object-reuse"))) {
             // Diagnosis switch: the job as it was before it enabled object reuse.
             env.getConfig().disableObjectReuse();
@@ -63,7 +54,7 @@ final class FaultJobs {
         return env.executeAsync(MonitorJob.NAME);
     }
 
-    /** MonitorJob.kafkaInput, with the crash switch around the same deserializer. */
+    /** MonitorJob.kafkaInput (JobInputs.inputSource), with the crash switch around the same deserializer. */
     private static KafkaSource<InputRecord> crashableInput(PipelineConfig config) {
         return KafkaSource.<InputRecord>builder()
                 .setBootstrapServers(config.kafkaBootstrap)

@@ -57,7 +57,7 @@ public final class ClickHouseSink<T> implements Sink<T> {
                 context.getProcessingTimeService(),
                 context.metricGroup(),
                 copier,
-                () -> ClickHouseConnections.open(options.jdbcUrl(), options.user(), options.password()));
+                () -> ClickHouseClients.open(options.jdbcUrl(), options.user(), options.password()));
     }
 
     public ClickHouseSinkOptions options() {

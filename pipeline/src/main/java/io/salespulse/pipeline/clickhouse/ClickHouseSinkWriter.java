@@ -1,15 +1,12 @@
 package io.salespulse.pipeline.clickhouse;
 
+import com.clickhouse.client.api.ClickHouseException;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.insert.InsertResponse;
+import com.clickhouse.client.api.query.GenericRecord;
 import com.clickhouse.data.ClickHouseFormat;
-import com.clickhouse.jdbc.ConnectionImpl;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,15 +33,28 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything here runs in the task thread: Flink calls write/flush from it, and processing-time
  * callbacks run in the same mailbox, so the buffer needs no locking. A failed batch is retried
- * whole, after a backoff, on a fresh connection; when the retries run out the writer throws and
+ * whole, after a backoff, with a fresh client; when the retries run out the writer throws and
  * Flink fails over to the last checkpoint, whose replay the dedup tables absorb.
+ *
+ * <p>It talks to ClickHouse through the Java client (client-v2, {@link ClickHouseClients}), built from the
+ * sink's JDBC URL, user and password: the column types come from {@code system.columns}, the rows go as one
+ * {@code INSERT ... FORMAT RowBinary} per batch.
  */
 final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
 
-    /** Opens a connection; a separate seam so tests can simulate an unreachable server. */
+    /** Opens a client; a separate seam so tests can simulate an unreachable server. */
     @FunctionalInterface
-    interface ConnectionFactory {
-        Connection open() throws SQLException;
+    interface ClientFactory {
+        Client open();
+    }
+
+    /** One attempt failed (ClickHouse unreachable, refused the batch, did not answer in time): retry it. */
+    static final class AttemptFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AttemptFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
@@ -54,7 +64,7 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
     private final TableMapping<T> mapping;
     private final ProcessingTimeService timers;
     private final UnaryOperator<T> copier;
-    private final ConnectionFactory connections;
+    private final ClientFactory clients;
     private final List<String> quotedColumns;
 
     private final Counter rowsWritten;
@@ -62,11 +72,12 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
     private final Counter recordsSend;
     private volatile long lastFlushMillis;
 
-    /** Elements written before the first connection, waiting for the column types to be encoded. */
+    /** Elements written before the first insert, waiting for the column types to be encoded. */
     private final List<T> buffer;
-    private Connection connection;
+    /** Null before the first insert and after a failed one; it has read the table's column types. */
+    private Client client;
     /**
-     * Rows waiting for the next flush, encoded for the table's column types, which the first connection
+     * Rows waiting for the next flush, encoded for the table's column types, which the first client
      * reads; until then elements wait (copied) in {@link #buffer}. Emptied only after ClickHouse took them.
      */
     private RowBinaryRows rowBinary;
@@ -79,12 +90,12 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
             ProcessingTimeService timers,
             MetricGroup metrics,
             UnaryOperator<T> copier,
-            ConnectionFactory connections) {
+            ClientFactory clients) {
         this.options = options;
         this.mapping = mapping;
         this.timers = timers;
         this.copier = copier;
-        this.connections = connections;
+        this.clients = clients;
         this.quotedColumns = quotedColumns(mapping);
         this.buffer = new ArrayList<>(Math.min(options.batchSize(), 100_000));
         this.rowsWritten = metrics.counter("clickhouseRowsWritten");
@@ -110,7 +121,7 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
             mapping.write(element, rowBinary);
             rowBinary.endRow();
         } else {
-            buffer.add(copier.apply(element)); // until the first connection tells the column types
+            buffer.add(copier.apply(element)); // until the first client reads the column types
         }
         if (buffered() >= options.batchSize()) {
             flushBuffer();
@@ -152,8 +163,8 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
             try {
                 insert();
                 break;
-            } catch (SQLException e) {
-                closeConnectionQuietly(); // the next attempt reconnects: the old one may be broken
+            } catch (AttemptFailed e) {
+                closeClientQuietly(); // the next attempt starts a new client: the old one's connections may be broken
                 if (attempt >= options.maxRetries()) {
                     throw new IOException(
                             "Could not write "
@@ -188,9 +199,9 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
         rowBinary.clear();
     }
 
-    private void insert() throws SQLException {
-        if (connection == null) {
-            Connection opened = connections.open();
+    private void insert() throws AttemptFailed {
+        if (client == null) {
+            Client opened = clients.open();
             try {
                 List<String> types = columnTypes(opened, mapping);
                 if (rowBinary == null) {
@@ -205,27 +216,26 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
                     throw new IllegalStateException("The columns of ClickHouse table " + mapping.table()
                             + " changed while the job ran (now " + types + "); failing over to re-encode its rows");
                 }
-            } catch (SQLException | RuntimeException e) {
+            } catch (AttemptFailed | RuntimeException e) {
                 opened.close();
                 throw e;
             }
-            connection = opened;
+            client = opened;
         }
-        Client client = connection.unwrap(ConnectionImpl.class).getClient();
         try (InsertResponse response = client.insert(mapping.table(), quotedColumns,
                 new ByteArrayInputStream(rowBinary.buffer(), 0, rowBinary.size()), ClickHouseFormat.RowBinary)
                 .get(INSERT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
             // Accepted: the rows are in the table.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SQLException("Interrupted while inserting into " + mapping.table(), e);
+            throw new AttemptFailed("Interrupted while inserting into " + mapping.table(), e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new SQLException(cause.getMessage(), cause);
+            throw new AttemptFailed(cause.getMessage(), cause);
         } catch (TimeoutException e) {
-            throw new SQLException("No answer from ClickHouse within " + INSERT_TIMEOUT_MINUTES + " minutes", e);
-        } catch (Exception e) { // InsertResponse.close
-            throw new SQLException(e.getMessage(), e);
+            throw new AttemptFailed("No answer from ClickHouse within " + INSERT_TIMEOUT_MINUTES + " minutes", e);
+        } catch (RuntimeException e) { // the client's own (ClickHouseException), or any other failed request
+            throw new AttemptFailed(e.getMessage(), e);
         }
     }
 
@@ -233,33 +243,34 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
      * The types of the mapping's columns as the server has them; a column the table lacks fails here,
      * when the writer connects, naming it.
      */
-    static List<String> columnTypes(Connection connection, TableMapping<?> mapping) throws SQLException {
+    static List<String> columnTypes(Client client, TableMapping<?> mapping) throws AttemptFailed {
         String table = mapping.table();
         int dot = table.indexOf('.');
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("table", dot < 0 ? table : table.substring(dot + 1));
+        if (dot >= 0) {
+            parameters.put("database", table.substring(0, dot));
+        }
         String sql = "SELECT name, type FROM system.columns WHERE database = "
-                + (dot < 0 ? "currentDatabase()" : "?") + " AND table = ?";
+                + (dot < 0 ? "currentDatabase()" : "{database:String}") + " AND table = {table:String}";
         Map<String, String> types = new HashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            int i = 1;
-            if (dot >= 0) {
-                statement.setString(i++, table.substring(0, dot));
+        try {
+            for (GenericRecord column : client.queryAll(sql, parameters)) {
+                types.put(column.getString("name"), column.getString("type"));
             }
-            statement.setString(i, dot < 0 ? table : table.substring(dot + 1));
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    types.put(rs.getString(1), rs.getString(2));
-                }
-            }
+        } catch (ClickHouseException e) {
+            throw new AttemptFailed(e.getMessage(), e);
         }
         if (types.isEmpty()) {
-            throw new SQLException("ClickHouse has no table " + table + " (run the migrations: salespulse migrate)");
+            throw new AttemptFailed(
+                    "ClickHouse has no table " + table + " (run the migrations: salespulse migrate)", null);
         }
         List<String> result = new ArrayList<>();
         for (String column : mapping.columns()) {
             String type = types.get(column);
             if (type == null) {
-                throw new SQLException("ClickHouse table " + table + " has no column " + column
-                        + " (run the migrations: salespulse migrate)");
+                throw new AttemptFailed("ClickHouse table " + table + " has no column " + column
+                        + " (run the migrations: salespulse migrate)", null);
             }
             result.add(type);
         }
@@ -283,7 +294,7 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
      * The error and its root cause (the driver's own message often hides "Connection refused"),
      * without the password should any part of it echo the connection settings.
      */
-    private String describe(SQLException e) {
+    private String describe(Exception e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -296,14 +307,14 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
         return password.isEmpty() ? message : message.replace(password, "******");
     }
 
-    private void closeConnectionQuietly() {
-        if (connection != null) {
+    private void closeClientQuietly() {
+        if (client != null) {
             try {
-                connection.close();
-            } catch (SQLException | RuntimeException e) {
-                LOG.debug("Ignoring failure to close a ClickHouse connection", e);
+                client.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Ignoring failure to close a ClickHouse client", e);
             }
-            connection = null;
+            client = null;
         }
     }
 
@@ -314,6 +325,6 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
         if (flushTimer != null) {
             flushTimer.cancel(false);
         }
-        closeConnectionQuietly();
+        closeClientQuietly();
     }
 }

@@ -6,17 +6,17 @@ import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
 import io.salespulse.pipeline.events.DeadLetter;
 import io.salespulse.pipeline.imports.ImportSessionRow;
-import io.salespulse.pipeline.overdue.CustomerStatus;
 import java.util.List;
 
 /**
- * How the monitor job's streams map onto the contract's ClickHouse tables (see sql/). Column lists
- * follow the migrations; {@code ingested_at} is the insert time.
+ * How the contract's streams map onto their ClickHouse tables (see sql/): the events, alerts, dead letters
+ * and import sessions, written by either job. Column lists follow the migrations; {@code ingested_at} is the
+ * insert time. A job's own results have their mappings in the job's package.
  */
 public final class ContractTables {
     private ContractTables() {}
 
-    public static final TableMapping<StageEvent> STAGE_EVENTS = mapping("salespulse.stage_events",
+    public static final TableMapping<StageEvent> STAGE_EVENTS = TableMapping.of("salespulse.stage_events",
             List.of("event_id", "tenant", "occurred_at", "customer_id", "rep_id", "region", "team", "stage", "need",
                     "proposal", "objection_tag", "script_id", "outcome", "high_potential", "deal_value", "import_id",
                     "ingested_at"),
@@ -25,19 +25,19 @@ public final class ContractTables {
                     .nullableText(e.objectionTag).nullableText(e.scriptId).nullableText(e.outcome)
                     .bool(e.highPotential).nullableNumber(e.dealValue).text(orEmpty(e.importId)).now());
 
-    public static final TableMapping<VisitEvent> VISITS = mapping("salespulse.visits",
+    public static final TableMapping<VisitEvent> VISITS = TableMapping.of("salespulse.visits",
             List.of("event_id", "tenant", "occurred_at", "rep_id", "customer_id", "store_id", "region", "team",
                     "channel", "lat", "lon", "photo", "import_id", "ingested_at"),
             (v, p) -> p.text(v.eventId).text(v.tenant).time(v.occurredAt).text(v.repId).text(v.customerId)
                     .nullableText(v.storeId).text(v.region).text(v.team).text(v.channel).nullableNumber(v.lat)
                     .nullableNumber(v.lon).nullableText(v.photo).text(orEmpty(v.importId)).now());
 
-    public static final TableMapping<AckEvent> ALERT_ACKS = mapping("salespulse.alert_acks",
+    public static final TableMapping<AckEvent> ALERT_ACKS = TableMapping.of("salespulse.alert_acks",
             List.of("event_id", "alert_id", "tenant", "responder", "action", "occurred_at", "ingested_at"),
             (a, p) -> p.text(a.eventId).text(a.alertId).text(a.tenant).text(a.responder).text(a.action)
                     .time(a.occurredAt).now());
 
-    public static final TableMapping<Alert> ALERTS = mapping("salespulse.alerts",
+    public static final TableMapping<Alert> ALERTS = TableMapping.of("salespulse.alerts",
             List.of("alert_id", "type", "severity", "tenant", "region", "team", "rep_id", "customer_id", "stage",
                     "due_at", "fired_at", "emitted_at", "title", "message", "suggestion", "origin", "retracts",
                     "ingested_at"),
@@ -47,21 +47,13 @@ public final class ContractTables {
                     .text(a.suggestion).text(a.origin == null ? Alert.LIVE : a.origin).text(orEmpty(a.retracts))
                     .now());
 
-    public static final TableMapping<CustomerStatus> CUSTOMER_STATUS = mapping("salespulse.customer_status",
-            List.of("tenant", "customer_id", "rep_id", "region", "team", "stage", "status", "high_potential",
-                    "deal_value", "stage_entered_at", "last_event_at", "due_at", "updated_at", "version",
-                    "ingested_at"),
-            (s, p) -> p.text(s.tenant).text(s.customerId).text(s.repId).text(s.region).text(s.team).text(s.stage)
-                    .text(s.status).bool(s.highPotential).nullableNumber(s.dealValue).time(s.stageEnteredAt)
-                    .time(s.lastEventAt).nullableTime(s.dueAt).time(s.updatedAt).number(s.version).now());
-
-    public static final TableMapping<ImportSessionRow> IMPORT_SESSIONS = mapping("salespulse.import_sessions",
+    public static final TableMapping<ImportSessionRow> IMPORT_SESSIONS = TableMapping.of("salespulse.import_sessions",
             List.of("tenant", "import_id", "status", "expires_at", "cards", "visits", "acks", "description",
                     "published_at", "ingested_at"),
             (i, p) -> p.text(i.tenant).text(i.importId).text(i.status).time(i.expiresAt).number(i.cards)
                     .number(i.visits).number(i.acks).text(orEmpty(i.description)).time(i.publishedAt).now());
 
-    public static final TableMapping<DeadLetter> DEAD_LETTERS = mapping("salespulse.dead_letters",
+    public static final TableMapping<DeadLetter> DEAD_LETTERS = TableMapping.of("salespulse.dead_letters",
             List.of("topic", "partition", "offset", "key", "raw", "raw_encoding", "error_code", "error", "tenant",
                     "received_at", "ingested_at"),
             (d, p) -> p.text(d.topic).number(d.partition).number(d.offset).nullableText(d.key).text(d.raw)
@@ -69,32 +61,5 @@ public final class ContractTables {
 
     private static String orEmpty(String s) {
         return s == null ? "" : s;
-    }
-
-    /** Writes one row's values in column order. */
-    @FunctionalInterface
-    interface Binder<T> extends java.io.Serializable {
-        void bind(T element, RowValues row);
-    }
-
-    private static <T> TableMapping<T> mapping(String table, List<String> columns, Binder<T> binder) {
-        return new TableMapping<>() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            public String table() {
-                return table;
-            }
-
-            @Override
-            public List<String> columns() {
-                return columns;
-            }
-
-            @Override
-            public void write(T element, RowValues row) {
-                binder.bind(element, row);
-            }
-        };
     }
 }

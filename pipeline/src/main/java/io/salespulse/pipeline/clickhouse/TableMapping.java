@@ -20,4 +20,32 @@ public interface TableMapping<T> extends Serializable {
 
     /** Writes one value per column of {@link #columns()}, in that order. */
     void write(T element, RowValues row);
+
+    /** The mapping of {@code table}'s {@code columns}, whose values {@code writer} writes in that order. */
+    static <T> TableMapping<T> of(String table, List<String> columns, RowWriter<T> writer) {
+        return new TableMapping<>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String table() {
+                return table;
+            }
+
+            @Override
+            public List<String> columns() {
+                return columns;
+            }
+
+            @Override
+            public void write(T element, RowValues row) {
+                writer.write(element, row);
+            }
+        };
+    }
+
+    /** Writes one row's values in column order. */
+    @FunctionalInterface
+    interface RowWriter<T> extends Serializable {
+        void write(T element, RowValues row);
+    }
 }

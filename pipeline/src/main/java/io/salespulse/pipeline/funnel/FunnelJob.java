@@ -2,17 +2,17 @@ package io.salespulse.pipeline.funnel;
 
 import io.salespulse.contract.Alert;
 import io.salespulse.contract.StageEvent;
-import io.salespulse.pipeline.FlinkSetup;
-import io.salespulse.pipeline.MonitorJob;
 import io.salespulse.pipeline.config.PipelineConfig;
+import io.salespulse.pipeline.events.ArrivalTimeSource;
 import io.salespulse.pipeline.events.InputRecord;
 import io.salespulse.pipeline.events.InputRouter;
 import io.salespulse.pipeline.policy.PolicyUpdate;
+import io.salespulse.pipeline.wiring.FlinkSetup;
+import io.salespulse.pipeline.wiring.JobInputs;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -61,21 +61,17 @@ public final class FunnelJob {
     }
 
     public static FunnelJob fromConfig(PipelineConfig config) {
-        return new FunnelJob(FunnelSettings.from(config), kafkaInput(config), MonitorJob.watermarks(config),
+        return new FunnelJob(FunnelSettings.from(config), kafkaInput(config), JobInputs.watermarks(config),
                 policyInput(config), FunnelSinks.production(config));
     }
 
+    /** The Flink settings the funnel job runs with (see {@link FlinkSetup}). */
     public static Configuration flinkConfiguration(PipelineConfig config) {
-        Configuration c = FlinkSetup.configuration(config);
-        c.set(PipelineOptions.NAME, NAME);
-        return c;
+        return FlinkSetup.configuration(config, NAME);
     }
 
     public static void main(String[] args) throws Exception {
-        PipelineConfig config = PipelineConfig.load(args, System.getenv());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
-        fromConfig(config).build(env);
-        env.execute(NAME);
+        FlinkSetup.run(args, NAME, config -> fromConfig(config)::build);
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -135,11 +131,11 @@ public final class FunnelJob {
 
     /** The control topics (policies, imports) as the monitor job reads them, with the funnel's consumer group. */
     public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config) {
-        return MonitorJob.policyInput(config, config.funnelGroupId);
+        return JobInputs.policyInput(config, config.funnelGroupId);
     }
 
     /** Only sales.stages; the same parser as the monitor job, so both jobs read the contract identically. */
-    public static io.salespulse.pipeline.events.ArrivalTimeSource kafkaInput(PipelineConfig config) {
-        return MonitorJob.inputSource(config, config.funnelGroupId, config.topicStages);
+    public static ArrivalTimeSource kafkaInput(PipelineConfig config) {
+        return JobInputs.inputSource(config, config.funnelGroupId, config.topicStages);
     }
 }

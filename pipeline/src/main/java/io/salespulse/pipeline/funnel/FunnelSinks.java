@@ -6,10 +6,8 @@ import io.salespulse.pipeline.clickhouse.ClickHouseSink;
 import io.salespulse.pipeline.clickhouse.ClickHouseSinkOptions;
 import io.salespulse.pipeline.clickhouse.ContractTables;
 import io.salespulse.pipeline.config.PipelineConfig;
-import java.util.Properties;
+import io.salespulse.pipeline.wiring.JobOutputs;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /** Where the funnel job's results go. {@link #production} wires Kafka and ClickHouse; tests pass their own. */
 public final class FunnelSinks {
@@ -28,24 +26,11 @@ public final class FunnelSinks {
 
     /** Alerts exactly once to sales.alerts (own transactional ids) and to the alerts table; rows to ClickHouse. */
     public static FunnelSinks production(PipelineConfig config) {
-        ClickHouseSinkOptions ch = ClickHouseSinkOptions.builder(config.clickhouseUrl)
-                .user(config.clickhouseUser)
-                .password(config.clickhousePassword)
-                .batchSize(config.clickhouseBatchSize)
-                .flushInterval(config.clickhouseFlushInterval)
-                .maxRetries(config.clickhouseMaxRetries)
-                .build();
-        Properties producer = new Properties();
-        // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
-        producer.setProperty("transaction.timeout.ms", "600000");
-        KafkaSink<Alert> alerts = KafkaSink.<Alert>builder()
-                .setBootstrapServers(config.kafkaBootstrap)
-                .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new AlertRecordSerializer(config.topicAlerts))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(config.funnelTransactionalIdPrefix + "-alerts")
-                .build();
-        return new FunnelSinks(alerts, new ClickHouseSink<>(ch, ContractTables.ALERTS),
+        ClickHouseSinkOptions ch = JobOutputs.clickHouse(config);
+        return new FunnelSinks(
+                JobOutputs.exactlyOnce(config, config.funnelTransactionalIdPrefix + "-alerts",
+                        new AlertRecordSerializer(config.topicAlerts)),
+                new ClickHouseSink<>(ch, ContractTables.ALERTS),
                 new ClickHouseSink<>(ch, FunnelTables.STAGE_CONVERSION),
                 new ClickHouseSink<>(ch, FunnelTables.FORECAST_DIGESTS));
     }

@@ -61,7 +61,7 @@ class ClickHouseSinkWriterTest {
 
     @Test
     void flushesWhenTheBatchIsFull() throws Exception {
-        ClickHouseSinkWriter<TestOrder> writer = writer(options().batchSize(3), this::realConnection);
+        ClickHouseSinkWriter<TestOrder> writer = writer(options().batchSize(3), this::realClient);
 
         writer.write(TestOrders.order(1), null);
         writer.write(TestOrders.order(2), null);
@@ -77,7 +77,7 @@ class ClickHouseSinkWriterTest {
     @Test
     void flushesWhenTheIntervalPasses() throws Exception {
         ClickHouseSinkWriter<TestOrder> writer =
-                writer(options().flushInterval(Duration.ofSeconds(1)), this::realConnection);
+                writer(options().flushInterval(Duration.ofSeconds(1)), this::realClient);
 
         writer.write(TestOrders.order(1), null);
         writer.write(TestOrders.order(2), null);
@@ -97,7 +97,7 @@ class ClickHouseSinkWriterTest {
 
     @Test
     void flushesBeforeEveryCheckpointAndNotOnClose() throws Exception {
-        ClickHouseSinkWriter<TestOrder> writer = writer(options(), this::realConnection);
+        ClickHouseSinkWriter<TestOrder> writer = writer(options(), this::realClient);
 
         writer.write(TestOrders.order(1), null);
         writer.write(TestOrders.order(2), null);
@@ -119,7 +119,7 @@ class ClickHouseSinkWriterTest {
         org.apache.flink.api.common.typeutils.TypeSerializer<TestOrder> serializer =
                 org.apache.flink.api.common.typeinfo.TypeInformation.of(TestOrder.class)
                         .createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
-        ClickHouseSinkWriter<TestOrder> writer = writer(options(), this::realConnection, serializer::copy);
+        ClickHouseSinkWriter<TestOrder> writer = writer(options(), this::realClient, serializer::copy);
         TestOrder first = TestOrders.order(1);
         writer.write(first, null);
         first.name = "changed after write";
@@ -130,7 +130,7 @@ class ClickHouseSinkWriterTest {
         second.seq = 99;
         writer.flush(false);
 
-        try (Connection c = realConnection()) {
+        try (Connection c = connect()) {
             Map<String, TestOrder> rows = TestOrders.readFinal(c);
             assertThat(rows.values()).extracting(o -> o.name)
                     .containsExactly(TestOrders.order(1).name, TestOrders.order(2).name);
@@ -146,8 +146,8 @@ class ClickHouseSinkWriterTest {
                 writer(
                         options().maxRetries(5),
                         () -> connects.incrementAndGet() <= 2
-                                ? ClickHouseConnections.open(nowhere, "default", "")
-                                : realConnection());
+                                ? ClickHouseClients.open(nowhere, "default", "")
+                                : realClient());
 
         for (int key = 0; key < 10; key++) {
             writer.write(TestOrders.order(key), null);
@@ -167,9 +167,9 @@ class ClickHouseSinkWriterTest {
                                 .maxRetries(30)
                                 .initialBackoff(Duration.ofMillis(100))
                                 .maxBackoff(Duration.ofMillis(400)),
-                        this::realConnection);
+                        this::realClient);
         writer.write(TestOrders.order(1), null);
-        writer.flush(false); // the writer now holds an open connection
+        writer.flush(false); // the writer now holds a client that has read the column types
 
         int port = clickHouse.port();
         Path dataDir = clickHouse.dataDir();
@@ -187,7 +187,7 @@ class ClickHouseSinkWriterTest {
         restart.start();
 
         writer.write(TestOrders.order(2), null);
-        writer.flush(false); // fails while the server is down, then succeeds on a new connection
+        writer.flush(false); // fails while the server is down, then succeeds with a new client
         restart.join();
 
         assertThat(rowCount()).isEqualTo(2);
@@ -200,7 +200,7 @@ class ClickHouseSinkWriterTest {
         ClickHouseSinkWriter<TestOrder> writer =
                 writer(
                         options().maxRetries(3).password("s3cret-pw"),
-                        () -> ClickHouseConnections.open(nowhere, "default", "s3cret-pw"));
+                        () -> ClickHouseClients.open(nowhere, "default", "s3cret-pw"));
 
         writer.write(TestOrders.order(1), null);
 
@@ -225,7 +225,7 @@ class ClickHouseSinkWriterTest {
                             Instant.parse("2026-03-29T00:59:59.999Z"), // a DST switch in Europe
                             Instant.parse("2026-06-30T16:00:00Z"), // midnight in Shanghai
                             Instant.parse("2026-01-12T01:30:00.123456789Z")); // sub-millisecond: cut
-            ClickHouseSinkWriter<TestOrder> writer = writer(options(), this::realConnection);
+            ClickHouseSinkWriter<TestOrder> writer = writer(options(), this::realClient);
             for (int i = 0; i < instants.size(); i++) {
                 TestOrder order = TestOrders.order(i);
                 order.happenedAt = instants.get(i);
@@ -275,12 +275,12 @@ class ClickHouseSinkWriterTest {
     }
 
     private ClickHouseSinkWriter<TestOrder> writer(
-            ClickHouseSinkOptions.Builder options, ClickHouseSinkWriter.ConnectionFactory connections) {
-        return writer(options, connections, UnaryOperator.identity());
+            ClickHouseSinkOptions.Builder options, ClickHouseSinkWriter.ClientFactory clients) {
+        return writer(options, clients, UnaryOperator.identity());
     }
 
     private ClickHouseSinkWriter<TestOrder> writer(ClickHouseSinkOptions.Builder options,
-            ClickHouseSinkWriter.ConnectionFactory connections, UnaryOperator<TestOrder> copier) {
+            ClickHouseSinkWriter.ClientFactory clients, UnaryOperator<TestOrder> copier) {
         ClickHouseSinkWriter<TestOrder> writer =
                 new ClickHouseSinkWriter<>(
                         options.build(),
@@ -288,13 +288,13 @@ class ClickHouseSinkWriterTest {
                         time,
                         metrics,
                         copier,
-                        connections);
+                        clients);
         writers.add(writer);
         return writer;
     }
 
-    private Connection realConnection() throws java.sql.SQLException {
-        return ClickHouseConnections.open(clickHouse.jdbcUrl(), "default", "");
+    private com.clickhouse.client.api.Client realClient() {
+        return ClickHouseClients.open(clickHouse.jdbcUrl(), "default", "");
     }
 
     private static Connection connect() throws Exception {

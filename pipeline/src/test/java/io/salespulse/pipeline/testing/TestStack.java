@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salespulse.localstack.LocalClickHouse;
 import io.salespulse.localstack.LocalKafka;
-import io.salespulse.pipeline.FlinkSetup;
-import io.salespulse.pipeline.MonitorJob;
 import io.salespulse.pipeline.clickhouse.Migrator;
 import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.config.Setting;
+import io.salespulse.pipeline.monitor.MonitorJob;
+import io.salespulse.pipeline.wiring.FlinkSetup;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -91,7 +91,7 @@ public final class TestStack implements AutoCloseable {
 
     /** Starts the monitor job, restoring from {@code savepoint} when it is not null. */
     public JobClient startJob(PipelineConfig config, String savepoint) throws Exception {
-        Configuration flink = FlinkSetup.configuration(config);
+        Configuration flink = MonitorJob.flinkConfiguration(config);
         if (savepoint != null) {
             FlinkSetup.restoreFrom(flink, savepoint);
         }

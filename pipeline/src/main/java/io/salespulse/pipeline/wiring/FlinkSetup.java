@@ -1,8 +1,10 @@
-package io.salespulse.pipeline;
+package io.salespulse.pipeline.wiring;
 
 import io.salespulse.pipeline.config.PipelineConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -14,6 +16,7 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rocksdb.CompressionType;
 
 /**
@@ -24,9 +27,10 @@ import org.rocksdb.CompressionType;
 public final class FlinkSetup {
     private FlinkSetup() {}
 
-    public static Configuration configuration(PipelineConfig config) {
+    /** The configuration of the job named {@code jobName} (each job's {@code NAME}). */
+    public static Configuration configuration(PipelineConfig config, String jobName) {
         Configuration c = new Configuration();
-        c.set(PipelineOptions.NAME, MonitorJob.NAME);
+        c.set(PipelineOptions.NAME, jobName);
         c.set(CoreOptions.DEFAULT_PARALLELISM, config.parallelism);
         c.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
@@ -57,6 +61,18 @@ public final class FlinkSetup {
             c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(2));
         }
         return c;
+    }
+
+    /**
+     * A job's main: the settings from {@code args} and the environment, the job built by {@code job} with
+     * {@link #configuration}, run until it ends.
+     */
+    public static void run(String[] args, String jobName,
+            Function<PipelineConfig, Consumer<StreamExecutionEnvironment>> job) throws Exception {
+        PipelineConfig config = PipelineConfig.load(args, System.getenv());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(config, jobName));
+        job.apply(config).accept(env);
+        env.execute(jobName);
     }
 
     /** Restore from a retained checkpoint or savepoint path on start. */

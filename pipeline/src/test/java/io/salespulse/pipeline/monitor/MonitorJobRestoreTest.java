@@ -1,4 +1,4 @@
-package io.salespulse.pipeline;
+package io.salespulse.pipeline.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,37 +1,28 @@
-package io.salespulse.pipeline;
+package io.salespulse.pipeline.monitor;
 
 import io.salespulse.contract.AckEvent;
 import io.salespulse.contract.Alert;
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
 import io.salespulse.pipeline.config.PipelineConfig;
-import io.salespulse.pipeline.events.ContractDeserializer;
+import io.salespulse.pipeline.events.ArrivalTimeSource;
 import io.salespulse.pipeline.events.DeadLetter;
 import io.salespulse.pipeline.events.InputRecord;
 import io.salespulse.pipeline.events.InputRouter;
-import io.salespulse.pipeline.events.KafkaDrainProbe;
-import io.salespulse.pipeline.events.ArrivalTimeSource;
-import io.salespulse.pipeline.events.ArrivalWatermarks;
-import io.salespulse.pipeline.clickhouse.ClickHouseSink;
-import io.salespulse.pipeline.clickhouse.ClickHouseSinkOptions;
 import io.salespulse.pipeline.overdue.CustomerEvent;
 import io.salespulse.pipeline.overdue.CustomerStatus;
 import io.salespulse.pipeline.overdue.OverdueDetector;
-import io.salespulse.pipeline.policy.PolicyChange;
-import io.salespulse.pipeline.policy.PolicyChangeRows;
-import io.salespulse.pipeline.policy.PolicyDeserializer;
 import io.salespulse.pipeline.policy.PolicyUpdate;
+import io.salespulse.pipeline.wiring.FlinkSetup;
+import io.salespulse.pipeline.wiring.JobInputs;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The monitor job: stage cards, visits and acks in; dead letters, raw history, customer status and
@@ -59,30 +50,29 @@ public final class MonitorJob {
     private final WatermarkStrategy<InputRecord> watermarks;
     private final MonitorSinks sinks;
     private final Source<PolicyUpdate, ?, ?> policies;
-    private final Sink<PolicyChange> policyChangeRows;
 
     public MonitorJob(PipelineConfig config, Source<InputRecord, ?, ?> input,
-            WatermarkStrategy<InputRecord> watermarks, MonitorSinks sinks,
-            Source<PolicyUpdate, ?, ?> policies, Sink<PolicyChange> policyChangeRows) {
+            WatermarkStrategy<InputRecord> watermarks, MonitorSinks sinks, Source<PolicyUpdate, ?, ?> policies) {
         this.config = config;
         this.input = input;
         this.watermarks = watermarks;
         this.sinks = sinks;
         this.policies = policies;
-        this.policyChangeRows = policyChangeRows;
     }
 
     /** Production wiring: Kafka in, Kafka and ClickHouse out. */
     public static MonitorJob fromConfig(PipelineConfig config) {
-        return new MonitorJob(config, kafkaInput(config), watermarks(config), MonitorSinks.production(config),
-                policyInput(config), new ClickHouseSink<>(clickHouseOptions(config), new PolicyChangeRows()));
+        return new MonitorJob(config, kafkaInput(config), JobInputs.watermarks(config), MonitorSinks.production(config),
+                policyInput(config));
+    }
+
+    /** The Flink settings the monitor job runs with (see {@link FlinkSetup}). */
+    public static Configuration flinkConfiguration(PipelineConfig config) {
+        return FlinkSetup.configuration(config, NAME);
     }
 
     public static void main(String[] args) throws Exception {
-        PipelineConfig config = PipelineConfig.load(args, System.getenv());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSetup.configuration(config));
-        fromConfig(config).build(env);
-        env.execute(NAME);
+        FlinkSetup.run(args, NAME, config -> fromConfig(config)::build);
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -119,7 +109,7 @@ public final class MonitorJob {
                 .uid("overdue-detector");
         DataStream<CustomerStatus> statuses = alerts.getSideOutput(OverdueDetector.STATUS);
         deadLetters = deadLetters.union(alerts.getSideOutput(OverdueDetector.POLICY_DEAD_LETTERS));
-        alerts.getSideOutput(OverdueDetector.POLICY_CHANGES).sinkTo(policyChangeRows)
+        alerts.getSideOutput(OverdueDetector.POLICY_CHANGES).sinkTo(sinks.policyChangeRows)
                 .name("policy-changes-to-clickhouse").uid("policy-changes-to-clickhouse");
         alerts.getSideOutput(OverdueDetector.IMPORT_SESSIONS).sinkTo(sinks.importSessionRows)
                 .name("import-sessions-to-clickhouse").uid("import-sessions-to-clickhouse");
@@ -134,76 +124,13 @@ public final class MonitorJob {
         deadLetters.sinkTo(sinks.deadLetterRows).name("dead-letters-to-clickhouse").uid("dead-letters-to-clickhouse");
     }
 
+    /** The monitor job's input: stage cards, visits and acks, with its consumer group. */
     public static ArrivalTimeSource kafkaInput(PipelineConfig config) {
-        return inputSource(config, config.groupId, config.topicStages, config.topicVisits, config.topicAcks);
+        return JobInputs.inputSource(config, config.groupId, config.topicStages, config.topicVisits, config.topicAcks);
     }
 
-    /** Input topics for one consumer group, parsed by the contract's deserializer (the funnel job reads stages only). */
-    public static ArrivalTimeSource inputSource(PipelineConfig config, String groupId, String... topics) {
-        return live(config, groupId, kafkaSource(config, groupId, topics));
-    }
-
-    /** A Kafka source of the input topics with the jobs' clock: it follows the wall clock once Kafka is read to the end. */
-    public static ArrivalTimeSource live(PipelineConfig config, String groupId, KafkaSource<InputRecord> kafka) {
-        return new ArrivalTimeSource(kafka, KafkaDrainProbe.factory(config, groupId), config.drainCheckInterval,
-                config.outOfOrderness);
-    }
-
-    private static KafkaSource<InputRecord> kafkaSource(PipelineConfig config, String groupId, String... topics) {
-        return KafkaSource.<InputRecord>builder()
-                .setBootstrapServers(config.kafkaBootstrap)
-                .setTopics(topics)
-                .setGroupId(groupId)
-                // First start: from the beginning. After that, a restore resumes from the checkpoint.
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new ContractDeserializer(config.topicStages, config.topicVisits, config.topicAcks,
-                        config.maxFutureSkew))
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("partition.discovery.interval.ms", "60000")
-                .build();
-    }
-
-    /**
-     * The compacted policies topic, always from the beginning when the job starts without state: the
-     * policies are state rebuilt from the topic, not a position to resume. A restore resumes from the
-     * checkpointed offsets instead, with the policies in broadcast state.
-     */
+    /** The control topics (policies, imports) with the monitor job's consumer group. */
     public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config) {
-        return policyInput(config, config.groupId);
-    }
-
-    /** The policies and imports topics for one consumer group (the funnel job has its own). */
-    public static KafkaSource<PolicyUpdate> policyInput(PipelineConfig config, String groupId) {
-        return KafkaSource.<PolicyUpdate>builder()
-                .setBootstrapServers(config.kafkaBootstrap)
-                // A pattern, not a topic list: a missing topic means "no policies (imports) yet", not a failed
-                // start; partition discovery picks the topic up once it is created.
-                .setTopicPattern(controlTopics(config))
-                .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new PolicyDeserializer())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("partition.discovery.interval.ms", "60000")
-                .build();
-    }
-
-    /** The control topics, read by one source per job: sales.policies and sales.imports. */
-    public static Pattern controlTopics(PipelineConfig config) {
-        return Pattern.compile(Pattern.quote(config.topicPolicies) + "|" + Pattern.quote(config.topicImports));
-    }
-
-    private static ClickHouseSinkOptions clickHouseOptions(PipelineConfig config) {
-        return ClickHouseSinkOptions.builder(config.clickhouseUrl)
-                .user(config.clickhouseUser)
-                .password(config.clickhousePassword)
-                .batchSize(config.clickhouseBatchSize)
-                .flushInterval(config.clickhouseFlushInterval)
-                .maxRetries(config.clickhouseMaxRetries)
-                .build();
-    }
-
-    /** The jobs' clock: arrival time (Kafka timestamps), per partition. */
-    public static ArrivalWatermarks watermarks(PipelineConfig config) {
-        return new ArrivalWatermarks(config.outOfOrderness);
+        return JobInputs.policyInput(config, config.groupId);
     }
 }

@@ -1,4 +1,4 @@
-package io.salespulse.pipeline;
+package io.salespulse.pipeline.monitor;
 
 import io.salespulse.contract.AckEvent;
 import io.salespulse.contract.Alert;
@@ -13,11 +13,10 @@ import io.salespulse.pipeline.events.DeadLetter;
 import io.salespulse.pipeline.events.DeadLetterRecordSerializer;
 import io.salespulse.pipeline.imports.ImportSessionRow;
 import io.salespulse.pipeline.overdue.CustomerStatus;
-import java.util.Properties;
+import io.salespulse.pipeline.policy.PolicyChange;
+import io.salespulse.pipeline.policy.PolicyChangeRows;
+import io.salespulse.pipeline.wiring.JobOutputs;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /** Where the monitor job's results go. {@link #production} wires Kafka and ClickHouse; tests pass their own. */
 public final class MonitorSinks {
@@ -30,10 +29,12 @@ public final class MonitorSinks {
     public final Sink<AckEvent> ackRows;
     public final Sink<DeadLetter> deadLetterRows;
     public final Sink<ImportSessionRow> importSessionRows;
+    public final Sink<PolicyChange> policyChangeRows;
 
     public MonitorSinks(Sink<Alert> alertsTopic, Sink<DeadLetter> deadLetterTopic, Sink<Alert> alertRows,
             Sink<CustomerStatus> statusRows, Sink<StageEvent> stageRows, Sink<VisitEvent> visitRows,
-            Sink<AckEvent> ackRows, Sink<DeadLetter> deadLetterRows, Sink<ImportSessionRow> importSessionRows) {
+            Sink<AckEvent> ackRows, Sink<DeadLetter> deadLetterRows, Sink<ImportSessionRow> importSessionRows,
+            Sink<PolicyChange> policyChangeRows) {
         this.alertsTopic = alertsTopic;
         this.deadLetterTopic = deadLetterTopic;
         this.alertRows = alertRows;
@@ -43,6 +44,7 @@ public final class MonitorSinks {
         this.ackRows = ackRows;
         this.deadLetterRows = deadLetterRows;
         this.importSessionRows = importSessionRows;
+        this.policyChangeRows = policyChangeRows;
     }
 
     /**
@@ -51,36 +53,19 @@ public final class MonitorSinks {
      * de-duplicate on their keys, so replays and retries never show a row twice when read with FINAL.
      */
     public static MonitorSinks production(PipelineConfig config) {
-        ClickHouseSinkOptions ch = ClickHouseSinkOptions.builder(config.clickhouseUrl)
-                .user(config.clickhouseUser)
-                .password(config.clickhousePassword)
-                .batchSize(config.clickhouseBatchSize)
-                .flushInterval(config.clickhouseFlushInterval)
-                .maxRetries(config.clickhouseMaxRetries)
-                .build();
+        ClickHouseSinkOptions ch = JobOutputs.clickHouse(config);
         return new MonitorSinks(
-                exactlyOnce(config, "alerts", new AlertRecordSerializer(config.topicAlerts)),
-                exactlyOnce(config, "dlq", new DeadLetterRecordSerializer(config.topicDlq)),
+                JobOutputs.exactlyOnce(config, config.transactionalIdPrefix + "-alerts",
+                        new AlertRecordSerializer(config.topicAlerts)),
+                JobOutputs.exactlyOnce(config, config.transactionalIdPrefix + "-dlq",
+                        new DeadLetterRecordSerializer(config.topicDlq)),
                 new ClickHouseSink<>(ch, ContractTables.ALERTS),
-                new ClickHouseSink<>(ch, ContractTables.CUSTOMER_STATUS),
+                new ClickHouseSink<>(ch, MonitorTables.CUSTOMER_STATUS),
                 new ClickHouseSink<>(ch, ContractTables.STAGE_EVENTS),
                 new ClickHouseSink<>(ch, ContractTables.VISITS),
                 new ClickHouseSink<>(ch, ContractTables.ALERT_ACKS),
                 new ClickHouseSink<>(ch, ContractTables.DEAD_LETTERS),
-                new ClickHouseSink<>(ch, ContractTables.IMPORT_SESSIONS));
-    }
-
-    private static <T> KafkaSink<T> exactlyOnce(PipelineConfig config, String name,
-            KafkaRecordSerializationSchema<T> serializer) {
-        Properties producer = new Properties();
-        // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
-        producer.setProperty("transaction.timeout.ms", "600000");
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(config.kafkaBootstrap)
-                .setKafkaProducerConfig(producer)
-                .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(config.transactionalIdPrefix + "-" + name)
-                .build();
+                new ClickHouseSink<>(ch, ContractTables.IMPORT_SESSIONS),
+                new ClickHouseSink<>(ch, new PolicyChangeRows()));
     }
 }
