@@ -5,7 +5,6 @@ import io.salespulse.contract.Alert;
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
 import io.salespulse.pipeline.events.DeadLetter;
-import io.salespulse.pipeline.imports.ImportSessionRow;
 import java.util.List;
 
 /**
@@ -46,12 +45,6 @@ public final class ContractTables {
                     .nullableTime(a.dueAt).time(a.firedAt).time(a.emittedAt).text(a.title).text(a.message)
                     .text(a.suggestion).text(a.origin == null ? Alert.LIVE : a.origin).text(orEmpty(a.retracts))
                     .now());
-
-    public static final TableMapping<ImportSessionRow> IMPORT_SESSIONS = TableMapping.of("salespulse.import_sessions",
-            List.of("tenant", "import_id", "status", "expires_at", "cards", "visits", "acks", "description",
-                    "published_at", "ingested_at"),
-            (i, p) -> p.text(i.tenant).text(i.importId).text(i.status).time(i.expiresAt).number(i.cards)
-                    .number(i.visits).number(i.acks).text(orEmpty(i.description)).time(i.publishedAt).now());
 
     public static final TableMapping<DeadLetter> DEAD_LETTERS = TableMapping.of("salespulse.dead_letters",
             List.of("topic", "partition", "offset", "key", "raw", "raw_encoding", "error_code", "error", "tenant",

@@ -65,7 +65,7 @@ public final class MonitorSinks {
                 new ClickHouseSink<>(ch, ContractTables.VISITS),
                 new ClickHouseSink<>(ch, ContractTables.ALERT_ACKS),
                 new ClickHouseSink<>(ch, ContractTables.DEAD_LETTERS),
-                new ClickHouseSink<>(ch, ContractTables.IMPORT_SESSIONS),
+                new ClickHouseSink<>(ch, ImportSessionRow.TABLE),
                 new ClickHouseSink<>(ch, new PolicyChangeRows()));
     }
 }
