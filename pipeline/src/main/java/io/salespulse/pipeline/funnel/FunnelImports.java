@@ -50,7 +50,7 @@ final class FunnelImports implements Serializable {
     void hold(ImportHolds holds, String tenant, String importId,
             KeyedBroadcastProcessFunction<?, ?, ?, ?>.ReadOnlyContext ctx) throws Exception {
         long clock = ctx.currentWatermark();
-        long seenAt = ctx.timestamp() == null ? clock : ctx.timestamp();
+        long seenAt = ImportGate.seenAt(ctx.timestamp() == null ? clock : ctx.timestamp(), clock);
         if (importId == null || holds.contains(importId)
                 || gate.releaseAt(tenant, importId, seenAt, sessions(ctx)) <= clock) {
             return;

@@ -95,6 +95,17 @@ public final class ImportGate implements Serializable {
         return s.isOpen() ? s.expiresAt() : s.publishedAt() + outOfOrdernessMs;
     }
 
+    /**
+     * When a record of an import was first seen, for counting the unannounced timeout: its arrival time, but never
+     * before the operator's clock (nor, before the first watermark, the wall clock). A producer that writes history
+     * straight into Kafka stamps records with their {@code occurred_at}, and after a start the job may read such a
+     * record before the session's open record on the imports topic: counted from the old timestamp, the timeout
+     * would have passed already and the record would be decided as a live late upload.
+     */
+    public static long seenAt(long arrival, long clock) {
+        return Math.max(arrival, clock == Long.MIN_VALUE ? System.currentTimeMillis() : clock);
+    }
+
     /** Whether the tenant has an import whose records may not all have been read at arrival time {@code clock}. */
     public boolean tenantImporting(String tenant, long clock, Iterable<Map.Entry<String, String>> state)
             throws Exception {

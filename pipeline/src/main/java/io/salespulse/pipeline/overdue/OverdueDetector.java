@@ -472,13 +472,14 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
                 return;
             }
         }
-        if (imports.releaseAt(t.tenant, importId, arrival, importSessions.immutableEntries()) <= clock) {
+        long seenAt = ImportGate.seenAt(arrival, clock);
+        if (imports.releaseAt(t.tenant, importId, seenAt, importSessions.immutableEntries()) <= clock) {
             return; // its import has been read completely already: a late copy, decided like a live card
         }
         t.holds = Arrays.copyOf(t.holds, t.holds.length + 1);
         t.holds[t.holds.length - 1] = importId;
         t.holdsSeenAt = Arrays.copyOf(t.holdsSeenAt, t.holdsSeenAt.length + 1);
-        t.holdsSeenAt[t.holdsSeenAt.length - 1] = arrival;
+        t.holdsSeenAt[t.holdsSeenAt.length - 1] = seenAt;
         customersHeld.inc();
     }
 

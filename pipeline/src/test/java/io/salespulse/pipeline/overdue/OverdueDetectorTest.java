@@ -420,6 +420,25 @@ class OverdueDetectorTest {
     }
 
     @Test
+    void anImportedRecordStampedWithItsOldTimeAndReadBeforeItsSessionIsStillHeld() throws Exception {
+        // A producer writing history straight into Kafka stamps records with their occurred_at, and after a restart
+        // the job may read a card before the open record of its session (another topic). Found by the crash fault
+        // test: the hold counted the unannounced timeout from the card's old timestamp and released it at once.
+        long now = T0 + 30 * 24 * H;
+        harness.processBothWatermarks(new Watermark(now));
+        imported("c-34", "contact", T0, T0);                     // Kafka timestamp = occurred_at, a month back
+        harness.processBothWatermarks(new Watermark(now + 1_000));
+        session("imp-1", "open", now + 2_000, now + 15 * 60_000L);
+        imported("c-34", "needs", T0 + 47 * H, T0 + 47 * H);      // in time
+        harness.processBothWatermarks(new Watermark(now + 10_000));
+        assertThat(alerts()).as("held until the import completes").isEmpty();
+        session("imp-1", "complete", now + 20_000, now + 20_000);
+        harness.processBothWatermarks(new Watermark(now + 21_000));
+        assertThat(alerts()).extracting(a -> a.customerId + " " + a.stage + " " + a.type)
+                .containsExactly("c-34 needs stage_overdue");    // never answered; contact was answered in time
+    }
+
+    @Test
     void abandonedCustomerIsForgottenAfterStateTtl() throws Exception {
         card("c-11", "contact", T0);
         harness.processBothWatermarks(new Watermark(T0 + 48 * H)); // overdue
