@@ -29,7 +29,8 @@ public final class NotifierMain {
         LOG.info("Routes from {}: {} (keys loaded, not shown)", config.routesFile,
                 routing.current().rules().routes().stream().map(Route::name).toList());
         WeComNotifier notifier = WeComNotifier.start(config, routing, NotifierTime.SYSTEM, RobotDispatcher.PostObserver.NONE);
-        LOG.info("Delivering {} to WeCom; ack endpoint on {}:{}", config.topicAlerts, config.ackHost, notifier.ackPort());
+        LOG.info("Delivering {} to WeCom; ack endpoint, /healthz and /metrics on {}:{}", config.topicAlerts,
+                config.ackHost, notifier.ackPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 notifier.close();

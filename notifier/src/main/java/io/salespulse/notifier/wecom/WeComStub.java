@@ -31,7 +31,8 @@ import java.util.concurrent.Executors;
  * A stand-in for the WeCom group robot API on loopback: {@code POST /cgi-bin/webhook/send?key=K}. It
  * checks requests as WeCom does (known key, JSON, msgtype, content within 4096 bytes for markdown and
  * 2048 for text), allows 20 messages per key in any sliding 60 s window (45009 beyond), records what
- * it accepted, and can be told to misbehave: answer 45009, HTTP 500, invalid key (93000), or be slow.
+ * it accepted, and can be told to misbehave (for the next requests, or until told to recover): answer 45009,
+ * HTTP 500, invalid key (93000), or be slow.
  * {@code GET /messages} lists what it received (without keys), for demos.
  */
 public final class WeComStub implements AutoCloseable {
@@ -55,6 +56,7 @@ public final class WeComStub implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, ArrayDeque<Instant>> window = new HashMap<>();
     private final Map<String, ArrayDeque<Fault>> faults = new ConcurrentHashMap<>();
+    private final Map<String, Fault> lasting = new ConcurrentHashMap<>();
     private volatile Duration slowBy = Duration.ofSeconds(2);
     private volatile int rejectedForRate;
 
@@ -98,6 +100,22 @@ public final class WeComStub implements AutoCloseable {
         synchronized (q) {
             for (int i = 0; i < times; i++) {
                 q.addLast(fault);
+            }
+        }
+    }
+
+    /** Every request for {@code key} gets {@code fault} (after any queued by {@link #failNext}) until {@link #recover}. */
+    public void failAlways(String key, Fault fault) {
+        lasting.put(key, fault);
+    }
+
+    /** Requests for {@code key} are answered normally again: queued and lasting faults are dropped. */
+    public void recover(String key) {
+        lasting.remove(key);
+        ArrayDeque<Fault> q = faults.get(key);
+        if (q != null) {
+            synchronized (q) {
+                q.clear();
             }
         }
     }
@@ -214,12 +232,15 @@ public final class WeComStub implements AutoCloseable {
 
     private Fault nextFault(String key) {
         ArrayDeque<Fault> q = faults.get(key);
-        if (q == null) {
-            return null;
+        if (q != null) {
+            synchronized (q) {
+                Fault next = q.pollFirst();
+                if (next != null) {
+                    return next;
+                }
+            }
         }
-        synchronized (q) {
-            return q.pollFirst();
-        }
+        return lasting.get(key);
     }
 
     private static String error(int code, String msg) {
