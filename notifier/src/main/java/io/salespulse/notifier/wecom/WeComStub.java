@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.salespulse.contract.Json;
 import io.salespulse.contract.settings.SettingSpec;
+import io.salespulse.contract.settings.SettingsException;
+import io.salespulse.contract.settings.SettingsUsage;
 import io.salespulse.contract.settings.SettingType;
 import io.salespulse.notifier.NotifierTime;
 import java.io.IOException;
@@ -271,6 +273,20 @@ public final class WeComStub implements AutoCloseable {
         return out;
     }
 
+    /** The {@code --help} text: what the stand-in does and its settings (environment variables). */
+    public static String usage() {
+        return SettingsUsage.render("java -cp <salespulse-cli.jar:lib/*> io.salespulse.notifier.wecom.WeComStub"
+                        + "  (or: bin/salespulse run wecom-stub)",
+                List.of("A local stand-in for the WeCom group robot API, for demos and tests: POST " + PATH + "?key=K",
+                        "checks requests as WeCom does (JSON, msgtype, markdown within 4096 bytes, text within 2048),"
+                                + " accepts any non-empty key,",
+                        "allows 20 messages per key in any 60 s (errcode 45009 beyond), and lists what it received at"
+                                + " GET /messages."),
+                List.of(HOST, PORT),
+                List.of("Point the notifier at it: SALESPULSE_NOTIFIER_WECOM_URL=http://<host>:<port>" + PATH
+                        + " (docs/notifier.md)."));
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -279,12 +295,25 @@ public final class WeComStub implements AutoCloseable {
 
     /**
      * {@code bin/salespulse run wecom-stub} (demos, compose): listens on {@link #HOST} and {@link #PORT},
-     * accepting any well-formed key. The arguments (the monitor's settings handed over by {@code run}) are not
-     * used.
+     * accepting any well-formed key. {@code --help} prints the usage and both variables and exits 0; other arguments
+     * (the monitor's settings handed over by {@code run}) are not used.
      */
     public static void main(String[] args) throws Exception {
-        String host = HOST.fromEnv(System.getenv());
-        int port = PORT.fromEnv(System.getenv());
+        if (SettingsUsage.wantsHelp(args)) {
+            System.out.print(usage());
+            System.out.flush();
+            return;
+        }
+        String host;
+        int port;
+        try {
+            host = HOST.fromEnv(System.getenv());
+            port = PORT.fromEnv(System.getenv());
+        } catch (SettingsException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         WeComStub stub = start(host, port, Set.of(), NotifierTime.SYSTEM);
         System.out.println("WeCom stub listening on http://" + host + ":" + stub.port() + PATH
                 + " (GET /messages lists what it received; Ctrl-C stops it)");
