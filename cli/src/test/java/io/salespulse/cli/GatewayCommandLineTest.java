@@ -2,6 +2,7 @@ package io.salespulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.salespulse.producers.gateway.GatewaySetting;
 import org.junit.jupiter.api.Test;
 
 /** Parsing and start-up errors of `gateway` and the new `simulate` options; nothing here starts a broker. */
@@ -36,6 +37,23 @@ class GatewayCommandLineTest {
         CliRun missing = CliRun.of("gateway", "--tokens-file", "/nonexistent.json");
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("gateway.tokens-file").contains("no readable file");
+    }
+
+    /** The compose service's entry point ({@code SalesPulse gateway}): usage and every setting, exit 0, nothing started. */
+    @Test
+    void gatewayHelpListsEverySettingAndExitsZero() {
+        CliRun r = CliRun.of("gateway", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).startsWith("Usage: salespulse gateway").contains("GET /healthz, GET /metrics")
+                .doesNotContain("Gateway listening");
+        String flat = r.out().replaceAll("\\s+", " ");
+        for (GatewaySetting s : GatewaySetting.values()) {
+            String shown = s.defaultValue() == null ? "(required)" : s.defaultValue().isEmpty() ? "(empty)" : s.defaultValue();
+            String names = s.flag().equals("--" + s.key()) ? s.flag() : s.flag() + ", --" + s.key();
+            assertThat(flat).as(s.key()).contains(names + "=<value> " + s.description()
+                    + " default: " + shown + " env: " + s.env());
+        }
     }
 
     @Test

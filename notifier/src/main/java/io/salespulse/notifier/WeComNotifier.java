@@ -4,6 +4,7 @@ import io.salespulse.contract.AckEvent;
 import io.salespulse.contract.Alert;
 import io.salespulse.contract.EventParser;
 import io.salespulse.contract.InvalidEventException;
+import io.salespulse.contract.metrics.MetricsText;
 import io.salespulse.contract.policy.PolicyParser;
 import io.salespulse.notifier.ack.AckServer;
 import io.salespulse.notifier.config.NotifierConfig;
@@ -12,6 +13,9 @@ import io.salespulse.notifier.delivery.DeliveryLedger;
 import io.salespulse.notifier.delivery.NotifierAlert;
 import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.escalation.Escalator;
+import io.salespulse.notifier.ops.NotifierHealth;
+import io.salespulse.notifier.ops.NotifierMetrics;
+import io.salespulse.notifier.ops.OpsEndpoints;
 import io.salespulse.notifier.policy.PolicyFollower;
 import io.salespulse.notifier.retraction.Retractions;
 import io.salespulse.notifier.routing.Route;
@@ -20,6 +24,7 @@ import io.salespulse.notifier.routing.RoutingRules;
 import io.salespulse.notifier.wecom.RobotRateLimiter;
 import io.salespulse.notifier.wecom.WeComClient;
 import io.salespulse.notifier.wecom.WeComMessages;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,9 +34,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -39,6 +46,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -68,6 +77,12 @@ import org.slf4j.LoggerFactory;
  * Run-time policies ({@code sales.policies}) are read from the beginning at start; escalation waits until they
  * are current, then follows them.
  *
+ * <p>When a ClickHouse call of the ledger fails during a round, the round's work is dropped as a crash would drop it:
+ * the backlogs are forgotten, the consumer leaves the group, and once ClickHouse answers again, deliveries left
+ * {@code sending} are marked uncertain and reading starts over from the committed offsets (what was settled is found
+ * in the ledger and skipped). Meanwhile the ack endpoint, {@code /healthz} (degraded, naming the error) and
+ * {@code /metrics} keep answering. A ClickHouse failure at start, and any other failure, stops the notifier.
+ *
  * Run one instance per consumer group: the rate limit is counted in this process.
  */
 public final class WeComNotifier implements AutoCloseable {
@@ -76,6 +91,9 @@ public final class WeComNotifier implements AutoCloseable {
     /** While robots have a backlog: short polls, and waits of at most WAIT_STEP, so reading goes on meanwhile. */
     private static final Duration POLL_WHILE_WAITING = Duration.ofMillis(20);
     private static final Duration WAIT_STEP = Duration.ofSeconds(1);
+    /** Waits between ClickHouse probes after a failed call: doubling from the first to the last. */
+    private static final long LEDGER_RETRY_FIRST_MS = 500;
+    private static final long LEDGER_RETRY_MAX_MS = 10_000;
 
     private final NotifierConfig config;
     private final RoutingFile routing;
@@ -89,6 +107,7 @@ public final class WeComNotifier implements AutoCloseable {
     private final PolicyFollower policies;
     private final Escalator escalator;
     private final AckServer ackServer;
+    private final NotifierMetrics metrics;
     private final EventParser ackParser = new EventParser(Duration.ofDays(3650));
     private final Thread thread;
     /** Per partition: the offset after the last record read, and the offset last committed. */
@@ -99,27 +118,39 @@ public final class WeComNotifier implements AutoCloseable {
     private volatile Throwable failure;
     private volatile int uncertainAtStart = -1;
     private volatile int waitingDeliveries;
+    private volatile boolean closed;
+    /** The consumer's last-heartbeat-seconds-ago metric, once found. */
+    private Metric heartbeatAge;
 
     private WeComNotifier(NotifierConfig config, RoutingFile routing, NotifierTime time,
             RobotDispatcher.PostObserver observer) throws Exception {
         this.config = config;
         this.routing = routing;
         this.time = time;
-        this.ledger = new DeliveryLedger(config.clickhouseUrl, config.clickhouseUser, config.clickhousePassword, time);
-        this.ackLedger = new DeliveryLedger(config.clickhouseUrl, config.clickhouseUser, config.clickhousePassword, time);
+        this.metrics = new NotifierMetrics(time);
+        this.ledger = new DeliveryLedger(config.clickhouseUrl, config.clickhouseUser, config.clickhousePassword, time,
+                metrics.ledgerFailures());
+        this.ackLedger = new DeliveryLedger(config.clickhouseUrl, config.clickhouseUser, config.clickhousePassword, time,
+                metrics.ledgerFailures());
         this.consumer = new KafkaConsumer<>(consumerProperties(config));
         this.producer = new KafkaProducer<>(producerProperties(config));
         WeComMessages messages = new WeComMessages(config.timeZone, config.ackBaseUrl, config.workQueueUrl);
         this.dispatcher = new RobotDispatcher(ledger, new WeComClient(config.wecomUrl, config.requestTimeout),
                 new RobotRateLimiter(config.ratePerMinute, config.rateMargin, time), messages, routing, time,
-                config.maxAttempts, config.retryBase, config.retryMax, observer);
+                config.maxAttempts, config.retryBase, config.retryMax, observer, metrics);
         this.retractions = new Retractions(ledger, dispatcher);
         this.policies = new PolicyFollower(config.kafkaBootstrap, config.topicPolicies,
                 new PolicyParser(config.stateTtl, config.timeZone));
         this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time, policies.book(),
-                dispatcher::retractionWaiting);
+                dispatcher::retractionWaiting, metrics);
         this.ackServer = new AckServer(config.ackHost, config.ackPort, ackLedger, producer, config.topicAcks, time,
-                config.timeZone);
+                config.timeZone, metrics);
+        NotifierHealth health = new NotifierHealth(metrics, config.healthStall, config.healthFailedPosts,
+                config.topicAlerts, () -> routing.current().rules().routes().stream().map(Route::name)
+                        .collect(Collectors.toSet()));
+        OpsEndpoints ops = new OpsEndpoints(metrics, health);
+        ackServer.serve("/healthz", ops::healthz);
+        ackServer.serve("/metrics", ops::metrics);
         this.thread = new Thread(this::run, "wecom-notifier");
     }
 
@@ -131,6 +162,7 @@ public final class WeComNotifier implements AutoCloseable {
         return n;
     }
 
+    /** The port of the ack endpoint, /healthz and /metrics. */
     public int ackPort() {
         return ackServer.port();
     }
@@ -165,39 +197,46 @@ public final class WeComNotifier implements AutoCloseable {
 
     private void run() {
         try {
-            uncertainAtStart = ledger.markUncertain();
-            if (uncertainAtStart > 0) {
-                LOG.warn("{} delivery(ies) were in flight when the previous run stopped: marked uncertain, not resent",
-                        uncertainAtStart);
-            }
+            List<Delivery> uncertain = ledger.markUncertain();
+            uncertainAtStart = uncertain.size();
+            countUncertain(uncertain, "the previous run stopped");
             consumer.subscribe(List.of(config.topicAlerts, config.topicAcks));
             policies.catchUp(Duration.ofSeconds(30));
             Instant nextReload = Instant.now().plus(config.routesReloadInterval);
             Instant nextEscalation = time.now();
             while (running) {
-                List<ConsumerRecord<String, byte[]>> batch =
-                        pollBatch(dispatcher.waiting().isEmpty() ? POLL : POLL_WHILE_WAITING);
-                if (!batch.isEmpty()) {
-                    handle(batch);
-                }
-                dispatcher.sendReady();
-                waitingDeliveries = dispatcher.waiting().size();
-                commitSettled();
-                pauseWhileBacklogIsFull();
-                if (!Instant.now().isBefore(nextReload)) {
-                    routing.reloadIfChanged();
-                    policies.discover();
-                    nextReload = Instant.now().plus(config.routesReloadInterval);
-                }
-                policies.poll();
-                Instant now = time.now();
-                if (policies.current() && !now.isBefore(nextEscalation)) {
-                    escalator.escalateDue();
-                    // From the check's start: time that passed during the check counts towards the next one.
-                    nextEscalation = now.plus(config.escalationInterval);
-                }
-                if (batch.isEmpty()) {
-                    waitForRobots();
+                try {
+                    List<ConsumerRecord<String, byte[]>> batch =
+                            pollBatch(dispatcher.waiting().isEmpty() ? POLL : POLL_WHILE_WAITING);
+                    if (!batch.isEmpty()) {
+                        handle(batch);
+                    }
+                    dispatcher.sendReady();
+                    waitingDeliveries = dispatcher.waiting().size();
+                    metrics.robots(dispatcher.states());
+                    commitSettled();
+                    pauseWhileBacklogIsFull();
+                    if (!Instant.now().isBefore(nextReload)) {
+                        reloadRouting();
+                        policies.discover();
+                        nextReload = Instant.now().plus(config.routesReloadInterval);
+                    }
+                    policies.poll();
+                    metrics.policiesCurrent(policies.current());
+                    Instant now = time.now();
+                    if (policies.current() && !now.isBefore(nextEscalation)) {
+                        escalator.escalateDue();
+                        // From the check's start: time that passed during the check counts towards the next one.
+                        nextEscalation = now.plus(config.escalationInterval);
+                    }
+                    if (batch.isEmpty()) {
+                        waitForRobots();
+                    }
+                } catch (SQLException e) {
+                    if (!running) {
+                        break;
+                    }
+                    startOverWhenClickHouseAnswers(e);
                 }
             }
         } catch (WakeupException e) {
@@ -207,6 +246,7 @@ public final class WeComNotifier implements AutoCloseable {
         } catch (Throwable e) {
             failure = e;
             if (running) {
+                metrics.stopped(describe(e));
                 LOG.error("The notifier stopped: {}", e.toString());
             }
         } finally {
@@ -229,7 +269,122 @@ public final class WeComNotifier implements AutoCloseable {
             // Take what is already waiting, so a burst becomes one round (and one digest), not many.
             records = consumer.poll(Duration.ofMillis(20));
         }
+        publishPollState();
         return batch;
+    }
+
+    /** What /healthz and /metrics know of Kafka: assignment, lag (as of the last fetch), heartbeat age. */
+    private void publishPollState() {
+        int alertPartitions = 0;
+        Map<String, Long> lag = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            if (tp.topic().equals(config.topicAlerts)) {
+                alertPartitions++;
+            }
+            OptionalLong l = consumer.currentLag(tp);
+            if (l.isPresent()) {
+                lag.put(MetricsText.labels("topic", tp.topic(), "partition", Integer.toString(tp.partition())),
+                        l.getAsLong());
+            }
+        }
+        metrics.polled(new NotifierMetrics.PollState(System.currentTimeMillis(), System.nanoTime(), alertPartitions,
+                heartbeatSecondsAgo(), Map.copyOf(lag)));
+    }
+
+    /** The consumer's own metric: seconds since it last sent the group coordinator a heartbeat (-1: none yet). */
+    private double heartbeatSecondsAgo() {
+        if (heartbeatAge == null) {
+            for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
+                if (e.getKey().name().equals("last-heartbeat-seconds-ago")
+                        && e.getKey().group().equals("consumer-coordinator-metrics")) {
+                    heartbeatAge = e.getValue();
+                }
+            }
+            if (heartbeatAge == null) {
+                return -1;
+            }
+        }
+        return heartbeatAge.metricValue() instanceof Number n ? n.doubleValue() : -1;
+    }
+
+    /**
+     * A ClickHouse call failed mid-round. Drops what the round holds in memory, as a crash would (nothing of it was
+     * committed), leaves the group, and probes ClickHouse with growing waits (real time: the notifier's clock may be a
+     * test's) by marking what was left {@code sending} uncertain; once that works, joins again and reads from the
+     * committed offsets. The ack endpoint, /healthz and /metrics answer throughout.
+     */
+    private void startOverWhenClickHouseAnswers(SQLException first) throws InterruptedException {
+        metrics.ledgerFailing(describe(first));
+        LOG.error("A ClickHouse call of the delivery ledger failed: {}. Dropping the backlog ({} waiting) and waiting"
+                + " for ClickHouse; then reading again from the committed offsets", describe(first),
+                dispatcher.waiting().size());
+        dispatcher.reset();
+        readTo.clear();
+        committed.clear();
+        waitingDeliveries = 0;
+        metrics.robots(List.of());
+        consumer.unsubscribe();
+        long wait = LEDGER_RETRY_FIRST_MS;
+        while (running) {
+            long until = System.nanoTime() + wait * 1_000_000;
+            while (running && System.nanoTime() < until) {
+                Thread.sleep(Math.min(100, wait));
+            }
+            if (!running) {
+                return;
+            }
+            try {
+                countUncertain(ledger.markUncertain(), "ClickHouse failed");
+                break;
+            } catch (SQLException again) {
+                metrics.ledgerFailing(describe(again));
+                LOG.warn("ClickHouse still fails: {}; next try in {} ms", describe(again),
+                        Math.min(wait * 2, LEDGER_RETRY_MAX_MS));
+                wait = Math.min(wait * 2, LEDGER_RETRY_MAX_MS);
+            }
+        }
+        if (!running) {
+            return;
+        }
+        metrics.ledgerRecovered();
+        metrics.rejoining();
+        consumer.subscribe(List.of(config.topicAlerts, config.topicAcks));
+        LOG.info("ClickHouse answers again: reading {} and {} from the committed offsets", config.topicAlerts,
+                config.topicAcks);
+    }
+
+    private void countUncertain(List<Delivery> uncertain, String why) {
+        if (uncertain.isEmpty()) {
+            return;
+        }
+        uncertain.forEach(d -> metrics.decided(d.route, d.status.code()));
+        LOG.warn("{} delivery(ies) were in flight when {}: marked uncertain, not resent", uncertain.size(), why);
+    }
+
+    /** Reloads the routing file if it changed; a route whose key changed starts a fresh run of posts (/healthz). */
+    private void reloadRouting() {
+        RoutingFile.Routing before = routing.current();
+        if (routing.reloadIfChanged()) {
+            for (Route r : routing.current().rules().routes()) {
+                if (!routing.current().keys().sameKey(r.name(), before.keys())) {
+                    metrics.keyChanged(r.name());
+                }
+            }
+        }
+    }
+
+    /** An exception's message and, if it says more, its root cause's: one line, at most 300 characters. */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = String.valueOf(e.getMessage());
+        if (root != e && root.getMessage() != null && !text.contains(root.getMessage())) {
+            text += ": " + root.getMessage();
+        }
+        text = text.replace('\n', ' ');
+        return text.length() > 300 ? text.substring(0, 297) + "..." : text;
     }
 
     private void handle(List<ConsumerRecord<String, byte[]>> batch) throws Exception {
@@ -249,14 +404,17 @@ public final class WeComNotifier implements AutoCloseable {
             }
             try {
                 NotifierAlert a = NotifierAlert.parse(r.value());
+                metrics.alertConsumed(a);
                 alerts.putIfAbsent(a.alertId(), new Delivery(a, "", r.topic(), r.partition(), r.offset(),
                         Instant.ofEpochMilli(r.timestamp()), r.value()));
             } catch (InvalidEventException e) {
                 ledger.deadLetter(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e.code(), e.getMessage(),
                         null, Instant.ofEpochMilli(r.timestamp()));
+                metrics.alertInvalid();
             }
         }
         ledger.writeAcks(acks);
+        metrics.acksConsumed(acks.size());
         if (alerts.isEmpty()) {
             return;
         }
@@ -297,6 +455,8 @@ public final class WeComNotifier implements AutoCloseable {
         }
         decided.addAll(retractions.apply(liveRetractions, known));
         ledger.write(decided);
+        decided.forEach(d -> metrics.decided(d.route, d.status.code()));
+        metrics.duplicatesSkipped(duplicates);
         if (duplicates > 0) {
             LOG.info("Skipped {} delivery(ies) already in the ledger (replay or restart)", duplicates);
         }
@@ -371,6 +531,10 @@ public final class WeComNotifier implements AutoCloseable {
     /** Stops reading (nothing uncommitted is lost: it is read again), then the ack endpoint. */
     @Override
     public void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
         running = false;
         consumer.wakeup();
         thread.join(30_000);

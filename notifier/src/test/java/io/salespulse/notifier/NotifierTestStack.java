@@ -31,8 +31,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Kafka broker + ClickHouse engine with the migrations, and helpers to run the notifier against them. */
 final class NotifierTestStack implements AutoCloseable {
     final Path dir;
-    final LocalKafka kafka;
-    final LocalClickHouse clickHouse;
+    /** Replaced by {@link #startKafkaAgain()} after {@link #stopKafka()}: same log directory, same port. */
+    LocalKafka kafka;
+    /** Replaced by {@link #startClickHouseAgain()} after {@link #stopClickHouse()}: same data, same port. */
+    LocalClickHouse clickHouse;
 
     private NotifierTestStack(Path dir, LocalKafka kafka, LocalClickHouse clickHouse) {
         this.dir = dir;
@@ -181,6 +183,32 @@ final class NotifierTestStack implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Stops the broker (an outage); {@link #startKafkaAgain()} brings it back with its topics and offsets. */
+    void stopKafka() {
+        kafka.close();
+    }
+
+    void startKafkaAgain() throws Exception {
+        int port = Integer.parseInt(kafka.bootstrapServers().replaceAll(".*:", ""));
+        kafka = LocalKafka.start(kafka.logDir(), port);
+    }
+
+    /** Stops the ClickHouse engine (an outage); {@link #startClickHouseAgain()} brings it back with its data. */
+    void stopClickHouse() {
+        clickHouse.close();
+    }
+
+    void startClickHouseAgain() throws Exception {
+        clickHouse = LocalClickHouse.start(clickHouse.dataDir(), clickHouse.port());
+    }
+
+    /** A GET on the notifier's ack port: status and body. */
+    static java.net.http.HttpResponse<String> get(int port, String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     @Override

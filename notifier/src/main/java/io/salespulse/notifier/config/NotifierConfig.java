@@ -47,6 +47,8 @@ public final class NotifierConfig {
     public final String ackBaseUrl;
     public final String workQueueUrl;
     public final Duration escalationInterval;
+    public final Duration healthStall;
+    public final int healthFailedPosts;
 
     private NotifierConfig(Settings<NotifierSetting> s) {
         this.settings = s;
@@ -85,6 +87,8 @@ public final class NotifierConfig {
         ackBaseUrl = stripSlash(s.get(NotifierSetting.ACK_BASE_URL).toString());
         workQueueUrl = s.get(NotifierSetting.WORK_QUEUE_URL).toString();
         escalationInterval = s.get(NotifierSetting.ESCALATION_INTERVAL);
+        healthStall = s.get(NotifierSetting.HEALTH_STALL);
+        healthFailedPosts = s.get(NotifierSetting.HEALTH_FAILED_POSTS);
     }
 
     /** Flags ({@code --name value} or {@code --name=value}) over the environment over the defaults. */

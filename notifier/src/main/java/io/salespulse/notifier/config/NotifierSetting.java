@@ -56,14 +56,21 @@ public enum NotifierSetting implements SettingKey {
     RETRY_BASE(SettingSpec.of("notifier.retry-base", positiveDuration(), "2s",
             "First retry delay; doubles per attempt, with jitter")),
     RETRY_MAX(SettingSpec.of("notifier.retry-max", positiveDuration(), "60s", "Longest retry delay")),
-    ACK_HOST(SettingSpec.of("notifier.ack-host", text(), "127.0.0.1", "Address the ack endpoint listens on")),
-    ACK_PORT(SettingSpec.of("notifier.ack-port", integer(0, 65535), "8085", "Port of the ack endpoint (0 = a free port)")),
+    ACK_HOST(SettingSpec.of("notifier.ack-host", text(), "127.0.0.1",
+            "Address the ack endpoint, /healthz and /metrics listen on")),
+    ACK_PORT(SettingSpec.of("notifier.ack-port", integer(0, 65535), "8085",
+            "Port of the ack endpoint, /healthz and /metrics (0 = a free port)")),
     ACK_BASE_URL(SettingSpec.of("notifier.ack-base-url", httpUrl(), "http://127.0.0.1:8085",
             "Public base URL of the ack endpoint, used in message links")),
     WORK_QUEUE_URL(SettingSpec.of("notifier.work-queue-url", httpUrl(), "http://127.0.0.1:3000/d/salespulse-work-queue",
             "Grafana work-queue link put into digest messages")),
     ESCALATION_INTERVAL(SettingSpec.of("notifier.escalation-interval", positiveDuration(), "30s",
-            "How often unacknowledged alerts are checked for escalation"));
+            "How often unacknowledged alerts are checked for escalation")),
+    HEALTH_STALL(SettingSpec.of("notifier.health-stall", positiveDuration(), "2m",
+            "/healthz is degraded when the delivery loop has not polled Kafka, has had no partition of topic.alerts, or"
+                    + " has sent the group coordinator no heartbeat for this long")),
+    HEALTH_FAILED_POSTS(SettingSpec.of("notifier.health-failed-posts", integer(1, 1000), "3",
+            "/healthz is degraded while a route's latest this many WeCom posts all failed (until one succeeds)"));
 
     private final SettingSpec<?> spec;
 

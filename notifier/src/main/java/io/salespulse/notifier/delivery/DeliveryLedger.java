@@ -2,6 +2,7 @@ package io.salespulse.notifier.delivery;
 
 import com.clickhouse.jdbc.ClickHouseDriver;
 import io.salespulse.contract.AckEvent;
+import io.salespulse.contract.metrics.LabelledCounter;
 import io.salespulse.notifier.NotifierTime;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -46,11 +47,18 @@ public final class DeliveryLedger implements AutoCloseable {
     /** An alert the pipeline raised (not an escalation), as the escalator needs it. */
     public record Origin(NotifierAlert alert, int level) {}
 
+    private static final String READ = "read";
+    private static final String WRITE = "write";
+
     private final Connection connection;
     private final NotifierTime time;
+    private final LabelledCounter failures;
     private long lastVersion;
 
-    public DeliveryLedger(String jdbcUrl, String user, String password, NotifierTime time) throws SQLException {
+    /** {@code failures} counts the ClickHouse calls that fail, by operation ({@code read}, {@code write}). */
+    public DeliveryLedger(String jdbcUrl, String user, String password, NotifierTime time, LabelledCounter failures)
+            throws SQLException {
+        this.failures = failures;
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password == null ? "" : password);
@@ -73,6 +81,8 @@ public final class DeliveryLedger implements AutoCloseable {
             while (rs.next()) {
                 out.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), Delivery.Status.of(rs.getString(3)));
             }
+        } catch (SQLException e) {
+            throw failed(READ, e);
         }
         return out;
     }
@@ -92,6 +102,8 @@ public final class DeliveryLedger implements AutoCloseable {
             while (rs.next()) {
                 out.computeIfAbsent(rs.getString(1), k -> new TreeSet<>()).add(rs.getString(2));
             }
+        } catch (SQLException e) {
+            throw failed(READ, e);
         }
         return out;
     }
@@ -104,14 +116,16 @@ public final class DeliveryLedger implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getLong(1) > 0;
             }
+        } catch (SQLException e) {
+            throw failed(READ, e);
         }
     }
 
     /**
      * Marks every delivery still 'sending' (what a crashed run left in flight) as uncertain, keeping
-     * everything else the row holds. Returns how many there were.
+     * everything else the row holds. Returns those rows.
      */
-    public synchronized int markUncertain() throws SQLException {
+    public synchronized List<Delivery> markUncertain() throws SQLException {
         String sql = "SELECT alert_id, route, tenant, region, team, type, severity, rep_id, customer_id, title,"
                 + " toUnixTimestamp64Milli(fired_at), origin_alert_id, escalation_level, attempts, digest_id,"
                 + " toUnixTimestamp64Milli(received_at), toUnixTimestamp64Milli(first_attempt_at)"
@@ -129,12 +143,15 @@ public final class DeliveryLedger implements AutoCloseable {
                 d.firstAttemptAt = rs.wasNull() ? null : Instant.ofEpochMilli(first);
                 d.status = Delivery.Status.UNCERTAIN;
                 d.errorCode = "crash_window";
-                d.error = "the notifier stopped between marking this as sending and recording the result; not resent";
+                d.error = "the notifier stopped (or lost ClickHouse) between marking this as sending and recording the"
+                        + " result; not resent";
                 rows.add(d);
             }
+        } catch (SQLException e) {
+            throw failed(READ, e);
         }
         write(rows);
-        return rows.size();
+        return rows;
     }
 
     public synchronized void write(List<Delivery> rows) throws SQLException {
@@ -178,6 +195,8 @@ public final class DeliveryLedger implements AutoCloseable {
                 ps.addBatch();
             }
             ps.executeBatch();
+        } catch (SQLException e) {
+            throw failed(WRITE, e);
         }
     }
 
@@ -189,6 +208,8 @@ public final class DeliveryLedger implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
+        } catch (SQLException e) {
+            throw failed(READ, e);
         }
     }
 
@@ -200,6 +221,8 @@ public final class DeliveryLedger implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
             }
+        } catch (SQLException e) {
+            throw failed(READ, e);
         }
     }
 
@@ -220,6 +243,8 @@ public final class DeliveryLedger implements AutoCloseable {
                 ps.addBatch();
             }
             ps.executeBatch();
+        } catch (SQLException e) {
+            throw failed(WRITE, e);
         }
     }
 
@@ -253,6 +278,8 @@ public final class DeliveryLedger implements AutoCloseable {
             ps.setString(15, a.suggestion());
             setInstant(ps, 16, time.now());
             ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failed(WRITE, e);
         }
     }
 
@@ -291,6 +318,8 @@ public final class DeliveryLedger implements AutoCloseable {
             setInstant(ps, 10, receivedAt);
             setInstant(ps, 11, time.now());
             ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failed(WRITE, e);
         }
     }
 
@@ -334,8 +363,15 @@ public final class DeliveryLedger implements AutoCloseable {
                     out.add(new Origin(a, rs.getInt(11)));
                 }
             }
+        } catch (SQLException e) {
+            throw failed(READ, e);
         }
         return out;
+    }
+
+    private SQLException failed(String operation, SQLException e) {
+        failures.inc("operation", operation);
+        return e;
     }
 
     /** Strictly growing across writes and restarts (wall-clock microseconds, bumped when equal). */

@@ -1,6 +1,7 @@
 package io.salespulse.notifier.delivery;
 
 import io.salespulse.notifier.NotifierTime;
+import io.salespulse.notifier.ops.NotifierMetrics;
 import io.salespulse.notifier.routing.RoutingFile;
 import io.salespulse.notifier.wecom.RobotRateLimiter;
 import io.salespulse.notifier.wecom.WeComClient;
@@ -64,11 +65,12 @@ public final class RobotDispatcher {
     private final Duration retryBase;
     private final Duration retryMax;
     private final PostObserver observer;
+    private final NotifierMetrics metrics;
     private final Map<String, Robot> robots = new LinkedHashMap<>();
 
     public RobotDispatcher(DeliveryLedger ledger, WeComClient client, RobotRateLimiter limiter, WeComMessages messages,
             RoutingFile routing, NotifierTime time, int maxAttempts, Duration retryBase, Duration retryMax,
-            PostObserver observer) {
+            PostObserver observer, NotifierMetrics metrics) {
         this.ledger = ledger;
         this.client = client;
         this.limiter = limiter;
@@ -79,6 +81,7 @@ public final class RobotDispatcher {
         this.retryBase = retryBase;
         this.retryMax = retryMax;
         this.observer = observer;
+        this.metrics = metrics;
     }
 
     /** Adds a delivery (not in the ledger yet) to its robot's backlog; {@link #sendReady} posts it. */
@@ -108,6 +111,22 @@ public final class RobotDispatcher {
     public boolean retractionWaiting(String alertId) {
         return robots.values().stream().flatMap(r -> r.waiting.stream())
                 .anyMatch(d -> d.alert.isRetraction() && d.alert.originAlertId().equals(alertId));
+    }
+
+    /**
+     * Forgets every backlog, as a restart would: the notifier calls this when a ClickHouse call failed, before it
+     * reads again from the committed offsets (nothing it drops here was committed).
+     */
+    public void reset() {
+        robots.clear();
+    }
+
+    /** Each robot that has had deliveries (its backlog may be empty now), for /metrics and /healthz. */
+    public List<NotifierMetrics.RobotState> states() {
+        List<NotifierMetrics.RobotState> out = new ArrayList<>();
+        robots.forEach((route, r) -> out.add(new NotifierMetrics.RobotState(route, r.waiting.size(), r.busyAnswers,
+                r.notBefore)));
+        return out;
     }
 
     /** Every delivery not posted yet: the notifier does not commit offsets past their records. */
@@ -201,6 +220,7 @@ public final class RobotDispatcher {
         ledger.write(first);
         List<String> ids = m.group().stream().map(d -> d.alert.alertId()).toList();
         WeComResult result = client.postMarkdown(routing.current().keys().keyOf(route), m.content());
+        metrics.posted(route, result);
         observer.posted(route, result, ids);
         for (Delivery d : m.group()) {
             d.attempts++;
@@ -227,6 +247,9 @@ public final class RobotDispatcher {
             d.deliveredAt = ok ? time.now() : null;
         }
         ledger.write(m.group());
+        for (Delivery d : m.group()) {
+            metrics.settled(route, d.alert, d.status.code(), d.receivedAt, d.deliveredAt);
+        }
         if (!ok) {
             LOG.error("Route {}: giving up on {} alert(s): {} ({}); see alert_deliveries and dead_letters",
                     route, m.group().size(), result.code(), result.detail());

@@ -6,6 +6,7 @@ import io.salespulse.contract.policy.PolicyBook;
 import io.salespulse.notifier.NotifierTime;
 import io.salespulse.notifier.delivery.DeliveryLedger;
 import io.salespulse.notifier.delivery.NotifierAlert;
+import io.salespulse.notifier.ops.NotifierMetrics;
 import io.salespulse.notifier.routing.RoutingFile;
 import io.salespulse.notifier.routing.RoutingRules;
 import java.time.Duration;
@@ -51,11 +52,12 @@ public final class Escalator {
     private final NotifierTime time;
     private final PolicyBook policies;
     private final Predicate<String> retractionWaiting;
+    private final NotifierMetrics metrics;
     /** Levels raised by this process but perhaps not yet back through sales.alerts into the ledger. */
     private final Map<String, Integer> raised = new HashMap<>();
 
     public Escalator(DeliveryLedger ledger, RoutingFile routing, Producer<String, byte[]> producer, String topicAlerts,
-            NotifierTime time, PolicyBook policies, Predicate<String> retractionWaiting) {
+            NotifierTime time, PolicyBook policies, Predicate<String> retractionWaiting, NotifierMetrics metrics) {
         this.ledger = ledger;
         this.routing = routing;
         this.producer = producer;
@@ -63,6 +65,7 @@ public final class Escalator {
         this.time = time;
         this.policies = policies;
         this.retractionWaiting = retractionWaiting;
+        this.metrics = metrics;
     }
 
     /** Raises every escalation due now, one level per alert per call; returns how many were raised. */
@@ -96,6 +99,7 @@ public final class Escalator {
             }
             ledger.writeRaisedAlert(escalation, now);
             raised.put(a.alertId(), next);
+            metrics.escalationRaised(next);
             count++;
             LOG.info("Escalated {} to level {} ({}): not acknowledged {} after it fired", a.alertId(), next,
                     RoutingRules.LEVELS.get(next), waited);

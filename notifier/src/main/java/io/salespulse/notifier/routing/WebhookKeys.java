@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
@@ -68,6 +69,11 @@ public final class WebhookKeys {
             throw new IllegalStateException("No webhook key for route '" + route + "'");
         }
         return k;
+    }
+
+    /** Whether {@code route} has the same key here as in {@code other} (a reload that changed it). */
+    public boolean sameKey(String route, WebhookKeys other) {
+        return Objects.equals(byRoute.get(route), other.byRoute.get(route));
     }
 
     /** Every key, so a log scrubber or a test can look for them. */

@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.salespulse.contract.Json;
 import io.salespulse.contract.settings.SettingSpec;
+import io.salespulse.contract.settings.SettingsException;
+import io.salespulse.contract.settings.SettingsUsage;
 import io.salespulse.contract.settings.SettingType;
 import io.salespulse.notifier.NotifierTime;
 import java.io.IOException;
@@ -31,7 +33,8 @@ import java.util.concurrent.Executors;
  * A stand-in for the WeCom group robot API on loopback: {@code POST /cgi-bin/webhook/send?key=K}. It
  * checks requests as WeCom does (known key, JSON, msgtype, content within 4096 bytes for markdown and
  * 2048 for text), allows 20 messages per key in any sliding 60 s window (45009 beyond), records what
- * it accepted, and can be told to misbehave: answer 45009, HTTP 500, invalid key (93000), or be slow.
+ * it accepted, and can be told to misbehave (for the next requests, or until told to recover): answer 45009,
+ * HTTP 500, invalid key (93000), or be slow.
  * {@code GET /messages} lists what it received (without keys), for demos.
  */
 public final class WeComStub implements AutoCloseable {
@@ -55,6 +58,7 @@ public final class WeComStub implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, ArrayDeque<Instant>> window = new HashMap<>();
     private final Map<String, ArrayDeque<Fault>> faults = new ConcurrentHashMap<>();
+    private final Map<String, Fault> lasting = new ConcurrentHashMap<>();
     private volatile Duration slowBy = Duration.ofSeconds(2);
     private volatile int rejectedForRate;
 
@@ -98,6 +102,22 @@ public final class WeComStub implements AutoCloseable {
         synchronized (q) {
             for (int i = 0; i < times; i++) {
                 q.addLast(fault);
+            }
+        }
+    }
+
+    /** Every request for {@code key} gets {@code fault} (after any queued by {@link #failNext}) until {@link #recover}. */
+    public void failAlways(String key, Fault fault) {
+        lasting.put(key, fault);
+    }
+
+    /** Requests for {@code key} are answered normally again: queued and lasting faults are dropped. */
+    public void recover(String key) {
+        lasting.remove(key);
+        ArrayDeque<Fault> q = faults.get(key);
+        if (q != null) {
+            synchronized (q) {
+                q.clear();
             }
         }
     }
@@ -214,12 +234,15 @@ public final class WeComStub implements AutoCloseable {
 
     private Fault nextFault(String key) {
         ArrayDeque<Fault> q = faults.get(key);
-        if (q == null) {
-            return null;
+        if (q != null) {
+            synchronized (q) {
+                Fault next = q.pollFirst();
+                if (next != null) {
+                    return next;
+                }
+            }
         }
-        synchronized (q) {
-            return q.pollFirst();
-        }
+        return lasting.get(key);
     }
 
     private static String error(int code, String msg) {
@@ -250,6 +273,20 @@ public final class WeComStub implements AutoCloseable {
         return out;
     }
 
+    /** The {@code --help} text: what the stand-in does and its settings (environment variables). */
+    public static String usage() {
+        return SettingsUsage.render("java -cp <salespulse-cli.jar:lib/*> io.salespulse.notifier.wecom.WeComStub"
+                        + "  (or: bin/salespulse run wecom-stub)",
+                List.of("A local stand-in for the WeCom group robot API, for demos and tests: POST " + PATH + "?key=K",
+                        "checks requests as WeCom does (JSON, msgtype, markdown within 4096 bytes, text within 2048),"
+                                + " accepts any non-empty key,",
+                        "allows 20 messages per key in any 60 s (errcode 45009 beyond), and lists what it received at"
+                                + " GET /messages."),
+                List.of(HOST, PORT),
+                List.of("Point the notifier at it: SALESPULSE_NOTIFIER_WECOM_URL=http://<host>:<port>" + PATH
+                        + " (docs/notifier.md)."));
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -258,12 +295,25 @@ public final class WeComStub implements AutoCloseable {
 
     /**
      * {@code bin/salespulse run wecom-stub} (demos, compose): listens on {@link #HOST} and {@link #PORT},
-     * accepting any well-formed key. The arguments (the monitor's settings handed over by {@code run}) are not
-     * used.
+     * accepting any well-formed key. {@code --help} prints the usage and both variables and exits 0; other arguments
+     * (the monitor's settings handed over by {@code run}) are not used.
      */
     public static void main(String[] args) throws Exception {
-        String host = HOST.fromEnv(System.getenv());
-        int port = PORT.fromEnv(System.getenv());
+        if (SettingsUsage.wantsHelp(args)) {
+            System.out.print(usage());
+            System.out.flush();
+            return;
+        }
+        String host;
+        int port;
+        try {
+            host = HOST.fromEnv(System.getenv());
+            port = PORT.fromEnv(System.getenv());
+        } catch (SettingsException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         WeComStub stub = start(host, port, Set.of(), NotifierTime.SYSTEM);
         System.out.println("WeCom stub listening on http://" + host + ":" + stub.port() + PATH
                 + " (GET /messages lists what it received; Ctrl-C stops it)");

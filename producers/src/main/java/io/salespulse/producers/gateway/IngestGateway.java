@@ -7,6 +7,7 @@ import io.salespulse.contract.EventParser;
 import io.salespulse.contract.ImportSession;
 import io.salespulse.contract.InvalidEventException;
 import io.salespulse.contract.Json;
+import io.salespulse.contract.metrics.MetricsText;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.ByteBuffer;
@@ -558,7 +559,7 @@ public final class IngestGateway implements AutoCloseable {
 
     private void metrics(Response response, Callback callback) {
         response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, MetricsText.CONTENT_TYPE);
         response.write(true, ByteBuffer.wrap(metrics.render().getBytes(StandardCharsets.UTF_8)), callback);
     }
 
