@@ -1,6 +1,8 @@
 package io.salespulse.pipeline.wiring;
 
+import io.salespulse.contract.settings.SettingsUsage;
 import io.salespulse.pipeline.config.PipelineConfig;
+import io.salespulse.pipeline.config.Setting;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -69,10 +71,27 @@ public final class FlinkSetup {
      */
     public static void run(String[] args, String jobName,
             Function<PipelineConfig, Consumer<StreamExecutionEnvironment>> job) throws Exception {
+        if (SettingsUsage.wantsHelp(args)) {
+            System.out.print(usage(jobName));
+            return;
+        }
         PipelineConfig config = PipelineConfig.load(args, System.getenv());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(config, jobName));
         job.apply(config).accept(env);
         env.execute(jobName);
+    }
+
+    /** The {@code --help} text of a job's main: how it is started and every setting from the settings model. */
+    static String usage(String jobName) {
+        return SettingsUsage.render("flink run [-d] [-s <savepoint>] [-c <main class>] <salespulse-pipeline-job.jar>"
+                        + " [--<setting> <value>]...",
+                List.of("Runs the SalesPulse Flink job '" + jobName + "' on the cluster flink run submits to, or on an"
+                        + " embedded Flink when started with java.",
+                        "Main classes: io.salespulse.pipeline.monitor.MonitorJob (the jar's default: overdue alerts,"
+                        + " statuses, the tables),",
+                        "io.salespulse.pipeline.funnel.FunnelJob (-c: conversion windows, drops, digests, coaching)."),
+                List.of(Setting.values()),
+                List.of("Passwords belong in the environment (SALESPULSE_CLICKHOUSE_PASSWORD), not on the command line."));
     }
 
     /** Restore from a retained checkpoint or savepoint path on start. */
