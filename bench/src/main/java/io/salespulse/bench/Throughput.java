@@ -156,6 +156,11 @@ final class Throughput {
             long alerts = awaitStable("SELECT count() FROM salespulse.alerts FINAL", expected, job);
             String fingerprint = stack.query("SELECT concat(toString(count()), ':', toString(sum(cityHash64(alert_id))))"
                     + " FROM salespulse.alerts FINAL").get(0);
+            if (alerts != expected) {
+                Bench.log("%s: %,d alerts where %,d contact alerts were expected; by type and stage: %s", run, alerts,
+                        expected, stack.query("SELECT concat(type, '/', stage, '/', origin, '=', toString(count()))"
+                                + " FROM salespulse.alerts FINAL GROUP BY type, stage, origin ORDER BY type, stage"));
+            }
             return new RunResult(rate, alerts, fingerprint);
         } finally {
             stack.cancel(job);
