@@ -38,6 +38,15 @@ final class ClusterCommand implements Callable<Integer> {
         return Path.of(System.getProperty("salespulse.home", ".")).toAbsolutePath().normalize();
     }
 
+    static Path lib() {
+        return home().resolve("cluster").resolve("target").resolve("lib");
+    }
+
+    /** The cluster laid out under {@code dir} by an earlier start (its ports from its config.yaml). */
+    static LocalCluster existing(Path dir) throws java.io.IOException {
+        return LocalCluster.existing(dir, lib());
+    }
+
     static LocalCluster cluster(Path dir, int port, int taskManagers, int slots) {
         LocalCluster.Settings s = LocalCluster.Settings.defaults(dir, home().resolve("cluster").resolve("target").resolve("lib"));
         return new LocalCluster(s.withPorts(port, s.rpcPort()).withTaskManagers(taskManagers, slots));
@@ -64,6 +73,9 @@ final class ClusterCommand implements Callable<Integer> {
         @Option(names = "--port", defaultValue = "8081", description = "Web UI and REST port (default: ${DEFAULT-VALUE})")
         int port;
 
+        @Option(names = "--rpc-port", defaultValue = "6123", description = "JobManager RPC port (default: ${DEFAULT-VALUE})")
+        int rpcPort;
+
         @Spec
         CommandSpec spec;
 
@@ -76,7 +88,11 @@ final class ClusterCommand implements Callable<Integer> {
                 throw new UserError("port " + port + " is in use (a cluster already running? bin/salespulse cluster status);"
                         + " choose another with --port");
             }
+            if (rpcPort == port || ClickHouse.listening("127.0.0.1", rpcPort)) {
+                throw new UserError("port " + rpcPort + " (JobManager RPC) is in use; choose another with --rpc-port");
+            }
             LocalCluster c = cluster(dir.dir, port, taskManagers, slots);
+            c = new LocalCluster(c.settings().withPorts(port, rpcPort));
             if (!c.processes().isEmpty()) {
                 throw new UserError("the cluster under " + c.settings().home() + " is running already: "
                         + c.processes() + " (bin/salespulse cluster stop)");
@@ -111,7 +127,7 @@ final class ClusterCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            LocalCluster c = cluster(dir.dir, 8081, 2, 2);
+            LocalCluster c = existing(dir.dir);
             var stopped = c.stop(Duration.ofSeconds(30));
             spec.commandLine().getOut().println(stopped.isEmpty() ? "no cluster process was running under " + c.settings().home()
                     : "stopped " + String.join(", ", stopped));
@@ -120,24 +136,22 @@ final class ClusterCommand implements Callable<Integer> {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "The cluster's processes, TaskManagers, slots and jobs; exit 0 when the JobManager answers, 1 when not.")
+            description = "The cluster's processes, TaskManagers, slots and jobs; exit 0 when its JobManager answers, 1 when not.")
     static final class Status implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         DirOption dir = new DirOption();
-
-        @Option(names = "--port", defaultValue = "8081", description = "Web UI and REST port (default: ${DEFAULT-VALUE})")
-        int port;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            LocalCluster c = cluster(dir.dir, port, 2, 2);
+            LocalCluster c = existing(dir.dir);
             PrintWriter out = spec.commandLine().getOut();
             Map<String, Long> ps = c.processes();
             if (ps.isEmpty()) {
                 out.println("no cluster process is running under " + c.settings().home());
+                return 1;
             }
             ps.forEach((k, v) -> out.println(k + " pid " + v));
             Optional<String> overview = c.rest("/overview");

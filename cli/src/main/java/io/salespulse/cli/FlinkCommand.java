@@ -27,7 +27,7 @@ final class FlinkCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String dir = System.getenv(DIR_ENV);
         Path home = dir != null && !dir.isBlank() ? Path.of(dir) : ClusterCommand.home().resolve(".local").resolve("cluster");
-        LocalCluster c = ClusterCommand.cluster(home, 8081, 2, 2);
+        LocalCluster c = ClusterCommand.existing(home);
         if (!java.nio.file.Files.exists(c.confDir().resolve("config.yaml"))) {
             throw new UserError("no cluster configuration in " + c.confDir() + ": start the cluster first (bin/salespulse cluster start)");
         }

@@ -91,9 +91,34 @@ public final class LocalCluster {
     }
 
     private final Settings settings;
+    /** BashJavaUtils' TaskManager memory options, computed once per configuration (2-3 s a JVM). */
+    private List<String> taskManagerParams;
 
     public LocalCluster(Settings settings) {
         this.settings = settings;
+    }
+
+    /**
+     * The cluster that {@code start} laid out under {@code home} before, with the ports its config.yaml names
+     * (for stop, status and the client); the defaults when there is none.
+     */
+    public static LocalCluster existing(Path home, Path lib) throws IOException {
+        Settings s = Settings.defaults(home, lib);
+        Path yaml = s.home().resolve("conf").resolve("config.yaml");
+        if (Files.exists(yaml)) {
+            int rest = s.restPort();
+            int rpc = s.rpcPort();
+            for (String line : Files.readAllLines(yaml)) {
+                String[] kv = line.split(":\\s*", 2);
+                if (kv.length == 2 && kv[0].equals("rest.port")) {
+                    rest = Integer.parseInt(kv[1].trim());
+                } else if (kv.length == 2 && kv[0].equals("jobmanager.rpc.port")) {
+                    rpc = Integer.parseInt(kv[1].trim());
+                }
+            }
+            s = s.withPorts(rest, rpc);
+        }
+        return new LocalCluster(s);
     }
 
     public Settings settings() {
@@ -154,7 +179,8 @@ public final class LocalCluster {
 
     /** conf/config.yaml and conf/log4j.properties from the settings. */
     public void writeConfiguration() throws IOException {
-        for (String d : List.of("conf", "log", "pids", "tmp", "checkpoints", "savepoints")) {
+        taskManagerParams = null;
+        for (String d : List.of("conf", "log", "pids", "tmp", "plugins", "checkpoints", "savepoints")) {
             Files.createDirectories(settings.home.resolve(d));
         }
         Map<String, String> c = new LinkedHashMap<>();
@@ -207,12 +233,17 @@ public final class LocalCluster {
 
     /** Starts TaskManager number {@code n} (its log is log/taskmanager-n.log, its pid pids/taskmanager-n.pid). */
     public long startTaskManager(int n) throws IOException, InterruptedException {
-        List<String> memory = resourceParams("GET_TM_RESOURCE_PARAMS");
+        if (taskManagerParams == null) {
+            taskManagerParams = resourceParams("GET_TM_RESOURCE_PARAMS");
+        }
+        List<String> memory = taskManagerParams;
         List<String> cmd = new ArrayList<>(java());
         cmd.addAll(Arrays.asList(memory.get(0).trim().split("\\s+")));
         cmd.addAll(logOptions("taskmanager-" + n));
         cmd.addAll(List.of("-cp", classPath(), TASKMANAGER_MAIN, "--configDir", confDir().toString()));
         cmd.addAll(dynamicProperties(memory.get(1)));
+        // Its id in the web UI and REST API (/taskmanagers) is its name here, so a test knows which process to kill.
+        cmd.addAll(List.of("-D", "taskmanager.resource-id=taskmanager-" + n));
         return launch("taskmanager-" + n, cmd);
     }
 
@@ -338,6 +369,7 @@ public final class LocalCluster {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("FLINK_CONF_DIR", confDir().toString());
+        pb.environment().put("FLINK_PLUGINS_DIR", settings.home.resolve("plugins").toString());
         return pb;
     }
 
@@ -374,6 +406,7 @@ public final class LocalCluster {
     public void writeClientLogConfig() throws IOException {
         Files.createDirectories(confDir());
         Files.createDirectories(logDir());
+        Files.createDirectories(settings.home.resolve("plugins"));
         try (var in = LocalCluster.class.getResourceAsStream("log4j-cli.properties")) {
             Files.write(confDir().resolve("log4j-cli.properties"), in.readAllBytes());
         }
@@ -414,20 +447,23 @@ public final class LocalCluster {
         });
     }
 
-    /** Whether every task of the job is RUNNING (the job status turns RUNNING before its tasks are deployed). */
+    /**
+     * Whether every task of the job is RUNNING (the job turns RUNNING before its tasks are deployed): the job's
+     * {@code status-counts} in {@code /jobs/<id>}, one count per execution state.
+     */
     public boolean allTasksRunning(String jobId) {
         return rest("/jobs/" + jobId).map(j -> {
-            Matcher m = Pattern.compile("\"tasks\"\\s*:\\s*\\{([^}]*)\\}").matcher(j);
+            Matcher m = Pattern.compile("\"status-counts\"\\s*:\\s*\\{([^}]*)\\}").matcher(j);
             if (!m.find()) {
                 return false;
             }
             long total = 0;
             long running = 0;
-            Matcher f = Pattern.compile("\"([a-z]+)\"\\s*:\\s*(\\d+)").matcher(m.group(1));
+            Matcher f = Pattern.compile("\"([A-Z_]+)\"\\s*:\\s*(\\d+)").matcher(m.group(1));
             while (f.find()) {
                 long n = Long.parseLong(f.group(2));
                 total += n;
-                if (f.group(1).equals("running")) {
+                if (f.group(1).equals("RUNNING")) {
                     running = n;
                 }
             }
@@ -471,6 +507,7 @@ public final class LocalCluster {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("FLINK_CONF_DIR", confDir().toString());
         pb.environment().put("FLINK_LOG_DIR", logDir().toString());
+        pb.environment().put("FLINK_PLUGINS_DIR", settings.home.resolve("plugins").toString());
         Process p = pb.start();
         Files.writeString(pidDir().resolve(name + ".pid"), p.pid() + "\n");
         return p.pid();
