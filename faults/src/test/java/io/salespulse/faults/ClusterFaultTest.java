@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with Flink's own client) on a standalone session cluster of separate JVMs (bin/salespulse cluster: one
  * JobManager, two TaskManagers with two slots each, RocksDB), while a simulated team's history streams in:
  * (a) a TaskManager that runs the job is killed with SIGKILL and a new one started: the job is RUNNING again from its
- * last checkpoint; (b) {@code flink stop --savepointPath} then {@code flink run -s <savepoint>}. Each time the alerts
+ * last checkpoint; (b) {@code flink stop --savepointPath} then {@code flink run -s <savepoint>}; (c) the same twice to
+ * rescale from parallelism 2 to 4 (input topics with 4 partitions, every slot of the cluster) and back to 2. Each time the alerts
  * in sales.alerts (read_committed) and ClickHouse, and every table's rows, are exactly the simulator's ground truth.
  * Needs the job jar: {@code mvn -DskipTests package} (or {@code mvn verify}, which bin/salespulse test runs).
  */
@@ -138,9 +139,69 @@ class ClusterFaultTest {
         }
     }
 
+    @Test
+    void rescaledFromParallelism2To4AndBackThroughSavepoints() throws Exception {
+        long t0 = System.nanoTime();
+        try (TestStack stack = TestStack.start(dir, 4)) {
+            ScriptedHistory history = ScriptedHistory.smallTeam(19, Faults.pick(3, 14));
+            String checkpoints = dir.resolve("checkpoints-rescale").toUri().toString();
+            String savepoints = dir.resolve("savepoints-rescale").toUri().toString();
+            String job = submit(stack, "rescale", checkpoints, null, 2);
+            List<String> log = new ArrayList<>();
+            try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), "weijiang",
+                    history.records, Faults.pick(6, 20), Duration.ofMillis(200))) {
+                for (int parallelism : new int[] {4, 2}) {
+                    awaitCheckpointAfter(checkpoints, System.currentTimeMillis(), Duration.ofSeconds(90));
+                    int sent = feeder.sent();
+                    LocalCluster.ClientResult stop = cluster.flink(List.of("stop", "--savepointPath", savepoints, job),
+                            Duration.ofSeconds(120));
+                    assertThat(stop.exitCode()).as(stop.output()).isZero();
+                    String savepoint = stop.savepointPath()
+                            .orElseThrow(() -> new AssertionError("no savepoint path in:\n" + stop.output()));
+                    job = submit(stack, "rescale", checkpoints, savepoint, parallelism);
+                    assertThat(vertexParallelisms(job)).as("the restored job's operators").contains(parallelism);
+                    log.add("savepoint at " + sent + " of " + history.records.size() + " records sent; run -s with parallelism "
+                            + parallelism + " (slots free: " + cluster.rest("/overview").map(o -> LocalCluster.field(o, "slots-available"))
+                                    .orElse(-1L) + ")");
+                }
+                feeder.awaitDone(Duration.ofSeconds(180));
+                int touches = Touch.allPartitions(stack.kafka.bootstrapServers(), 4);
+                Counting.Result r = Counting.assertExactly(stack, history.expectation().plusDeadLetters(touches),
+                        Duration.ofSeconds(120));
+                log.forEach(System.out::println);
+                System.out.printf("[faults] cluster rescale 2 -> 4 -> 2 through savepoints (%d records, %.0f s): %s%n",
+                        history.records.size(), (System.nanoTime() - t0) / 1e9, r);
+                assertThat(cluster.jobStatus(job)).contains("RUNNING");
+            } finally {
+                cancelQuietly(job);
+            }
+        }
+    }
+
+    /** The parallelism of every vertex of the job (the policies source is always 1). */
+    private static List<Integer> vertexParallelisms(String job) {
+        String j = cluster.rest("/jobs/" + job).orElseThrow().replaceAll(",\"plan\".*", "");
+        List<Integer> out = new ArrayList<>();
+        Matcher m = Pattern.compile("\"parallelism\"\\s*:\\s*(\\d+)").matcher(j);
+        while (m.find()) {
+            out.add(Integer.parseInt(m.group(1)));
+        }
+        return out;
+    }
+
     /** {@code flink run -d [-s savepoint] <job jar> <settings>}: the job id it printed. */
     private static String submit(TestStack stack, String run, String checkpoints, String restoreFrom, List<String> extra)
             throws Exception {
+        return submit(stack, run, checkpoints, restoreFrom, 2, extra);
+    }
+
+    private static String submit(TestStack stack, String run, String checkpoints, String restoreFrom, int parallelism)
+            throws Exception {
+        return submit(stack, run, checkpoints, restoreFrom, parallelism, List.of());
+    }
+
+    private static String submit(TestStack stack, String run, String checkpoints, String restoreFrom, int parallelism,
+            List<String> extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", "-d"));
         if (restoreFrom != null) {
             args.addAll(List.of("-s", restoreFrom));
@@ -152,7 +213,7 @@ class ClusterFaultTest {
                 "--kafka-transactional-id-prefix", "monitor-" + run,
                 "--checkpoint-dir", checkpoints,
                 "--checkpoint-interval", "1s",
-                "--parallelism", "2",
+                "--parallelism", String.valueOf(parallelism),
                 "--restart-attempts", "10"));
         args.addAll(extra);
         LocalCluster.ClientResult r = cluster.flink(args, Duration.ofSeconds(120));
