@@ -148,9 +148,15 @@ class ClusterFaultTest {
             String savepoints = dir.resolve("savepoints-rescale").toUri().toString();
             String job = submit(stack, "rescale", checkpoints, null, 2);
             List<String> log = new ArrayList<>();
+            // Slowly (a record every 0.5 s; a stop and run -s take about 40 s here), so both rescales are mid-stream.
             try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), "weijiang",
-                    history.records, Faults.pick(6, 20), Duration.ofMillis(200))) {
+                    history.records, 1, Duration.ofMillis(Faults.pick(500, 100)))) {
+                int step = 0;
                 for (int parallelism : new int[] {4, 2}) {
+                    int target = history.records.size() * ++step / 3;
+                    while (feeder.sent() < target) {
+                        Thread.sleep(100);
+                    }
                     awaitCheckpointAfter(checkpoints, System.currentTimeMillis(), Duration.ofSeconds(90));
                     int sent = feeder.sent();
                     LocalCluster.ClientResult stop = cluster.flink(List.of("stop", "--savepointPath", savepoints, job),
@@ -164,7 +170,7 @@ class ClusterFaultTest {
                             + parallelism + " (slots free: " + cluster.rest("/overview").map(o -> LocalCluster.field(o, "slots-available"))
                                     .orElse(-1L) + ")");
                 }
-                feeder.awaitDone(Duration.ofSeconds(180));
+                feeder.awaitDone(Duration.ofSeconds(300));
                 int touches = Touch.allPartitions(stack.kafka.bootstrapServers(), 4);
                 Counting.Result r = Counting.assertExactly(stack, history.expectation().plusDeadLetters(touches),
                         Duration.ofSeconds(120));
