@@ -54,9 +54,9 @@ submit() {
     [ "$setting" = none ] || echo "no savepoint or checkpoint of $job yet: starting with empty state (Kafka from the earliest offsets)"
   fi
   echo "submitting $(basename "$JOB_JAR") -c $main to $JM"
-  # execution.checkpointing.savepoint-dir: where `flink stop <id>` without --savepointPath puts this job's savepoint.
-  flink run -d -m "$JM" "${restore_args[@]}" -c "$main" \
-    -Dexecution.checkpointing.savepoint-dir="file://$FLINK_DATA/savepoints/$job" "$JOB_JAR" \
+  # Savepoints of this job: flink stop --savepointPath /flink-data/savepoints/<job> (a -D savepoint-dir on
+  # flink run does not reach a stop without a path on a session cluster: that goes to the cluster's default).
+  flink run -d -m "$JM" "${restore_args[@]}" -c "$main" "$JOB_JAR" \
     --kafka-bootstrap "${SALESPULSE_KAFKA_BOOTSTRAP:-kafka:9092}" \
     --clickhouse-url "${SALESPULSE_CLICKHOUSE_URL}" \
     --checkpoint-dir "file://$FLINK_DATA/checkpoints/$job" \

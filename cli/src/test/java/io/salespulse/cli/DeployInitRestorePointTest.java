@@ -72,6 +72,10 @@ class DeployInitRestorePointTest {
         Path funnelSp = point("savepoints/funnel/savepoint-bbbbbb-456", true);
         assertThat(latest("funnel")).isEqualTo(funnelSp.toString());
         assertThat(latest("monitor")).isEqualTo(monitorSp.toString());
+
+        point("savepoints/unassigned/savepoint-cccccc-789", true); // flink stop without --savepointPath: whose?
+        assertThat(latest("funnel")).isEqualTo(funnelSp.toString());
+        assertThat(latest("monitor")).isEqualTo(monitorSp.toString());
     }
 
     @Test
