@@ -31,6 +31,12 @@ final class FlinkCommand implements Callable<Integer> {
         if (!java.nio.file.Files.exists(c.confDir().resolve("config.yaml"))) {
             throw new UserError("no cluster configuration in " + c.confDir() + ": start the cluster first (bin/salespulse cluster start)");
         }
+        boolean help = args.isEmpty() || args.stream().anyMatch(a -> a.equals("-h") || a.equals("--help"));
+        boolean otherCluster = args.stream().anyMatch(a -> a.equals("-m") || a.startsWith("--jobmanager"));
+        if (!help && !otherCluster && c.rest("/overview").isEmpty()) {
+            throw new UserError("the local cluster does not answer on " + c.restUrl() + ": bin/salespulse cluster start"
+                    + " (or name another JobManager with -m host:port)");
+        }
         c.writeClientLogConfig();
         Process p = c.client(args).inheritIO().start();
         return p.waitFor();

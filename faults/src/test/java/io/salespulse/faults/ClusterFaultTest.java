@@ -47,6 +47,15 @@ class ClusterFaultTest {
         LocalCluster.Settings s = LocalCluster.Settings.defaults(clusterDir.resolve("cluster"), CLUSTER_LIB)
                 .withPorts(freePort(), freePort());
         cluster = new LocalCluster(s);
+        // Also when the test JVM is ended from outside (a surefire timeout, Ctrl-C): no cluster JVM outlives it.
+        LocalCluster started = cluster;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                started.stop(Duration.ofSeconds(5));
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }, "cluster-stop"));
         long t0 = System.nanoTime();
         try {
             cluster.start(Duration.ofSeconds(180));
