@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
             PolicyCommand.class,
             BenchCommand.class,
             DocsCommand.class,
+            ClusterCommand.class,
+            FlinkCommand.class,
         })
 public final class SalesPulse implements Callable<Integer> {
 
@@ -66,6 +68,10 @@ public final class SalesPulse implements Callable<Integer> {
         GatewayCommand gateway = cli.getSubcommands().get("gateway").getCommand();
         SettingOptions.addTo(cli.getSubcommands().get("gateway").getCommandSpec(), GatewayConfig.SCHEMA.settings(),
                 gateway.settings);
+        // bin/salespulse flink ARGS: everything after "flink" is Flink's, options included (-d, -c, -s ...).
+        CommandLine flink = cli.getSubcommands().get("flink");
+        flink.setStopAtPositional(true);
+        flink.setUnmatchedOptionsArePositionalParams(true);
         return cli;
     }
 

@@ -20,11 +20,35 @@ class SalesPulseCommandLineTest {
     @Test
     void everySubcommandIsRegistered() {
         assertThat(SalesPulse.commandLine().getSubcommands().keySet())
-                .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench", "docs");
+                .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench", "docs",
+                        "cluster", "flink");
+    }
+
+    @Test
+    void flinkPassesEveryArgumentToFlinksClientAsItIs() {
+        String[] args = {"run", "-d", "-c", "io.salespulse.pipeline.funnel.FunnelJob", "-s", "file:///sp/savepoint-1",
+            "pipeline/target/salespulse-pipeline-0.1.0-SNAPSHOT-job.jar", "--kafka-bootstrap", "k:9092", "--help"};
+        var parsed = SalesPulse.commandLine().parseArgs(concat("flink", args));
+        FlinkCommand flink = (FlinkCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(flink.args).containsExactly(args);
+    }
+
+    @Test
+    void clusterStatusWithoutAClusterExitsOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        CliRun r = CliRun.of("cluster", "status", "--dir", dir.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).contains("no cluster process is running under");
+    }
+
+    private static String[] concat(String first, String... rest) {
+        String[] out = new String[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench", "docs"})
+    @ValueSource(strings = {"demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench", "docs", "cluster"})
     void everySubcommandHasHelp(String command) {
         CliRun r = CliRun.of(command, "--help");
         assertThat(r.exitCode()).isZero();

@@ -19,6 +19,11 @@ final class Touch {
 
     /** Returns the number of records written (each one a dead letter). */
     static int allPartitions(String bootstrap) {
+        return allPartitions(bootstrap, PARTITIONS);
+    }
+
+    /** As {@link #allPartitions(String)} for input topics of {@code partitions} partitions. */
+    static int allPartitions(String bootstrap, int partitions) {
         Properties p = new Properties();
         p.setProperty("bootstrap.servers", bootstrap);
         p.setProperty("acks", "all");
@@ -26,7 +31,7 @@ final class Touch {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (String topic : INPUTS) {
-                for (int partition = 0; partition < PARTITIONS; partition++) {
+                for (int partition = 0; partition < partitions; partition++) {
                     producer.send(new ProducerRecord<>(topic, partition, System.currentTimeMillis(), null,
                             "end of the replayed history".getBytes(StandardCharsets.UTF_8)));
                     n++;

@@ -47,8 +47,13 @@ public final class TestStack implements AutoCloseable {
     }
 
     public static TestStack start(Path dir, String... extraTopics) throws Exception {
+        return start(dir, 3, extraTopics);
+    }
+
+    /** As {@link #start(Path, String...)} with {@code inputPartitions} partitions of each input topic (3 otherwise). */
+    public static TestStack start(Path dir, int inputPartitions, String... extraTopics) throws Exception {
         LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"));
-        kafka.createTopics(3, "sales.stages", "sales.visits", "sales.acks");
+        kafka.createTopics(inputPartitions, "sales.stages", "sales.visits", "sales.acks");
         kafka.createTopics(1, "sales.alerts", "sales.dlq", "sales.policies", "sales.imports");
         if (extraTopics.length > 0) {
             kafka.createTopics(1, extraTopics);
