@@ -121,6 +121,9 @@ public final class ArrivalTimeSource
         private final Map<String, SourceOutput<InputRecord>> splitOutputs = new HashMap<>();
         /** Splits that have delivered no record yet: they hold the clock back until they do, or prove empty. */
         private final Map<String, TopicPartition> waiting = new HashMap<>();
+        /** Every owned split's partition, and the clock last moved on each split by a drain check. */
+        private final Map<String, TopicPartition> owned = new HashMap<>();
+        private final Map<String, Long> splitClocks = new HashMap<>();
         private ReaderOutput<InputRecord> output;
         private ReaderOutput<InputRecord> counting;
         private long lastWatermark = Long.MIN_VALUE;
@@ -158,6 +161,7 @@ public final class ArrivalTimeSource
             }
             lastCheckNanos = now;
             releaseEmptySplits();
+            advanceQuietSplits();
             long drainedAt = probe.drainedAt(nextOffsets);
             if (drainedAt != Long.MIN_VALUE) {
                 long watermark = drainedAt - outOfOrdernessMillis - 1;
@@ -191,6 +195,7 @@ public final class ArrivalTimeSource
             for (KafkaPartitionSplit s : splits) {
                 nextOffsets.putIfAbsent(s.getTopicPartition(), s.getStartingOffset());
                 waiting.put(s.splitId(), s.getTopicPartition());
+                owned.put(s.splitId(), s.getTopicPartition());
             }
             kafka.addSplits(splits);
         }
@@ -206,6 +211,30 @@ public final class ArrivalTimeSource
                         split.markIdle();
                     }
                     it.remove();
+                }
+            }
+        }
+
+        /**
+         * A split that delivered records and has been read to its end moves to the wall clock of the drain check that
+         * found it so, while the reader's other splits are still busy. Without this, one quiet partition (a few acks
+         * an hour, while cards stream in) held the whole clock at its last record until every partition of the reader
+         * was quiet at once: alerts came a whole busy stretch late.
+         */
+        private void advanceQuietSplits() {
+            for (Map.Entry<String, SourceOutput<InputRecord>> e : splitOutputs.entrySet()) {
+                TopicPartition tp = owned.get(e.getKey());
+                if (tp == null || waiting.containsKey(e.getKey())) {
+                    continue; // not ours, or still to deliver its first record (releaseEmptySplits decides those)
+                }
+                long drainedAt = probe.drainedAt(Map.of(tp, nextOffsets.get(tp)));
+                if (drainedAt == Long.MIN_VALUE) {
+                    continue;
+                }
+                long watermark = drainedAt - outOfOrdernessMillis - 1;
+                if (watermark > splitClocks.getOrDefault(e.getKey(), Long.MIN_VALUE)) {
+                    splitClocks.put(e.getKey(), watermark);
+                    e.getValue().emitWatermark(new Watermark(watermark));
                 }
             }
         }
@@ -279,6 +308,7 @@ public final class ArrivalTimeSource
                     @Override
                     public void releaseOutputForSplit(String splitId) {
                         splitOutputs.remove(splitId);
+                        splitClocks.remove(splitId);
                         out.releaseOutputForSplit(splitId);
                     }
                 };
