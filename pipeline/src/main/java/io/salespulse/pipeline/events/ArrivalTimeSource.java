@@ -38,8 +38,10 @@ import org.apache.kafka.common.TopicPartition;
  * read each. Every {@code drain-check-interval} it asks the {@link DrainProbe} whether Kafka holds anything
  * beyond that; when every partition of the reader is read to its end as of a check that started at t, nothing
  * that arrived before t is still to come, and the reader moves its clock to t − out-of-orderness. A reader with
- * no partitions follows the wall clock; a partition that has delivered nothing since a start or a restore is
- * checked from its starting offset, so an empty topic holds nothing back.
+ * no partitions follows the wall clock once the enumerator has said that every partition has been handed out
+ * ({@link SettlingEnumerator}): before that, right after a start, it may simply not have been given its partitions
+ * yet. A partition that has delivered nothing since a start or a restore is checked from its starting offset, so an
+ * empty topic holds nothing back.
  *
  * <p>While a backlog is being read (a replay, the minutes after an outage) the end is not reached and the clock
  * follows the records' arrival times: decisions are the same as they were live. Savepoints are unchanged: the
@@ -85,14 +87,20 @@ public final class ArrivalTimeSource
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
-            SplitEnumeratorContext<KafkaPartitionSplit> context) {
-        return kafka.createEnumerator(context);
+            SplitEnumeratorContext<KafkaPartitionSplit> context) throws Exception {
+        if (kafka.getBoundedness() == Boundedness.BOUNDED) {
+            return kafka.createEnumerator(context);
+        }
+        return new SettlingEnumerator(context, kafka::createEnumerator);
     }
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state) throws Exception {
-        return kafka.restoreEnumerator(context, state);
+        if (kafka.getBoundedness() == Boundedness.BOUNDED) {
+            return kafka.restoreEnumerator(context, state);
+        }
+        return new SettlingEnumerator(context, c -> kafka.restoreEnumerator(c, state));
     }
 
     @Override
@@ -127,6 +135,8 @@ public final class ArrivalTimeSource
         private ReaderOutput<InputRecord> output;
         private ReaderOutput<InputRecord> counting;
         private long lastWatermark = Long.MIN_VALUE;
+        /** Whether the enumerator has handed out every partition there was at the start (see SettlingEnumerator). */
+        private boolean settled;
         private long lastCheckNanos;
         /** The partition of the last record: records come in runs per split, so this saves an allocation each. */
         private TopicPartition lastPartition;
@@ -162,6 +172,9 @@ public final class ArrivalTimeSource
             lastCheckNanos = now;
             releaseEmptySplits();
             advanceQuietSplits();
+            if (!settled) {
+                return status; // partitions may still be on their way to this reader: its own clock must wait
+            }
             long drainedAt = probe.drainedAt(nextOffsets);
             if (drainedAt != Long.MIN_VALUE) {
                 long watermark = drainedAt - outOfOrdernessMillis - 1;
@@ -246,6 +259,10 @@ public final class ArrivalTimeSource
 
         @Override
         public void handleSourceEvents(SourceEvent event) {
+            if (event instanceof SettlingEnumerator.Settled) {
+                settled = true;
+                return;
+            }
             kafka.handleSourceEvents(event);
         }
 

@@ -250,6 +250,7 @@ class ArrivalTimeSourceKafkaTest {
             reader = new ArrivalTimeSource.Reader(new Scripted(), KafkaDrainProbe.factory(config, GROUP).open(),
                     config.drainCheckInterval.toMillis(), config.outOfOrderness.toMillis());
             reader.addSplits(List.of(splits));
+            reader.handleSourceEvents(new SettlingEnumerator.Settled()); // as the enumerator says after assigning
         }
 
         void deliver(List<InputRecord> records) throws Exception {
