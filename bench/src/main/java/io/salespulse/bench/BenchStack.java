@@ -139,6 +139,35 @@ final class BenchStack implements AutoCloseable {
         return clickHouse.jdbcUrl();
     }
 
+    /**
+     * CPU time used so far by each part of the stack: this JVM (the Flink job, or a baseline's consumers and
+     * inserts), the broker's JVM (zero when it runs in this JVM) and the ClickHouse engine's process.
+     */
+    Cpu cpu() {
+        return new Cpu(cpuOf(ProcessHandle.current()), broker == null ? 0 : cpuOf(broker.toHandle()),
+                clickHouse == null ? 0 : cpuOf(clickHouse.process()));
+    }
+
+    /** CPU seconds per part of the stack. */
+    record Cpu(double jvm, double broker, double clickHouse) {
+        Cpu minus(Cpu before) {
+            return new Cpu(jvm - before.jvm, broker - before.broker, clickHouse - before.clickHouse);
+        }
+
+        double total() {
+            return jvm + broker + clickHouse;
+        }
+    }
+
+    private static double cpuOf(ProcessHandle p) {
+        return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
+    /** The JDBC URL of the engine started last by {@link #freshClickHouse()}. */
+    String clickHouseUrl() {
+        return clickHouse.jdbcUrl();
+    }
+
     long count(String sql) throws Exception {
         return Long.parseLong(query(sql).get(0));
     }

@@ -18,7 +18,8 @@ class BenchSmokeTest {
 
     private static final List<String> FIGURES = List.of(
             "throughput.events", "throughput.load_events_per_s", "throughput.baseline_events_per_s",
-            "throughput.job_events_per_s", "throughput.ratio", "throughput.alerts", "throughput.same_alerts",
+            "throughput.job_events_per_s", "throughput.ratio", "throughput.ingest_events_per_s",
+            "throughput.ingest_ratio", "throughput.alerts", "throughput.same_alerts",
             "latency.default.customers", "latency.default.alerts_expected", "latency.default.alerts_received",
             "latency.default.emitted_p50_ms", "latency.default.emitted_p99_ms", "latency.default.emitted_max_ms",
             "latency.default.visible_p50_ms", "latency.default.visible_p99_ms", "latency.default.visible_max_ms",

@@ -128,6 +128,11 @@ public final class LocalClickHouse implements AutoCloseable {
         }
     }
 
+    /** The engine's process (a JVM around libchdb), for benchmarks that account its CPU time. */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
     public int port() {
         return port;
     }

@@ -222,13 +222,19 @@ final class ClickHouseSinkWriter<T> implements SinkWriter<T> {
             }
             client = opened;
         }
-        try (InsertResponse response = client.insert(mapping.table(), quotedColumns,
-                new ByteArrayInputStream(rowBinary.buffer(), 0, rowBinary.size()), ClickHouseFormat.RowBinary)
+        insert(client, mapping.table(), quotedColumns, rowBinary);
+    }
+
+    /** One insert of the encoded rows; any failure is an attempt that failed (the caller retries or gives up). */
+    static void insert(Client client, String table, List<String> quotedColumns, RowBinaryRows rows)
+            throws AttemptFailed {
+        try (InsertResponse response = client.insert(table, quotedColumns,
+                new ByteArrayInputStream(rows.buffer(), 0, rows.size()), ClickHouseFormat.RowBinary)
                 .get(INSERT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
             // Accepted: the rows are in the table.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AttemptFailed("Interrupted while inserting into " + mapping.table(), e);
+            throw new AttemptFailed("Interrupted while inserting into " + table, e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new AttemptFailed(cause.getMessage(), cause);
