@@ -103,7 +103,8 @@ final class Throughput {
             job[r] = jr.eventsPerSecond;
             jobCpu.add(jr.cpu);
             alerts = jr.alerts;
-            Bench.log("job run %d: %,.0f events/s, %,d alerts (%s)", r + 1, job[r], jr.alerts, jr.fingerprint);
+            Bench.log("job run %d: %,.0f events/s, %,d alerts (%s), %s", r + 1, job[r], jr.alerts, jr.fingerprint,
+                    describe(jr.cpu));
             if (firstFingerprint == null) {
                 firstFingerprint = jr.fingerprint;
             } else if (!firstFingerprint.equals(jr.fingerprint)) {
