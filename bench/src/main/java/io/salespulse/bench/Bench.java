@@ -18,7 +18,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * micro benchmarks on the local stack, each with what it is judged against. Prints one table and writes the same
  * figures as JSON. Options: {@code --quick} (laptop size), {@code --out FILE} (default
  * .local/bench/results.json), {@code --profile} (one extra JFR-profiled throughput run, top frames written
- * next to the results), {@code --only a,b} (sections: throughput, latency, state, replay, import, micro).
+ * next to the results), {@code --only a,b} (sections: throughput, latency, felt, state, replay, import, micro).
  */
 public final class Bench {
     /** The sizes of one run. */
@@ -54,7 +54,7 @@ public final class Bench {
         boolean profile = false;
         int replayTenants = -1;
         int replayWeeks = -1;
-        List<String> only = List.of("throughput", "latency", "state", "replay", "import", "micro");
+        List<String> only = List.of("throughput", "latency", "felt", "state", "replay", "import", "micro");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> size = QUICK;
@@ -66,7 +66,7 @@ public final class Bench {
                 case "--replay-weeks" -> replayWeeks = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("usage: bin/salespulse bench [--quick] [--profile] [--only throughput,latency,"
-                            + "state,replay,import,micro] [--out FILE] [--replay-tenants N] [--replay-weeks W]");
+                            + "felt,state,replay,import,micro] [--out FILE] [--replay-tenants N] [--replay-weeks W]");
                     return 0;
                 }
                 default -> {
@@ -87,13 +87,13 @@ public final class Bench {
         Profiler profiler = profile ? new Profiler(out.toAbsolutePath().getParent().resolve("profile")) : null;
         try (BenchStack stack = BenchStack.start(work, size != TINY)) {
             if (only.contains("throughput")) {
-                log("1/6 throughput: %,d events over %,d customers, %d runs", size.events(), size.customers(), size.runs());
+                log("1/7 throughput: %,d events over %,d customers, %d runs", size.events(), size.customers(), size.runs());
                 new Throughput(stack, size.events(), size.customers(), size.runs(), results, profiler).run();
             }
             if (only.contains("latency")) {
                 Latency latency = new Latency(stack, size.latencyRate(), size.active1(), size.idle(), size.active2(),
                         size.sla(), results);
-                log("2/6 latency: %,d events/s live, idle stretch of %d s, contact SLA %d s", size.latencyRate(),
+                log("2/7 latency: %,d events/s live, idle stretch of %d s, contact SLA %d s", size.latencyRate(),
                         size.idle().toSeconds(), size.sla().toSeconds());
                 latency.run(new Latency.Variant("default", Map.of()));
                 if (size != TINY) {
@@ -104,23 +104,33 @@ public final class Bench {
                     latency.run(new Latency.Variant("fast", fast));
                 }
             }
+            if (only.contains("felt")) {
+                boolean tiny = size == TINY;
+                Duration steady = tiny ? Duration.ofSeconds(8) : size == QUICK ? Duration.ofSeconds(60) : Duration.ofSeconds(180);
+                Duration after = tiny ? Duration.ofSeconds(8) : Duration.ofSeconds(70);
+                Duration every = tiny ? Duration.ofSeconds(2) : Duration.ofSeconds(4);
+                Duration sla = tiny ? Duration.ofSeconds(3) : Duration.ofSeconds(20);
+                log("3/7 felt: a customer every %d s through the job and the notifier to the WeCom stand-in, %d s steady,"
+                        + " then a restore", every.toSeconds(), steady.toSeconds());
+                new FeltLatency(stack, steady, after, every, sla, results).run();
+            }
             if (only.contains("state")) {
-                log("3/6 state: %,d open customers", size.stateCustomers());
+                log("4/7 state: %,d open customers", size.stateCustomers());
                 new StateSize(stack, size.stateCustomers(), results).run();
             }
             if (only.contains("replay")) {
                 int tenants = replayTenants > 0 ? replayTenants : size.replayTenants();
                 int weeks = replayWeeks > 0 ? replayWeeks : size.replayWeeks();
-                log("4/6 replay: %d tenant(s) x %d weeks", tenants, weeks);
+                log("5/7 replay: %d tenant(s) x %d weeks", tenants, weeks);
                 new Replay(stack, tenants, weeks, results).run();
             }
             if (only.contains("import")) {
-                log("5/6 import: %d reps x %d weeks through the gateway", size.importReps(), size.importWeeks());
+                log("6/7 import: %d reps x %d weeks through the gateway", size.importReps(), size.importWeeks());
                 new HistoryImport(stack, size.importReps(), size.importWeeks(), size.simulatorHeap(), results).run();
             }
         }
         if (only.contains("micro")) {
-            log("6/6 micro (JMH)");
+            log("7/7 micro (JMH)");
             new Micro(size.jmhForks(), size.jmhIterations(), size.jmhTime(), results).run();
         }
         results.about("load average at end", loadAverage());

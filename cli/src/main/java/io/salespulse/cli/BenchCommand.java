@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {"Benchmark the pipeline on the local stack (Kafka broker in its own JVM, the ClickHouse engine,"
-                + " Flink MiniCluster with RocksDB): throughput against a plain-consumer baseline, alert latency,"
+                + " Flink MiniCluster with RocksDB): throughput against a parse-only and an ingest baseline and a"
+                + " scheduled-SQL-scan peer, alert latency (to the alerts topic, and through the notifier to WeCom),"
                 + " state per customer and restore time, replay speed, a history import through the gateway, JMH micro"
                 + " benchmarks.",
             "Prints one table and writes the same figures as JSON. Full size takes about 30 minutes on 2 cores;"
@@ -37,7 +38,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean profile;
 
     @Option(names = "--only", paramLabel = "SECTIONS",
-            description = "Comma-separated subset of: throughput, latency, state, replay, import, micro")
+            description = "Comma-separated subset of: throughput, latency, felt, state, replay, import, micro")
     String only;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "${sys:salespulse.home:-.}/.local/bench/results.json",
@@ -66,9 +67,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (only != null) {
             for (String s : only.split(",")) {
-                if (!List.of("throughput", "latency", "state", "replay", "import", "micro").contains(s)) {
-                    throw new UserError("--only: unknown section '" + s + "'; use throughput, latency, state, replay, "
-                            + "import, micro", 2);
+                if (!List.of("throughput", "latency", "felt", "state", "replay", "import", "micro").contains(s)) {
+                    throw new UserError("--only: unknown section '" + s + "'; use throughput, latency, felt, state,"
+                            + " replay, import, micro", 2);
                 }
             }
         }

@@ -1,0 +1,209 @@
+package io.salespulse.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.salespulse.contract.Json;
+import io.salespulse.notifier.NotifierTime;
+import io.salespulse.notifier.WeComNotifier;
+import io.salespulse.notifier.config.NotifierConfig;
+import io.salespulse.notifier.config.NotifierSetting;
+import io.salespulse.notifier.routing.RoutingFile;
+import io.salespulse.notifier.wecom.WeComStub;
+import io.salespulse.pipeline.config.PipelineConfig;
+import io.salespulse.pipeline.config.Setting;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.JobID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * 7. Alert latency where people see it: from an alert's due time to the moment the WeCom stand-in received the
+ * message, through the production monitor job, the exactly-once alerts topic and the notifier (its routing, ledger
+ * in ClickHouse and rate limit). A new customer's contact card every few seconds (below WeCom's 20 messages a
+ * minute per robot, so nothing waits for the rate limit) with a short contact SLA: every customer goes overdue.
+ * Measured in steady traffic, then across a restart of the job (a checkpoint, cancel, restore from it) for the
+ * alerts due in the minute after the restored job runs again; alerts due while it was down are counted apart.
+ */
+final class FeltLatency {
+    static final String PHASE = "felt";
+    private static final String KEY = "bench-felt-robot-key";
+    private static final Pattern CUSTOMER = Pattern.compile("fc-(\\d{6})");
+
+    private final BenchStack stack;
+    private final Duration steady;
+    private final Duration afterRestart;
+    private final Duration every;
+    private final Duration sla;
+    private final Results results;
+
+    FeltLatency(BenchStack stack, Duration steady, Duration afterRestart, Duration every, Duration sla,
+            Results results) {
+        this.stack = stack;
+        this.steady = steady;
+        this.afterRestart = afterRestart;
+        this.every = every;
+        this.sla = sla;
+        this.results = results;
+    }
+
+    void run() throws Exception {
+        stack.createTopics(2, MonitorJobs.Topics.all(PHASE));
+        String url = stack.freshClickHouse();
+        Map<Setting, String> s = new EnumMap<>(Setting.class);
+        s.put(Setting.SLA_CONTACT, sla.toMillis() + "ms");
+        PipelineConfig config = MonitorJobs.config(stack, PHASE, "live", url, s);
+        Map<Long, Long> due = new ConcurrentHashMap<>();
+        try (WeComStub wecom = WeComStub.start("127.0.0.1", 0, Set.of(KEY), NotifierTime.SYSTEM);
+                WeComNotifier notifier = startNotifier(url, wecom)) {
+            JobID job = stack.submit(MonitorJobs.jobGraph(config, false, null));
+            awaitRunning(job);
+            long steadyEnd;
+            long restoredAt;
+            long downFrom;
+            try (KafkaProducer<byte[], byte[]> producer = Loader.producer(stack.bootstrap)) {
+                long[] next = {0};
+                feed(producer, steady, due, next, job);
+                steadyEnd = System.currentTimeMillis();
+                String checkpoint = stack.flink.triggerCheckpoint(job).get(5, TimeUnit.MINUTES);
+                downFrom = System.currentTimeMillis();
+                stack.cancel(job);
+                job = stack.submit(MonitorJobs.jobGraph(config, false, checkpoint));
+                awaitRunning(job);
+                restoredAt = System.currentTimeMillis();
+                Bench.log("felt: job restored from %s in %.1f s", checkpoint, (restoredAt - downFrom) / 1e3);
+                feed(producer, afterRestart, due, next, job);
+            }
+            // The last customers fall due after the feed: wait for them, then for the notifier.
+            long deadline = System.currentTimeMillis() + sla.toMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline && received(wecom, due).size() < due.size()) {
+                Thread.sleep(200);
+            }
+            stack.cancel(job);
+            Map<Long, Long> got = received(wecom, due);
+            List<Long> steadyLate = new ArrayList<>();
+            List<Long> restartLate = new ArrayList<>();
+            int whileDown = 0;
+            for (Map.Entry<Long, Long> e : got.entrySet()) {
+                long dueAt = due.get(e.getKey());
+                long late = e.getValue() - dueAt;
+                if (dueAt < downFrom) {
+                    steadyLate.add(late);
+                } else if (dueAt < restoredAt) {
+                    whileDown++;
+                } else if (dueAt < restoredAt + 60_000) {
+                    restartLate.add(late);
+                }
+            }
+            Bench.log("felt: %d customers, %d messages received; due in steady traffic %d, while the job was down %d,"
+                    + " in the minute after the restore %d", due.size(), got.size(), steadyLate.size(), whileDown,
+                    restartLate.size());
+            String sec = "felt";
+            results.add(sec, "felt.alerts_expected", "alerts (one per customer)", due.size(), "alerts");
+            results.add(sec, "felt.messages_received", "messages the WeCom stand-in received for them", got.size(),
+                    "messages", "= alerts");
+            percentiles(sec, "felt.steady", "steady traffic: due -> WeCom received", steadyLate, "p99 <= 1,000 ms");
+            percentiles(sec, "felt.restart", "due in the minute after a restore: due -> WeCom received", restartLate,
+                    "");
+            results.add(sec, "felt.restore_s", "checkpoint, cancel and restore until every task runs",
+                    (restoredAt - downFrom) / 1e3, "s");
+        }
+    }
+
+    private void percentiles(String section, String key, String label, List<Long> late, String target) {
+        late.sort(null);
+        if (late.isEmpty()) {
+            results.add(section, key + "_count", label + ": alerts", 0, "alerts");
+            return;
+        }
+        results.add(section, key + "_count", label + ": alerts", late.size(), "alerts");
+        results.add(section, key + "_p50_ms", label + " p50", late.get(late.size() / 2), "ms");
+        results.add(section, key + "_p99_ms", label + " p99", late.get((int) Math.ceil(late.size() * 0.99) - 1), "ms",
+                target);
+        results.add(section, key + "_max_ms", label + " max", late.get(late.size() - 1), "ms");
+    }
+
+    /** Customer number -> when the stand-in received its message (the first one, should there be more). */
+    private static Map<Long, Long> received(WeComStub wecom, Map<Long, Long> due) {
+        Map<Long, Long> out = new java.util.HashMap<>();
+        for (WeComStub.Received r : wecom.received(KEY)) {
+            Matcher m = CUSTOMER.matcher(r.content());
+            while (m.find()) {
+                long c = Long.parseLong(m.group(1));
+                if (due.containsKey(c)) {
+                    out.merge(c, r.at().toEpochMilli(), Math::min);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A new customer's contact card every {@code every}, for {@code length}. */
+    private void feed(KafkaProducer<byte[], byte[]> producer, Duration length, Map<Long, Long> due, long[] next,
+            JobID job) throws Exception {
+        long end = System.currentTimeMillis() + length.toMillis();
+        while (System.currentTimeMillis() < end) {
+            long c = next[0]++;
+            long at = System.currentTimeMillis();
+            String customer = String.format("fc-%06d", c);
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            n.put("event_id", "felt-contact-" + c);
+            n.put("tenant", "bench");
+            n.put("occurred_at", OffsetDateTime.ofInstant(Instant.ofEpochMilli(at), ZoneOffset.ofHours(8)).toString());
+            n.put("customer_id", customer);
+            n.put("rep_id", "r-001");
+            n.put("region", "hz-west");
+            n.put("team", "t-1");
+            n.put("stage", "contact");
+            producer.send(new ProducerRecord<>(MonitorJobs.Topics.stages(PHASE), null, at,
+                    customer.getBytes(StandardCharsets.UTF_8), Json.bytes(n)));
+            producer.flush();
+            due.put(c, at + sla.toMillis());
+            stack.failIfStopped(job);
+            Thread.sleep(every.toMillis());
+        }
+    }
+
+    private void awaitRunning(JobID job) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!stack.allTasksRunning(job)) {
+            stack.failIfStopped(job);
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the job was not running after 5 minutes");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The notifier as deployed: every alert to one robot, its ledger in the run's ClickHouse. */
+    private WeComNotifier startNotifier(String clickHouseUrl, WeComStub wecom) throws Exception {
+        Path routes = stack.dir.resolve("felt-routes.yaml");
+        Files.writeString(routes, "default_route: team\nroutes:\n  team: {}\n", StandardCharsets.UTF_8);
+        Map<NotifierSetting, String> n = new EnumMap<>(NotifierSetting.class);
+        n.put(NotifierSetting.KAFKA_BOOTSTRAP, stack.bootstrap);
+        n.put(NotifierSetting.TOPIC_ALERTS, MonitorJobs.Topics.alerts(PHASE));
+        n.put(NotifierSetting.TOPIC_ACKS, MonitorJobs.Topics.acks(PHASE));
+        n.put(NotifierSetting.TOPIC_POLICIES, MonitorJobs.Topics.policies(PHASE));
+        n.put(NotifierSetting.CLICKHOUSE_URL, clickHouseUrl);
+        n.put(NotifierSetting.GROUP_ID, "bench-felt-notifier");
+        n.put(NotifierSetting.ROUTES, routes.toString());
+        n.put(NotifierSetting.WECOM_URL, wecom.url().toString());
+        n.put(NotifierSetting.ACK_PORT, "0");
+        NotifierConfig config = NotifierConfig.load(n, Map.of());
+        RoutingFile routing = RoutingFile.load(routes, null, Map.of("SALESPULSE_WECOM_KEY_TEAM", KEY));
+        return WeComNotifier.start(config, routing, NotifierTime.SYSTEM, null);
+    }
+}
