@@ -15,7 +15,7 @@
 # Environment:
 #   FLINK_JOBMANAGER                 REST address host:port (default jobmanager:8081)
 #   FLINK_DATA                       the shared volume with checkpoints/<job> and savepoints/<job> (default /flink-data)
-#   FLINK_CLI                        Flink's client (default flink)
+#   FLINK_CLI                        Flink's client, a command split on spaces (default flink; "bin/salespulse flink")
 #   SALESPULSE_JOB_JAR               the job jar (default: the one jar /opt/salespulse/pipeline/salespulse-pipeline-*-job.jar)
 #   SALESPULSE_SUPERVISE_INTERVAL    seconds between rounds, a whole number >= 1 (default 15)
 #   SALESPULSE_RESTORE_FROM, SALESPULSE_RESTORE_FROM_MONITOR, SALESPULSE_RESTORE_FROM_FUNNEL
@@ -32,7 +32,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 JM="${FLINK_JOBMANAGER:-jobmanager:8081}"
 FLINK_DATA="${FLINK_DATA:-/flink-data}"
-FLINK_CLI="${FLINK_CLI:-flink}"
+# A command, split on spaces: `flink`, or "bin/salespulse flink" for the local cluster.
+read -ra FLINK_CMD <<< "${FLINK_CLI:-flink}"
 INTERVAL="${SALESPULSE_SUPERVISE_INTERVAL:-15}"
 
 log() { echo "$(date -u '+%Y-%m-%dT%H:%M:%SZ') supervisor: $*"; }
@@ -105,7 +106,7 @@ ensure_running() {
     log "$name is not running (known: $(known "$states")): submitting with empty state"
   fi
   # Checkpoints of this job in its own directory; savepoints: flink stop --savepointPath $FLINK_DATA/savepoints/<job>.
-  if "$FLINK_CLI" run -d -m "$JM" "${restore_args[@]}" -c "$main" "$JOB_JAR" \
+  if "${FLINK_CMD[@]}" run -d -m "$JM" "${restore_args[@]}" -c "$main" "$JOB_JAR" \
       --checkpoint-dir "file://$FLINK_DATA/checkpoints/$job"; then
     FIRST_DONE[$job]=1
     log "$name submitted"
