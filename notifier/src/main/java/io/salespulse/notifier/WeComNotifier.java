@@ -127,7 +127,8 @@ public final class WeComNotifier implements AutoCloseable {
     private WeComNotifier(NotifierConfig config, RoutingFile routing, NotifierTime time,
             RobotDispatcher.PostObserver observer) throws Exception {
         // Checked before anything is opened: a bad setting stops start-up naming its key.
-        if (routing.current().rules().routes().stream().noneMatch(r -> r.name().equals(config.opsRoute))) {
+        if (!config.opsRoute.isEmpty()
+                && routing.current().rules().routes().stream().noneMatch(r -> r.name().equals(config.opsRoute))) {
             throw new NotifierConfigException("notifier.ops-route: no route '" + config.opsRoute + "' in "
                     + config.routesFile + " (routes: " + routing.current().rules().routes().stream().map(Route::name)
                             .toList() + ")");
@@ -160,7 +161,7 @@ public final class WeComNotifier implements AutoCloseable {
         ackServer.serve("/healthz", ops::healthz);
         ackServer.serve("/metrics", ops::metrics);
         OpsAlertWebhook opsAlerts = new OpsAlertWebhook(new WeComClient(config.wecomUrl, config.requestTimeout),
-                () -> routing.current().keys(), config.opsRoute, config.timeZone, metrics);
+                () -> routing.current(), config.opsRoute, config.timeZone, metrics);
         ackServer.serve("/ops/alertmanager", opsAlerts::handle);
         this.thread = new Thread(this::run, "wecom-notifier");
     }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SalesPulse watching itself, the notifier's part: Alertmanager's webhook ({@code POST /ops/alertmanager}) reaches the
- * ops route's WeCom robot (here the WeCom stand-in), a refused post answers 502 so that Alertmanager sends it again,
+ * ops route's WeCom robot (here the WeCom stand-in; the routing file's default route unless notifier.ops-route names
+ * one), a refused post answers 502 so that Alertmanager sends it again,
  * an ops route missing from the routing file stops start-up naming the setting; and every notifier metric that the
  * Prometheus alert rules (deploy/prometheus/rules) use is in the real /metrics.
  */
@@ -63,7 +64,8 @@ class NotifierOpsAlertsTest extends SharedStackTest {
         String ops = "key-ops-" + Long.toHexString(System.nanoTime());
         try (WeComStub stub = WeComStub.start("127.0.0.1", 0, Set.of(hz, ops), time)) {
             Path routes = stack.writeRoutes("ops-alerts", ROUTES);
-            NotifierConfig config = stack.config("ops-alerts", stub.url(), routes, Map.of());
+            // Named: not the routing file's default route (hz).
+            NotifierConfig config = stack.config("ops-alerts", stub.url(), routes, Map.of(NotifierSetting.OPS_ROUTE, "ops"));
             try (WeComNotifier n = WeComNotifier.start(config, NotifierTestStack.routing(routes,
                     Map.of("SALESPULSE_WECOM_KEY_HZ", hz, "SALESPULSE_WECOM_KEY_OPS", ops)), time,
                     RobotDispatcher.PostObserver.NONE)) {
@@ -98,7 +100,7 @@ class NotifierOpsAlertsTest extends SharedStackTest {
         ManualTime time = new ManualTime(Instant.parse("2031-01-06T01:00:00Z"));
         Path routes = stack.writeRoutes("ops-missing", "default_route: hz\nroutes:\n  hz: {}\n");
         NotifierConfig config = stack.config("ops-missing", URI.create("http://127.0.0.1:9/cgi-bin/webhook/send"), routes,
-                Map.of());
+                Map.of(NotifierSetting.OPS_ROUTE, "ops"));
         assertThatThrownBy(() -> WeComNotifier.start(config, NotifierTestStack.routing(routes,
                 Map.of("SALESPULSE_WECOM_KEY_HZ", "key-hz-missing-ops")), time, RobotDispatcher.PostObserver.NONE))
                 .isInstanceOf(NotifierConfigException.class)
@@ -126,8 +128,11 @@ class NotifierOpsAlertsTest extends SharedStackTest {
             try (WeComNotifier n = WeComNotifier.start(config, NotifierTestStack.routing(routes,
                     Map.of("SALESPULSE_WECOM_KEY_HZ", hz, "SALESPULSE_WECOM_KEY_OPS", ops)), time,
                     RobotDispatcher.PostObserver.NONE)) {
-                // A post, so that the per-route series exist; then every name must be there.
+                // A post, so that the per-route series exist; then every name must be there. No ops route named:
+                // the routing file's default route takes it.
                 assertThat(post(n.ackPort(), PAYLOAD).statusCode()).isEqualTo(200);
+                assertThat(stub.received(hz)).hasSize(1);
+                assertThat(stub.received(ops)).isEmpty();
                 await("every rule metric served", Duration.ofSeconds(60), () -> {
                     String body = metrics(n);
                     return named.stream().allMatch(name -> Pattern.compile("(?m)^" + name + "[{ ]").matcher(body).find());

@@ -3,7 +3,7 @@ package io.salespulse.notifier.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.salespulse.contract.Json;
-import io.salespulse.notifier.routing.WebhookKeys;
+import io.salespulse.notifier.routing.RoutingFile;
 import io.salespulse.notifier.wecom.Utf8;
 import io.salespulse.notifier.wecom.WeComClient;
 import io.salespulse.notifier.wecom.WeComResult;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /ops/alertmanager}: Alertmanager's webhook (payload version 4), posted as one markdown message to the
- * ops WeCom route ({@code notifier.ops-route}), so that SalesPulse's own alert rules (deploy/prometheus/rules) reach the
+ * ops WeCom route ({@code notifier.ops-route}, else the routing file's default_route), so that SalesPulse's own alert rules (deploy/prometheus/rules) reach the
  * people who run it. Alertmanager groups and repeats; this only formats and posts. Answers 200 once WeCom took the
  * message, 502 when WeCom refused or did not answer (Alertmanager then sends the notification again), 400 for a
  * payload that is not Alertmanager's. It is on the ack endpoint's port, like /metrics: only the ack path is for phones.
@@ -32,15 +32,16 @@ public final class OpsAlertWebhook {
     static final int MAX_BYTES = 4000;
 
     private final WeComClient client;
-    private final Supplier<WebhookKeys> keys;
+    private final Supplier<RoutingFile.Routing> routing;
+    /** The configured route; empty: the routing file's default_route at the time of the post. */
     private final String route;
     private final NotifierMetrics metrics;
     private final DateTimeFormatter shown;
 
-    public OpsAlertWebhook(WeComClient client, Supplier<WebhookKeys> keys, String route, ZoneId zone,
+    public OpsAlertWebhook(WeComClient client, Supplier<RoutingFile.Routing> routing, String route, ZoneId zone,
             NotifierMetrics metrics) {
         this.client = client;
-        this.keys = keys;
+        this.routing = routing;
         this.route = route;
         this.metrics = metrics;
         this.shown = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(zone);
@@ -64,9 +65,11 @@ public final class OpsAlertWebhook {
                 send(ex, 400, "not an Alertmanager webhook payload: no alerts array\n");
                 return;
             }
+            RoutingFile.Routing current = routing.get();
+            String route = this.route.isEmpty() ? current.rules().defaultRoute().name() : this.route;
             WeComResult r;
             try {
-                r = client.postMarkdown(keys.get().keyOf(route), markdown(payload));
+                r = client.postMarkdown(current.keys().keyOf(route), markdown(payload));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 send(ex, 503, "shutting down\n");
