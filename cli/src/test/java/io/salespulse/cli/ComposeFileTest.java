@@ -115,6 +115,23 @@ class ComposeFileTest {
         }
     }
 
+    /**
+     * A fresh `docker compose up` starts the gateway with the example tokens file (no crash loop), and the demo token
+     * the docs give belongs to the simulator's tenant; a real tokens.json stays out of git.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theGatewayStartsFromTheExampleTokensFile() throws Exception {
+        Map<String, Object> env = (Map<String, Object>) services().get("gateway").get("environment");
+        assertThat(String.valueOf(env.get("SALESPULSE_GATEWAY_TOKENS_FILE"))).contains("${GATEWAY_TOKENS_FILE:-tokens.example.json}");
+        io.salespulse.producers.gateway.TenantTokens tokens = io.salespulse.producers.gateway.TenantTokens.load(
+                ROOT.resolve("deploy/gateway/tokens.example.json"));
+        assertThat(tokens.tenantOf("demo-weijiang-token-replace-me")).contains("weijiang");
+        assertThat(tokens.tenantOf("demo-weijiang-token-replace-m")).isEmpty();
+        assertThat(Files.readString(ROOT.resolve("docs/gateway.md"))).contains("demo-weijiang-token-replace-me");
+        assertThat(Files.readString(ROOT.resolve(".gitignore"))).contains("deploy/gateway/tokens.json");
+    }
+
     /** The Dockerfile copies what the services run from: the job jar, the CLI, the deploy scripts, the reporter. */
     @Test
     void theDockerfileBuildsTheJarsTheServicesRun() throws Exception {
