@@ -11,7 +11,7 @@ set -euo pipefail
 CLI_DIR=/opt/salespulse/cli
 MARKER=/simulator-state/simulated
 [ -f "$CLI_DIR/salespulse-cli.jar" ] \
-  || { echo "simulator: cli/target/salespulse-cli.jar is missing: run 'mvn -B -DskipTests package' first" >&2; exit 1; }
+  || { echo "simulator: $CLI_DIR/salespulse-cli.jar is missing: this is not the SalesPulse image (docker compose build)" >&2; exit 1; }
 
 if [ -f "$MARKER" ] && [ "${SIMULATE_FORCE:-0}" != "1" ]; then
   echo "already simulated ($(cat "$MARKER")); set SIMULATE_FORCE=1 to send another history"

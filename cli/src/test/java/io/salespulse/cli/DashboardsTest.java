@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -372,7 +373,9 @@ class DashboardsTest {
         List<Path> files = accessFiles();
         assertThat(files).extracting(p -> p.getFileName().toString())
                 .containsExactly("014_access_roles.sql", "015_access_writer_grant.sql", "016_access_reader_grant.sql",
-                        "017_access_tenant_row_policy.sql");
+                        "017_access_tenant_row_policy.sql", "018_access_notifier_role.sql",
+                        "019_access_notifier_deliveries_grant.sql", "020_access_notifier_acks_grant.sql",
+                        "021_access_notifier_alerts_grant.sql", "022_access_notifier_dead_letters_grant.sql");
         for (Path f : files) {
             String statement = withoutComments(Files.readString(f));
             assertThat(statement).as(f.getFileName().toString()).doesNotContain(";");
@@ -380,6 +383,38 @@ class DashboardsTest {
         }
         assertThatThrownBy(() -> query("EXPLAIN AST CREATE ROW POLICY p ON salespulse.alerts USING tenant = TO r"))
                 .as("a broken statement fails on the parser").isInstanceOf(SQLException.class);
+    }
+
+    /**
+     * The notifier's role (sql/access/018-022) grants exactly what the notifier's SQL does: SELECT on each table it
+     * reads, INSERT on each it writes, nothing on the rest. Read from the notifier's sources, so a new query on
+     * another table fails here before it fails on a server with "Not enough privileges". (Whether the server enforces
+     * the grants is ClickHouse's part and needs a server: chDB has no access storage.)
+     */
+    @Test
+    void notifierRoleGrantsWhatTheNotifiersSqlUsesAndNothingElse() throws Exception {
+        Map<String, Set<String>> used = new TreeMap<>();
+        Pattern sql = Pattern.compile("(INSERT INTO|FROM|JOIN)\\s+salespulse\\.([a-z_]+)");
+        try (Stream<Path> sources = Files.walk(ROOT.resolve("notifier/src/main/java"))) {
+            for (Path f : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = sql.matcher(Files.readString(f));
+                while (m.find()) {
+                    used.computeIfAbsent(m.group(2), t -> new TreeSet<>()).add(m.group(1).equals("INSERT INTO") ? "INSERT" : "SELECT");
+                }
+            }
+        }
+        assertThat(used).as("tables the notifier's SQL uses").containsKeys("alert_deliveries", "alert_acks");
+        Map<String, Set<String>> granted = new TreeMap<>();
+        Pattern grant = Pattern.compile("GRANT\\s+([A-Z, ]+?)\\s+ON\\s+salespulse\\.([a-z_*]+)\\s+TO\\s+salespulse_notifier\\s*$");
+        for (Path f : accessFiles()) {
+            Matcher m = grant.matcher(withoutComments(Files.readString(f)));
+            if (m.matches()) {
+                for (String privilege : m.group(1).split("\\s*,\\s*")) {
+                    granted.computeIfAbsent(m.group(2), t -> new TreeSet<>()).add(privilege.trim());
+                }
+            }
+        }
+        assertThat(granted).as("grants to salespulse_notifier in sql/access").isEqualTo(used);
     }
 
     /** The row policy lists every table that has a tenant column, so a new table cannot leak. */

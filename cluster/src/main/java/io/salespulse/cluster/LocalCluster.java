@@ -56,6 +56,9 @@ public final class LocalCluster {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
+    /** The ports Flink's Prometheus reporter tries in turn, one per JVM (9249 is the usual first one). */
+    public static final String METRICS_PORTS = "9249-9269";
+
     private static final String JOBMANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
     private static final String TASKMANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     private static final String CLIENT_MAIN = "org.apache.flink.client.cli.CliFrontend";
@@ -207,6 +210,10 @@ public final class LocalCluster {
         c.put("io.tmp.dirs", settings.home.resolve("tmp").toString());
         // A TaskManager that was killed is noticed by its lost RPC connection; this bounds the rest.
         c.put("heartbeat.timeout", "20000");
+        // Flink's Prometheus reporter (flink-metrics-prometheus in lib/): each JVM serves /metrics on the first free
+        // port of the range; its log says which ("Started PrometheusReporter HTTP server on port N").
+        c.put("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        c.put("metrics.reporter.prom.port", METRICS_PORTS);
         c.putAll(settings.extra);
         StringBuilder yaml = new StringBuilder("# Written by bin/salespulse cluster start (io.salespulse.cluster.LocalCluster):"
                 + " rewritten at every start.\n");
@@ -255,6 +262,66 @@ public final class LocalCluster {
     /** SIGKILL of the JobManager. */
     public boolean killJobManager() throws IOException {
         return kill("jobmanager", true, Duration.ofSeconds(10));
+    }
+
+    /**
+     * Starts the JobManager again (after {@link #killJobManager} or a crash) with the same configuration and waits
+     * until its REST API answers and the running TaskManagers have registered with it again. Without HA it knows no
+     * jobs: whatever ran before has to be submitted again.
+     */
+    public void restartJobManager(int taskManagers, Duration timeout) throws IOException, InterruptedException {
+        if (processes().containsKey("jobmanager")) {
+            throw new IllegalStateException("the JobManager under " + settings.home + " is still running");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        startJobManager();
+        awaitRest(deadline);
+        awaitTaskManagers(taskManagers, deadline);
+    }
+
+    /**
+     * The port on which a process's Prometheus reporter serves /metrics, from its log ({@code name}: jobmanager or
+     * taskmanager-n); the last one when the process was started more than once.
+     */
+    public Optional<Integer> metricsPort(String name) throws IOException {
+        Path log = logDir().resolve(name + ".log");
+        if (!Files.exists(log)) {
+            return Optional.empty();
+        }
+        Matcher m = Pattern.compile("Started PrometheusReporter HTTP server on port (\\d+)").matcher(Files.readString(log));
+        Integer port = null;
+        while (m.find()) {
+            port = Integer.parseInt(m.group(1));
+        }
+        return Optional.ofNullable(port);
+    }
+
+    /**
+     * Writes an executable shell script that runs Flink's client against this cluster, for programs that call
+     * {@code flink} by name (deploy/init/supervise.sh takes it as FLINK_CLI): {@code script run -d ...}.
+     */
+    public Path writeClientScript(Path script) throws IOException {
+        writeClientLogConfig();
+        ProcessBuilder pb = client(List.of());
+        StringBuilder sh = new StringBuilder("#!/bin/sh\n# Flink's client for the cluster under " + settings.home
+                + " (written by io.salespulse.cluster.LocalCluster)\n");
+        sh.append("export FLINK_CONF_DIR=").append(shellQuote(pb.environment().get("FLINK_CONF_DIR"))).append('\n');
+        sh.append("export FLINK_PLUGINS_DIR=").append(shellQuote(pb.environment().get("FLINK_PLUGINS_DIR"))).append('\n');
+        sh.append("exec");
+        for (String a : pb.command()) {
+            sh.append(' ').append(shellQuote(a));
+        }
+        sh.append(" \"$@\"\n");
+        Files.createDirectories(script.toAbsolutePath().getParent());
+        Files.writeString(script, sh.toString());
+        if (!script.toFile().setExecutable(true)) {
+            throw new IOException("cannot make " + script + " executable");
+        }
+        return script;
+    }
+
+    private static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     /**

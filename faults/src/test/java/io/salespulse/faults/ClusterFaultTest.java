@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -25,13 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
  * JobManager, two TaskManagers with two slots each, RocksDB), while a simulated team's history streams in:
  * (a) a TaskManager that runs the job is killed with SIGKILL and a new one started: the job is RUNNING again from its
  * last checkpoint; (b) {@code flink stop --savepointPath} then {@code flink run -s <savepoint>}; (c) the same twice to
- * rescale from parallelism 2 to 4 (input topics with 4 partitions, every slot of the cluster) and back to 2. Each time the alerts
+ * rescale from parallelism 2 to 4 (input topics with 4 partitions, every slot of the cluster) and back to 2; (d) the JobManager
+ * killed with SIGKILL and started again, both jobs resubmitted by deploy/init/supervise.sh. Each time the alerts
  * in sales.alerts (read_committed) and ClickHouse, and every table's rows, are exactly the simulator's ground truth.
  * Needs the job jar: {@code mvn -DskipTests package} (or {@code mvn verify}, which bin/salespulse test runs).
  */
 class ClusterFaultTest {
     static final Path JOB_JAR = Path.of("..", "pipeline", "target", "salespulse-pipeline-0.1.0-SNAPSHOT-job.jar");
     static final Path CLUSTER_LIB = Path.of("..", "cluster", "target", "lib");
+    static final Path SUPERVISOR = Path.of("..", "deploy", "init", "supervise.sh").toAbsolutePath().normalize();
 
     @TempDir
     static Path clusterDir;
@@ -190,6 +195,229 @@ class ClusterFaultTest {
             } finally {
                 cancelQuietly(job);
             }
+        }
+    }
+
+    /**
+     * (d) No HA, as in compose: the JobManager is killed with SIGKILL mid-stream and started again; it comes back
+     * knowing no jobs. deploy/init/supervise.sh, the script compose's supervisor service runs, watches both jobs (the
+     * monitor and the funnel job, each with its own checkpoint directory under FLINK_DATA) and submits each again with
+     * Flink's client, restored from its own newest retained checkpoint. The monitor's output is counted against the
+     * ground truth; the funnel's alerts in the same topic must each be there once.
+     */
+    @Test
+    void jobManagerKilledWithSigkillAndRestartedTheSupervisorResubmitsEachJobFromItsOwnCheckpoint() throws Exception {
+        long t0 = System.nanoTime();
+        try (TestStack stack = TestStack.start(dir)) {
+            ScriptedHistory history = ScriptedHistory.smallTeam(23, Faults.pick(3, 14));
+            Path flinkData = dir.resolve("flink-data");
+            Path supervisorLog = dir.resolve("supervisor.log");
+            Process supervisor = startSupervisor(stack, flinkData, supervisorLog);
+            Map<String, String> jobs = Map.of();
+            List<String> log = new ArrayList<>();
+            try {
+                jobs = awaitJobsRunning(Map.of(), supervisor, supervisorLog, Duration.ofSeconds(240));
+                log.add("supervisor submitted " + jobs);
+                try (ScriptedHistory.Feeder feeder = ScriptedHistory.feed(stack.kafka.bootstrapServers(), "weijiang",
+                        history.records, Faults.pick(6, 20), Duration.ofMillis(200))) {
+                    long now = System.currentTimeMillis();
+                    for (String job : SUPERVISED) {
+                        awaitCheckpointAfter(flinkData.resolve("checkpoints").resolve(job).toUri().toString(), now,
+                                Duration.ofSeconds(90));
+                    }
+                    Map<String, Long> newestBefore = new TreeMap<>();
+                    long killedAt = System.nanoTime();
+                    assertThat(cluster.killJobManager()).as("the JobManager was running").isTrue();
+                    for (String job : SUPERVISED) {
+                        newestBefore.put(job, checkpointNumber(FaultJobs.latestCheckpoint(
+                                flinkData.resolve("checkpoints").resolve(job).toUri().toString()).orElseThrow()));
+                    }
+                    log.add("kill -9 jobmanager at " + feeder.sent() + " of " + history.records.size()
+                            + " records sent; newest completed checkpoints " + newestBefore);
+                    cluster.restartJobManager(2, Duration.ofSeconds(180));
+                    log.add(String.format("  jobmanager started again, both TaskManagers registered %.1f s after the kill",
+                            (System.nanoTime() - killedAt) / 1e9));
+                    Map<String, String> before = jobs;
+                    jobs = awaitJobsRunning(before, supervisor, supervisorLog, Duration.ofSeconds(240));
+                    for (String job : SUPERVISED) {
+                        String id = jobs.get(job);
+                        String restoredFrom = restoredPath(id).orElseThrow(
+                                () -> new AssertionError(job + " (" + id + ") was not restored from a checkpoint"));
+                        // Its own directory, the job id of its previous run, and no older checkpoint than the newest seen.
+                        assertThat(restoredFrom).as(job + " restored from").contains(
+                                "/checkpoints/" + job + "/" + before.get(job) + "/chk-");
+                        assertThat(checkpointNumber(Path.of(restoredFrom.replaceFirst("^file:", ""))))
+                                .as(job + "'s checkpoint").isGreaterThanOrEqualTo(newestBefore.get(job));
+                        log.add(String.format("  %s resubmitted by the supervisor as %s, RUNNING %.1f s after the kill,"
+                                + " restored from %s", job, id, (System.nanoTime() - killedAt) / 1e9,
+                                restoredFrom.substring(restoredFrom.indexOf("/checkpoints/"))));
+                    }
+                    log.add("  " + assertRuleMetricsExist());
+                    feeder.awaitDone(Duration.ofSeconds(180));
+                }
+                int touches = Touch.allPartitions(stack.kafka.bootstrapServers());
+                Expectation expected = history.expectation().plusDeadLetters(touches);
+                Counting.Result r = Counting.assertExactly(stack, expected, Duration.ofSeconds(180));
+                log.forEach(System.out::println);
+                System.out.printf("[faults] cluster JobManager kill -9 + supervisor (%d records, %.0f s): expected %d alerts"
+                        + " due by the history's end, got %d, extra 0, missing 0 (each id once); %s%n",
+                        history.records.size(), (System.nanoTime() - t0) / 1e9, expected.alertsDueByEnd.size(),
+                        r.alertsDueByEnd(), r);
+                String funnel = assertFunnelAlertsOnceEach(stack, Duration.ofSeconds(120));
+                System.out.println("[faults]   funnel job: " + funnel);
+                for (Map.Entry<String, String> j : jobs.entrySet()) {
+                    assertThat(cluster.jobStatus(j.getValue())).as(j.getKey()).contains("RUNNING");
+                }
+                assertThat(Files.readString(supervisorLog)).as("the supervisor's log")
+                        .contains("salespulse-monitor submitted", "salespulse-funnel submitted");
+            } finally {
+                supervisor.destroy();
+                if (!supervisor.waitFor(20, TimeUnit.SECONDS)) {
+                    supervisor.destroyForcibly();
+                }
+                System.out.println("[faults] supervisor log:\n" + tail(supervisorLog, 40));
+                jobs.values().forEach(ClusterFaultTest::cancelQuietly);
+            }
+        }
+    }
+
+    static final List<String> SUPERVISED = List.of("monitor", "funnel");
+    static final Path ALERT_RULES = Path.of("..", "deploy", "prometheus", "rules", "salespulse.yml");
+
+    /**
+     * Every Flink metric that the Prometheus alert rules name is served by the JobManager's or a TaskManager's
+     * Prometheus reporter while both jobs run (the rules' promtool tests use the same names).
+     */
+    private static String assertRuleMetricsExist() throws Exception {
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        Matcher m = Pattern.compile("\\b(flink_[A-Za-z0-9_]+)").matcher(Files.readString(ALERT_RULES));
+        while (m.find()) {
+            named.add(m.group(1));
+        }
+        assertThat(named).as("Flink metrics in " + ALERT_RULES).isNotEmpty();
+        java.util.Set<String> served = new java.util.TreeSet<>();
+        for (String process : List.of("jobmanager", "taskmanager-1", "taskmanager-2")) {
+            int port = cluster.metricsPort(process).orElseThrow(() -> new AssertionError("no metrics port in the log of " + process));
+            String body;
+            try (var in = java.net.URI.create("http://127.0.0.1:" + port + "/metrics").toURL().openStream()) {
+                body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            // Only series of our two jobs: other scrapes on this machine would not do.
+            body.lines().filter(l -> !l.startsWith("#") && (l.contains("job_name=\"salespulse_monitor\"")
+                    || l.contains("job_name=\"salespulse_funnel\""))).forEach(l -> served.add(l.replaceFirst("[{ ].*", "")));
+        }
+        java.util.Set<String> missing = new java.util.TreeSet<>(named);
+        missing.removeAll(served);
+        assertThat(missing).as("Flink metrics the alert rules use but no cluster process serves for the jobs").isEmpty();
+        return "the alert rules' " + named.size() + " Flink metrics are all served: " + named;
+    }
+
+    /**
+     * The funnel job's alerts (digests, coaching, drops) across the restart: each id once in sales.alerts
+     * (read_committed), and the same ids there as in ClickHouse once its Kafka transactions committed.
+     */
+    private static String assertFunnelAlertsOnceEach(TestStack stack, Duration timeout) throws Exception {
+        String types = Counting.FUNNEL_TYPES.stream().map(t -> "'" + t + "'").collect(java.util.stream.Collectors.joining(", "));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.Set<String> inClickHouse;
+        List<String> inKafka;
+        do {
+            inClickHouse = new java.util.TreeSet<>(stack.query("SELECT alert_id FROM salespulse.alerts FINAL WHERE type IN ("
+                    + types + ")"));
+            inKafka = io.salespulse.pipeline.testing.TopicReader.read(stack.kafka.bootstrapServers(), "sales.alerts",
+                    Duration.ofSeconds(20), Duration.ofSeconds(1), v -> true).stream()
+                    .map(v -> Counting.parse(List.of(v)).get(0))
+                    .filter(a -> Counting.FUNNEL_TYPES.contains(a.get("type").asText()))
+                    .map(a -> a.get("alert_id").asText()).toList();
+            if (new java.util.TreeSet<>(inKafka).equals(inClickHouse)) {
+                break;
+            }
+            Thread.sleep(1_000);
+        } while (System.nanoTime() < deadline);
+        assertThat(inKafka).as("funnel alert ids in sales.alerts (read_committed): each once").doesNotHaveDuplicates();
+        java.util.Set<String> missing = new java.util.TreeSet<>(inClickHouse);
+        missing.removeAll(inKafka);
+        java.util.Set<String> extra = new java.util.TreeSet<>(inKafka);
+        extra.removeAll(inClickHouse);
+        String report = "alerts in ClickHouse " + inClickHouse.size() + ", in sales.alerts " + inKafka.size() + ", extra "
+                + extra.size() + ", missing " + missing.size();
+        assertThat(extra).as(report).isEmpty();
+        assertThat(missing).as(report).isEmpty();
+        return report;
+    }
+
+    /** deploy/init/supervise.sh against this cluster: Flink's client by a script, the job settings in its environment. */
+    private static Process startSupervisor(TestStack stack, Path flinkData, Path out) throws IOException {
+        Path flink = cluster.writeClientScript(flinkData.getParent().resolve("bin").resolve("flink"));
+        ProcessBuilder pb = new ProcessBuilder("bash", SUPERVISOR.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("FLINK_JOBMANAGER", "127.0.0.1:" + cluster.settings().restPort());
+        env.put("FLINK_DATA", flinkData.toString());
+        env.put("FLINK_CLI", flink.toString());
+        env.put("SALESPULSE_JOB_JAR", JOB_JAR.toAbsolutePath().normalize().toString());
+        env.put("SALESPULSE_SUPERVISE_INTERVAL", "3");
+        env.put("SALESPULSE_KAFKA_BOOTSTRAP", stack.kafka.bootstrapServers());
+        env.put("SALESPULSE_CLICKHOUSE_URL", stack.clickHouse.jdbcUrl());
+        env.put("SALESPULSE_KAFKA_GROUP_ID", "monitor-jm");
+        env.put("SALESPULSE_KAFKA_TRANSACTIONAL_ID_PREFIX", "monitor-jm");
+        env.put("SALESPULSE_FUNNEL_GROUP_ID", "funnel-jm");
+        env.put("SALESPULSE_FUNNEL_TRANSACTIONAL_ID_PREFIX", "funnel-jm");
+        env.put("SALESPULSE_CHECKPOINT_INTERVAL", "1s");
+        env.put("SALESPULSE_PARALLELISM", "2");
+        env.put("SALESPULSE_RESTART_ATTEMPTS", "10");
+        return pb.start();
+    }
+
+    /**
+     * Waits until the cluster runs a job of each name with every task RUNNING, each with another id than in
+     * {@code previous}: job (monitor, funnel) to job id.
+     */
+    private static Map<String, String> awaitJobsRunning(Map<String, String> previous, Process supervisor, Path supervisorLog,
+            Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, String> ids = new TreeMap<>();
+        while (System.nanoTime() < deadline) {
+            assertThat(supervisor.isAlive()).as("the supervisor runs; its log:\n" + tail(supervisorLog, 40)).isTrue();
+            ids.clear();
+            String overview = cluster.rest("/jobs/overview").orElse("");
+            for (String job : SUPERVISED) {
+                Matcher m = Pattern.compile("\"jid\"\\s*:\\s*\"([0-9a-f]{32})\"\\s*,\\s*\"name\"\\s*:\\s*\"salespulse-"
+                        + job + "\"[^{}]*\"state\"\\s*:\\s*\"RUNNING\"").matcher(overview);
+                while (m.find()) {
+                    if (!m.group(1).equals(previous.get(job)) && cluster.allTasksRunning(m.group(1))) {
+                        ids.put(job, m.group(1));
+                    }
+                }
+            }
+            if (ids.size() == SUPERVISED.size()) {
+                return Map.copyOf(ids);
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the supervisor did not get both jobs RUNNING within " + timeout + " (running: " + ids
+                + ", jobs: " + cluster.rest("/jobs/overview").orElse("no answer") + "); its log:\n" + tail(supervisorLog, 40));
+    }
+
+    /** The external path of the checkpoint the job restored from (REST /jobs/id/checkpoints, latest.restored). */
+    private static Optional<String> restoredPath(String job) {
+        return cluster.rest("/jobs/" + job + "/checkpoints").flatMap(j -> {
+            Matcher m = Pattern.compile("\"restored\"\\s*:\\s*\\{[^}]*\"external_path\"\\s*:\\s*\"([^\"]+)\"").matcher(j);
+            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        });
+    }
+
+    private static long checkpointNumber(Path chk) {
+        return Long.parseLong(chk.getFileName().toString().replaceFirst("^chk-", ""));
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no " + file + ")";
         }
     }
 

@@ -63,6 +63,7 @@ public final class NotifierMain {
                         "  GET /healthz    200 {\"status\":\"ok\",...}; 503 {\"status\":\"degraded\",...} naming what is"
                                 + " wrong",
                         "  GET /metrics    Prometheus text format",
+                        "  POST /ops/alertmanager   Alertmanager's webhook, posted to the route notifier.ops-route",
                         "A route's webhook key comes from env SALESPULSE_WECOM_KEY_<ROUTE> (or the route's key_env) or"
                                 + " the secrets file."),
                 NotifierConfig.SCHEMA.settings(),

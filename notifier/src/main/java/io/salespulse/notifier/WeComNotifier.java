@@ -8,6 +8,7 @@ import io.salespulse.contract.metrics.MetricsText;
 import io.salespulse.contract.policy.PolicyParser;
 import io.salespulse.notifier.ack.AckServer;
 import io.salespulse.notifier.config.NotifierConfig;
+import io.salespulse.notifier.config.NotifierConfigException;
 import io.salespulse.notifier.delivery.Delivery;
 import io.salespulse.notifier.delivery.DeliveryLedger;
 import io.salespulse.notifier.delivery.NotifierAlert;
@@ -15,6 +16,7 @@ import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.escalation.Escalator;
 import io.salespulse.notifier.ops.NotifierHealth;
 import io.salespulse.notifier.ops.NotifierMetrics;
+import io.salespulse.notifier.ops.OpsAlertWebhook;
 import io.salespulse.notifier.ops.OpsEndpoints;
 import io.salespulse.notifier.policy.PolicyFollower;
 import io.salespulse.notifier.retraction.Retractions;
@@ -124,6 +126,13 @@ public final class WeComNotifier implements AutoCloseable {
 
     private WeComNotifier(NotifierConfig config, RoutingFile routing, NotifierTime time,
             RobotDispatcher.PostObserver observer) throws Exception {
+        // Checked before anything is opened: a bad setting stops start-up naming its key.
+        if (!config.opsRoute.isEmpty()
+                && routing.current().rules().routes().stream().noneMatch(r -> r.name().equals(config.opsRoute))) {
+            throw new NotifierConfigException("notifier.ops-route: no route '" + config.opsRoute + "' in "
+                    + config.routesFile + " (routes: " + routing.current().rules().routes().stream().map(Route::name)
+                            .toList() + ")");
+        }
         this.config = config;
         this.routing = routing;
         this.time = time;
@@ -151,6 +160,9 @@ public final class WeComNotifier implements AutoCloseable {
         OpsEndpoints ops = new OpsEndpoints(metrics, health);
         ackServer.serve("/healthz", ops::healthz);
         ackServer.serve("/metrics", ops::metrics);
+        OpsAlertWebhook opsAlerts = new OpsAlertWebhook(new WeComClient(config.wecomUrl, config.requestTimeout),
+                () -> routing.current(), config.opsRoute, config.timeZone, metrics);
+        ackServer.serve("/ops/alertmanager", opsAlerts::handle);
         this.thread = new Thread(this::run, "wecom-notifier");
     }
 

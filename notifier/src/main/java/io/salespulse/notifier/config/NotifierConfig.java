@@ -46,6 +46,7 @@ public final class NotifierConfig {
     public final int ackPort;
     public final String ackBaseUrl;
     public final String workQueueUrl;
+    public final String opsRoute;
     public final Duration escalationInterval;
     public final Duration healthStall;
     public final int healthFailedPosts;
@@ -86,6 +87,7 @@ public final class NotifierConfig {
         ackPort = s.get(NotifierSetting.ACK_PORT);
         ackBaseUrl = stripSlash(s.get(NotifierSetting.ACK_BASE_URL).toString());
         workQueueUrl = s.get(NotifierSetting.WORK_QUEUE_URL).toString();
+        opsRoute = s.get(NotifierSetting.OPS_ROUTE);
         escalationInterval = s.get(NotifierSetting.ESCALATION_INTERVAL);
         healthStall = s.get(NotifierSetting.HEALTH_STALL);
         healthFailedPosts = s.get(NotifierSetting.HEALTH_FAILED_POSTS);

@@ -4,6 +4,7 @@ import static io.salespulse.contract.settings.SettingType.duration;
 import static io.salespulse.contract.settings.SettingType.httpUrl;
 import static io.salespulse.contract.settings.SettingType.integer;
 import static io.salespulse.contract.settings.SettingType.optionalPath;
+import static io.salespulse.contract.settings.SettingType.optionalText;
 import static io.salespulse.contract.settings.SettingType.path;
 import static io.salespulse.contract.settings.SettingType.positiveDuration;
 import static io.salespulse.contract.settings.SettingType.text;
@@ -64,6 +65,9 @@ public enum NotifierSetting implements SettingKey {
             "Public base URL of the ack endpoint, used in message links")),
     WORK_QUEUE_URL(SettingSpec.of("notifier.work-queue-url", httpUrl(), "http://127.0.0.1:3000/d/salespulse-work-queue",
             "Grafana work-queue link put into digest messages")),
+    OPS_ROUTE(SettingSpec.of("notifier.ops-route", optionalText(), "",
+            "Route that POST /ops/alertmanager (Alertmanager's webhook: SalesPulse's own alert rules) posts to; empty:"
+                    + " the routing file's default_route. A name must be a route of the routing file")),
     ESCALATION_INTERVAL(SettingSpec.of("notifier.escalation-interval", positiveDuration(), "30s",
             "How often unacknowledged alerts are checked for escalation")),
     HEALTH_STALL(SettingSpec.of("notifier.health-stall", positiveDuration(), "2m",

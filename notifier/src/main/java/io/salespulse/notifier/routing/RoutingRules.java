@@ -246,6 +246,11 @@ public final class RoutingRules {
         return Optional.ofNullable(repId == null ? null : users.get(repId));
     }
 
+    /** The route alerts no rule matches go to (default_route). */
+    public Route defaultRoute() {
+        return defaultRoute;
+    }
+
     public Collection<Route> routes() {
         return routes.values();
     }

@@ -455,7 +455,7 @@ public final class IngestGateway implements AutoCloseable {
             if (!publish(records, "the events")) {
                 return;
             }
-            metrics.accepted(endpoint.path, records.size());
+            metrics.accepted(endpoint.path, tenant, records.size());
             ObjectNode ok = Json.MAPPER.createObjectNode();
             ok.put("accepted", records.size());
             answer(202, Json.bytes(ok));

@@ -198,7 +198,19 @@ class IngestGatewayTest {
                 .contains("salespulse_gateway_rejects_total{reason=\"tenant_mismatch\"}")
                 .contains("salespulse_gateway_rejects_total{reason=\"not_json\"}")
                 .contains("salespulse_gateway_publish_seconds_bucket{le=\"+Inf\"}")
-                .contains("salespulse_gateway_publish_seconds_count");
+                .contains("salespulse_gateway_publish_seconds_count")
+                // Per tenant: the ops alert "no new cards during a tenant's working hours" sums by it.
+                .contains("salespulse_gateway_events_accepted_total{endpoint=\"/v1/stages\",tenant=\"weijiang\"}");
+        // Every gateway metric the Prometheus alert rules (deploy/prometheus/rules) use is served, under that name.
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("\\b(salespulse_gateway_[a-z0-9_]+)\\{endpoint=\"([^\"]+)\"")
+                .matcher(java.nio.file.Files.readString(Path.of("..", "deploy", "prometheus", "rules", "salespulse.yml")));
+        int checked = 0;
+        while (named.find()) {
+            assertThat(metrics.body()).as("rule metric " + named.group(1)).contains(named.group(1) + "{endpoint=\""
+                    + named.group(2) + "\",tenant=\"weijiang\"}");
+            checked++;
+        }
+        assertThat(checked).as("gateway metrics the alert rules use").isPositive();
 
         assertThat(logs.lines()).anySatisfy(l -> assertThat(l).contains("event=rejected").contains("reason=bad_token"));
         assertThat(logs.lines()).anySatisfy(l -> assertThat(l).contains("event=gateway_started"));
