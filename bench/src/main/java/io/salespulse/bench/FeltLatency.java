@@ -6,6 +6,7 @@ import io.salespulse.notifier.NotifierTime;
 import io.salespulse.notifier.WeComNotifier;
 import io.salespulse.notifier.config.NotifierConfig;
 import io.salespulse.notifier.config.NotifierSetting;
+import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.routing.RoutingFile;
 import io.salespulse.notifier.wecom.WeComStub;
 import io.salespulse.pipeline.config.PipelineConfig;
@@ -204,6 +205,6 @@ final class FeltLatency {
         n.put(NotifierSetting.ACK_PORT, "0");
         NotifierConfig config = NotifierConfig.load(n, Map.of());
         RoutingFile routing = RoutingFile.load(routes, null, Map.of("SALESPULSE_WECOM_KEY_TEAM", KEY));
-        return WeComNotifier.start(config, routing, NotifierTime.SYSTEM, null);
+        return WeComNotifier.start(config, routing, NotifierTime.SYSTEM, RobotDispatcher.PostObserver.NONE);
     }
 }
