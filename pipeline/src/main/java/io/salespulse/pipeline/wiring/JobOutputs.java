@@ -24,19 +24,21 @@ public final class JobOutputs {
 
     /**
      * A Kafka sink with the exactly-once guarantee: transactions committed on checkpoints. The transactional id
-     * prefix names in-flight transactions in the checkpoints: a job keeps its prefixes across releases.
+     * prefix names in-flight transactions in the checkpoints: a job keeps its prefixes across releases. After a
+     * restore it does not commit again what Kafka already committed ({@link RestoreAwareKafkaSink}).
      */
-    public static <T> KafkaSink<T> exactlyOnce(PipelineConfig config, String transactionalIdPrefix,
+    public static <T> RestoreAwareKafkaSink<T> exactlyOnce(PipelineConfig config, String transactionalIdPrefix,
             KafkaRecordSerializationSchema<T> serializer) {
         Properties producer = new Properties();
         // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
         producer.setProperty("transaction.timeout.ms", "600000");
-        return KafkaSink.<T>builder()
+        KafkaSink<T> kafka = KafkaSink.<T>builder()
                 .setBootstrapServers(config.kafkaBootstrap)
                 .setKafkaProducerConfig(producer)
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
+        return new RestoreAwareKafkaSink<>(kafka, config.kafkaBootstrap);
     }
 }
