@@ -20,6 +20,8 @@ public class DropWatch {
     public long recoveredAt;
     /** The rate estimated when the last episode closed. */
     public double recoveredRate;
+    /** The window end this state is after. */
+    public long end;
 
     public DropWatch() {}
 
@@ -33,6 +35,7 @@ public class DropWatch {
         c.changeAt = changeAt;
         c.recoveredAt = recoveredAt;
         c.recoveredRate = recoveredRate;
+        c.end = end;
         return c;
     }
 

@@ -10,8 +10,9 @@ import java.util.Arrays;
  *
  * <p><b>Model.</b> A customer who enters the stage advances within the horizon H (the window, 7 days) with
  * probability p, after a delay whose distribution G does not change with p. Before a drop p = p0, measured on the
- * baseline: the entries of [t - H - B, t - H) (B = the baseline weeks), whose outcomes are all known at t. A drop
- * of relative size δ is p1 = p0 (1 - δ).
+ * baseline: the entries of [t - H - B, t - L) (B = the baseline weeks, L = the evidence's reach, 2 H = 14 days with
+ * the defaults), whose outcomes are all known at t and which a drop of the last L cannot be in. A drop of relative
+ * size δ is p1 = p0 (1 - δ).
  *
  * <p><b>What an entry says at t.</b> One that advanced: log(p1 / p0) = log(1 - δ). One that has not (yet), at age a:
  * log((1 - p1 G(a)) / (1 - p0 G(a))): a customer who entered an hour ago says almost nothing, one that would have
@@ -25,7 +26,7 @@ import java.util.Arrays;
  * calendar has to be configured.
  *
  * <p><b>The test.</b> CUSUM: the largest sum of these log-likelihood ratios over the newest entries (every start
- * point within the last 2 H, at least the minimum volume of entries), for δ in {threshold, 25%, 40%, 60%} (each at
+ * point within the last L, at least the minimum volume of entries), for δ in {threshold, 25%, 40%, 60%} (each at
  * least the threshold). Alarm when it reaches {@code evidence} (natural log units). The baseline rate is taken one
  * standard error below its estimate, so that a baseline that came out high by chance does not make an ordinary
  * period look like a drop. The start point of the largest sum estimates when the drop began.
@@ -47,9 +48,13 @@ final class SequentialDropTest {
     final double evidence;
     private final ZoneRules zone;
 
+    /** How far back the evidence reaches; the baseline ends there, so a drop under way is never in it. */
+    final long lookbackMs;
+
     SequentialDropTest(long horizonMs, long baselineMs, ZoneId zone, double evidence) {
         this.horizonMs = horizonMs;
         this.baselineMs = baselineMs;
+        this.lookbackMs = Math.max(horizonMs, Math.min(2 * horizonMs, baselineMs - horizonMs));
         this.zone = zone.getRules();
         this.evidence = evidence;
     }
@@ -157,8 +162,20 @@ final class SequentialDropTest {
                     events += mark(adv, profile, dayEvents, firstDay);
                 }
             }
-            double mean = Math.max(events, 1) / 168.0;
-            double weeks = (double) (t - lo) / (7 * DAY);
+            // Per weekday, the hours' counts are averaged over the days of that weekday that had cards at all: a
+            // holiday week does not make its weekdays look slow.
+            int[] activeDays = new int[7];
+            for (int d = 0; d < dayEvents.length; d++) {
+                if (dayEvents[d] > 0) {
+                    activeDays[Math.floorMod(firstDay + d + 3, 7)]++; // 1970-01-01 was a Thursday
+                }
+            }
+            double total = 0;
+            for (int b = 0; b < 168; b++) {
+                profile[b] /= Math.max(1, activeDays[b / 24]);
+                total += profile[b];
+            }
+            double mean = Math.max(total, 1e-9) / 168.0;
             rate = new double[hours];
             cumulative = new double[hours + 1];
             // A day weighs by its cards against what its weekday usually has (up to t on the day of t): a day with
@@ -176,7 +193,7 @@ final class SequentialDropTest {
                     int how0 = hourOfWeek(at) / 24 * 24;
                     int upTo = localDay(t) - firstDay == d ? hourOfWeek(t) - how0 : 24;
                     for (int k = 0; k < upTo && k < 24; k++) {
-                        expected += profile[how0 + k] / weeks;
+                        expected += profile[how0 + k];
                     }
                     int seen = d >= 0 && d < dayEvents.length ? dayEvents[d] : 0;
                     factor = expected <= 0 ? (seen > 0 ? 1 : 0) : Math.min(1, seen / (DAY_FULL * expected));
@@ -187,7 +204,7 @@ final class SequentialDropTest {
             }
             int n = 0;
             double[] d = new double[es.entryAt.length];
-            for (int i = es.from(lo); i < es.entryAt.length && es.entryAt[i] < t - horizonMs; i++) {
+            for (int i = es.from(lo); i < es.entryAt.length && es.entryAt[i] < t - lookbackMs; i++) {
                 long adv = es.advancedAt[i];
                 if (adv != FunnelEntry.NOT_ADVANCED && adv - es.entryAt[i] < horizonMs) {
                     d[n++] = at(adv) - at(es.entryAt[i]);
@@ -257,7 +274,7 @@ final class SequentialDropTest {
     Verdict drop(Entries es, long t, long since, double threshold, int minVolume) {
         Verdict v = new Verdict();
         long baseFrom = t - horizonMs - baselineMs;
-        long baseTo = t - horizonMs;
+        long baseTo = t - lookbackMs;
         int n0 = 0;
         int a0 = 0;
         for (int i = es.from(baseFrom); i < es.entryAt.length && es.entryAt[i] < baseTo; i++) {
@@ -274,7 +291,7 @@ final class SequentialDropTest {
         v.baselineRate = p0;
         v.testedRate = Math.max(p0 - Math.sqrt(p0 * (1 - p0) / n0), p0 / 2);
         Clock clock = new Clock(es, t);
-        int first = es.from(Math.max(t - 2 * horizonMs, since));
+        int first = es.from(Math.max(t - lookbackMs, since));
         int last = es.from(t);
         double[] effects = effects(threshold);
         v.score = Double.NEGATIVE_INFINITY;
