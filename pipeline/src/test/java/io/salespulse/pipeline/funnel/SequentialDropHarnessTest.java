@@ -59,7 +59,7 @@ class SequentialDropHarnessTest {
 
             long opened = expected.alarms().get(0);
             long recovered = expected.recoveries().get(0);
-            assertThat(opened).isBetween(history.changeAt, history.changeAt + 7 * DropHistory.DAY);
+            assertThat(opened).isBetween(history.changeAt, history.changeAt + 14 * DropHistory.DAY);
             Alert drop = f.alerts("funnel_drop").get(0);
             assertThat(drop.title).contains("方案呈现").contains("降至约");
             assertThat(drop.message).contains("似然比证据").contains("尚未推进的按往期推进时间折算");

@@ -63,11 +63,11 @@ class SequentialDropTestTest {
     @Test
     void daysWithoutAnyCardStopTheClock() {
         // Customers enter on day 35 and none advances; then four days without a single card (a holiday): they have
-        // had no working time to advance, so they say nothing.
+        // had almost no working time to advance (what is left of day 35), so they say next to nothing.
         long start = T0 + 35 * D;
         SequentialDropTest.Verdict holiday = TEST.drop(history(5, false), start + 5 * D, start, 0.15, 1);
         assertThat(holiday.alarm).isFalse();
-        assertThat(holiday.score).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(holiday.score).isLessThan(0.2);
         // The same days as working days (other customers' cards come in): the same 8 customers are a full "no".
         SequentialDropTest.Verdict working = TEST.drop(history(5, true), start + 5 * D, start, 0.15, 1);
         assertThat(working.alarm).isTrue();
