@@ -113,7 +113,7 @@ final class FunnelText {
                     .append(" 起由 ").append(pct(f.baselineRate)).append(" 降至约 ").append(pct(f.rate))
                     .append(String.format(Locale.ROOT, "（此后 %d 位客户进入、%d 位已推进，尚未推进的按往期推进时间折算；"
                             + "对比此前 %d 周；似然比证据 %.1f，达到阈值 %.0f）；", f.changeEntered, f.changeAdvanced,
-                            settings.baselineWeeks, f.evidence, f.evidenceThreshold));
+                            sequentialBaselineWeeks(settings), f.evidence, f.evidenceThreshold));
         } else {
         m.append(where).append("「").append(stage.label()).append("」").append(days(settings.windowMs))
                 .append("转化率从 ").append(pct(f.baselineRate)).append(" 降至 ").append(pct(f.rate))
@@ -136,6 +136,13 @@ final class FunnelText {
     static String dropId(DropFinding f) {
         return "funnel_drop:" + f.tenant + ":" + f.region + ":" + f.team + ":" + f.stage + ":"
                 + Instant.ofEpochMilli(f.windowEnd);
+    }
+
+    /** Weeks in the sequential test's baseline: from the window + baseline weeks back to where its evidence begins. */
+    private static long sequentialBaselineWeeks(FunnelSettings settings) {
+        long baseline = settings.baselineWeeks * FunnelSettings.WEEK;
+        return (settings.windowMs + baseline - SequentialDropTest.lookback(settings.windowMs, baseline))
+                / FunnelSettings.WEEK;
     }
 
     /** {@code funnel_recovery:<tenant>:<region>:*:<stage>:<window end that opened the episode>}. */

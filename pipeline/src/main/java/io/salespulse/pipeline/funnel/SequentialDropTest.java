@@ -54,9 +54,14 @@ final class SequentialDropTest {
     SequentialDropTest(long horizonMs, long baselineMs, ZoneId zone, double evidence) {
         this.horizonMs = horizonMs;
         this.baselineMs = baselineMs;
-        this.lookbackMs = Math.max(horizonMs, Math.min(2 * horizonMs, baselineMs - horizonMs));
+        this.lookbackMs = lookback(horizonMs, baselineMs);
         this.zone = zone.getRules();
         this.evidence = evidence;
+    }
+
+    /** How far back the evidence reaches: 2 H, but at least H and leaving the baseline at least H. */
+    static long lookback(long horizonMs, long baselineMs) {
+        return Math.max(horizonMs, Math.min(2 * horizonMs, baselineMs - horizonMs));
     }
 
     /** What the test says at one moment. */

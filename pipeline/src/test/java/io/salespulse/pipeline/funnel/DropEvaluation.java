@@ -17,7 +17,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * (CUSUM of the exact censored log-likelihood ratios, same evidence threshold). Prints the table of docs/funnel.md;
  * runs only with {@code -Dfunnel.drop-evaluate=true}:
  *
- * <pre>nice -n 5 mvn -o -q -pl pipeline test -Dtest=DropEvaluation -Dfunnel.drop-evaluate=true -Dfunnel.seeds=30</pre>
+ * <pre>nice -n 5 mvn -o -q -pl pipeline -am test -Dtest=DropEvaluation -Dsurefire.failIfNoSpecifiedTests=false
+ *     -Dfunnel.drop-evaluate=true -Dfunnel.seeds=30</pre>
  */
 @EnabledIfSystemProperty(named = "funnel.drop-evaluate", matches = "true")
 class DropEvaluation {
