@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salespulse.contract.Alert;
 import io.salespulse.contract.StageEvent;
+import io.salespulse.pipeline.config.PipelineConfig;
+import io.salespulse.pipeline.config.Setting;
+import java.util.Map;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -70,5 +74,65 @@ class SequentialDropHarnessTest {
                     && r.windowEnd <= recovered + 2 * H)
                     .allMatch(r -> r.flagged == (r.windowEnd >= opened && r.windowEnd < recovered), "flagged while open");
         }
+    }
+
+    /**
+     * An upgrade: the window test's job opens an episode; its state restores into the sequential test's job, which
+     * goes on with that episode (no second alert for it) and reports its recovery under its id.
+     */
+    @Test
+    void anEpisodeOpenedByTheWindowTestBeforeAnUpgradeEndsWithARecoveryMessageAfterIt() throws Exception {
+        FunnelSettings sequential = FunnelSettings.defaults();
+        FunnelSettings window = FunnelSettings.from(PipelineConfig.defaults().with(Map.of(Setting.FUNNEL_DROP_TEST, "window")));
+        assertThat(window.sequential).isFalse();
+        DropHistory history = new DropHistory(DropHistory.Kind.DROP_RECOVERS, 60, 0.40, 2);
+        long end = DropHistory.T0 + DropHistory.DAYS * DropHistory.DAY;
+        List<StageEvent> cards = cards(history, end);
+        long opened = DropEvaluation.windowRule(history.asEntries(), history.changeAt, end, window);
+        assertThat(opened).as("the window test finds the drop").isBetween(history.changeAt, history.changeEnd);
+        long upgradeAt = opened + 6 * H;
+        OperatorSubtaskState[] state;
+        String id = "weijiang:hz-west:*:proposal:" + Instant.ofEpochMilli(opened);
+        try (FunnelChain f = new FunnelChain(window)) {
+            feed(f, cards, Long.MIN_VALUE, upgradeAt);
+            assertThat(f.alerts("funnel_drop")).extracting(a -> a.alertId).containsExactly("funnel_drop:" + id);
+            state = f.snapshotAll();
+        }
+        try (FunnelChain f = new FunnelChain(sequential, state)) {
+            feed(f, cards, upgradeAt, end);
+            f.watermark(end + sequential.latenessMs + H);
+            List<Alert> recoveries = f.alerts("funnel_recovery");
+            assertThat(recoveries).extracting(a -> a.alertId).first().isEqualTo("funnel_recovery:" + id);
+            long recovered = recoveries.get(0).firedAt;
+            assertThat(recovered).isGreaterThan(history.changeEnd);
+            assertThat(f.alerts("funnel_drop")).as("no second alert for the episode").allMatch(a -> a.firedAt > recovered);
+            assertThat(f.rows("*", "proposal")).filteredOn(r -> r.entered > 0 && r.windowEnd > upgradeAt + H
+                    && r.windowEnd < recovered).allMatch(r -> r.flagged, "flagged until it recovered");
+        }
+    }
+
+    private static List<StageEvent> cards(DropHistory history, long end) {
+        List<StageEvent> cards = new ArrayList<>();
+        int i = 0;
+        for (long[] e : history.entries) {
+            String customer = "c-" + i++;
+            cards.add(FunnelHarnessTest.card(customer, "proposal", e[0], i % 2 == 0 ? "t-1" : "t-2", "r-00" + (i % 4)));
+            if (e[1] < end) {
+                cards.add(FunnelHarnessTest.card(customer, "objection", e[1], i % 2 == 0 ? "t-1" : "t-2", "r-00" + (i % 4)));
+            }
+        }
+        cards.sort(Comparator.comparingLong(c -> c.occurredAt));
+        return cards;
+    }
+
+    /** The cards that occurred in [from, to), each arriving when it occurred. */
+    private static void feed(FunnelChain f, List<StageEvent> cards, long from, long to) throws Exception {
+        for (StageEvent c : cards) {
+            if (c.occurredAt >= from && c.occurredAt < to) {
+                f.watermark(c.occurredAt);
+                f.card(c, c.occurredAt);
+            }
+        }
+        f.watermark(to);
     }
 }
