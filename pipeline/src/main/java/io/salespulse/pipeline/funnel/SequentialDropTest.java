@@ -27,7 +27,8 @@ import java.util.Arrays;
  *
  * <p><b>The test.</b> CUSUM: the largest sum of these log-likelihood ratios over the newest entries (every start
  * point within the last L, at least the minimum volume of entries), for δ in {threshold, 25%, 40%, 60%} (each at
- * least the threshold). Alarm when it reaches {@code evidence} (natural log units). The baseline rate is taken one
+ * least the threshold). Alarm when it reaches {@code evidence} (natural log units) and the rate estimated on the
+ * entries of that sum is more than the threshold below the baseline. The baseline rate is taken one
  * standard error below its estimate, so that a baseline that came out high by chance does not make an ordinary
  * period look like a drop. The start point of the largest sum estimates when the drop began.
  *
@@ -304,7 +305,9 @@ final class SequentialDropTest {
             sums(es, clock, t, first, last, v.testedRate, effect, false, minVolume, v);
         }
         estimate(es, clock, t, v);
-        v.alarm = v.score >= evidence;
+        // A CUSUM designed for a drop δ also moves on smaller ones (its indifference point is about δ / 2): the drop
+        // it estimates must be beyond the threshold too, so the threshold keeps its meaning ("more than 15% down").
+        v.alarm = v.score >= evidence && v.rate < v.baselineRate * (1 - threshold);
         return v;
     }
 

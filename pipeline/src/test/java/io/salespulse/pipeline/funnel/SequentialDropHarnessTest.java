@@ -111,6 +111,38 @@ class SequentialDropHarnessTest {
         }
     }
 
+    /**
+     * Policies: a region whose drop alerts are switched off gets neither the drop nor the recovery message, and its
+     * rows are still flagged; a higher threshold for the region (60%: a 40% drop is below it) opens no episode there.
+     */
+    @Test
+    void policiesSwitchOffTheRecoveryWithTheDropAndRaiseTheThresholdOfTheSequentialTest() throws Exception {
+        FunnelSettings s = FunnelSettings.defaults();
+        DropHistory history = new DropHistory(DropHistory.Kind.DROP_RECOVERS, 40, 0.40, 3);
+        long end = DropHistory.T0 + DropHistory.DAYS * DropHistory.DAY;
+        List<StageEvent> cards = cards(history, end);
+        try (FunnelChain f = new FunnelChain(s)) {
+            f.policy("weijiang/hz-west", policy(1, "\"alert_types\":{\"funnel_drop\":false}"));
+            feed(f, cards, Long.MIN_VALUE, end);
+            f.watermark(end + s.latenessMs + H);
+            assertThat(f.alerts("funnel_drop")).isEmpty();
+            assertThat(f.alerts("funnel_recovery")).isEmpty();
+            assertThat(f.rows("*", "proposal")).anyMatch(r -> r.flagged);
+        }
+        try (FunnelChain f = new FunnelChain(s)) {
+            f.policy("weijiang/hz-west", policy(1, "\"funnel_drop\":{\"threshold_pct\":60}"));
+            feed(f, cards, Long.MIN_VALUE, end);
+            f.watermark(end + s.latenessMs + H);
+            assertThat(f.alerts("funnel_drop")).isEmpty();
+            assertThat(f.rows("*", "proposal")).noneMatch(r -> r.flagged);
+        }
+    }
+
+    private static String policy(long version, String fields) {
+        return "{\"version\":" + version + ",\"updated_at\":\"2026-01-01T09:00:00+08:00\",\"updated_by\":\"u-chen\","
+                + fields + "}";
+    }
+
     private static List<StageEvent> cards(DropHistory history, long end) {
         List<StageEvent> cards = new ArrayList<>();
         int i = 0;
