@@ -54,9 +54,16 @@ import org.slf4j.LoggerFactory;
  * completely, nothing is computed: the key polls every 30 s of arrival time, then computes everything that
  * waited at once. Entries an import brings that are older than the retention are kept until computed.
  *
+ * <p><b>Which test.</b> With {@code funnel.drop-test=sequential} (the default) an end is judged by
+ * {@link SequentialDropTest} on the key's entries (censored per-entry evidence, recovery messages); with
+ * {@code window}, by the 7-day rate's z-test ({@link #judge}). Either way episodes are re-run from the first changed end.
+ *
  * <p>State: the entries (kept until no end within the retention of the last one computed needs them), the last
  * end computed, the log per end (within the retention), the drop alerts sent, the progress (pending ends, holds,
- * the one timer). Everything is cleared once the key's last entry is beyond the retention.
+ * the one timer); for the sequential test the episode after each logged end ({@code funnel-drop-watch}, trimmed with
+ * the log), the one after the newest end trimmed ({@code funnel-drop-watch-base}) and the recoveries sent. A key
+ * restored from a version without them converts the logged episode ({@link DropWatch#of}). Everything is cleared
+ * once the key's last entry is beyond the retention.
  *
  * <p>Input 2 (broadcast): the control stream. Policies: the drop threshold and minimum volume of a (tenant,
  * region) come from its policy (job settings as defaults), a team row's flag uses the team's threshold; a change
