@@ -14,7 +14,7 @@ import java.util.Objects;
 public class Alert {
     public String alertId;
     /**
-     * {@code stage_overdue}, {@code escalation}, {@code funnel_drop}, {@code coaching}, {@code digest}, and
+     * {@code stage_overdue}, {@code escalation}, {@code funnel_drop}, {@code funnel_recovery}, {@code coaching}, {@code digest}, and
      * {@code retraction}: a later-arriving record proved the alert named by {@link #retracts} wrong.
      */
     public String type;

@@ -63,6 +63,8 @@ public final class PipelineConfig implements Serializable {
     public final int funnelBaselineWeeks;
     public final double funnelDropThreshold;
     public final int funnelMinEntered;
+    public final boolean funnelSequentialDropTest;
+    public final int funnelDropEvidence;
     public final double funnelDropPValue;
     public final Duration funnelDropConfirm;
     public final Duration funnelRecovery;
@@ -140,6 +142,8 @@ public final class PipelineConfig implements Serializable {
         funnelBaselineWeeks = s.get(Setting.FUNNEL_BASELINE_WEEKS);
         funnelDropThreshold = s.get(Setting.FUNNEL_DROP_THRESHOLD);
         funnelMinEntered = s.get(Setting.FUNNEL_MIN_ENTERED);
+        funnelSequentialDropTest = s.get(Setting.FUNNEL_DROP_TEST).equals("sequential");
+        funnelDropEvidence = s.get(Setting.FUNNEL_DROP_EVIDENCE);
         funnelDropPValue = s.get(Setting.FUNNEL_DROP_P_VALUE);
         funnelDropConfirm = s.get(Setting.FUNNEL_DROP_CONFIRM);
         funnelRecovery = s.get(Setting.FUNNEL_RECOVERY);

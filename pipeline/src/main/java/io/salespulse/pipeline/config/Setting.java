@@ -5,6 +5,7 @@ import static io.salespulse.contract.settings.SettingType.durationAtMost;
 import static io.salespulse.contract.settings.SettingType.fraction;
 import static io.salespulse.contract.settings.SettingType.integer;
 import static io.salespulse.contract.settings.SettingType.localTime;
+import static io.salespulse.contract.settings.SettingType.oneOf;
 import static io.salespulse.contract.settings.SettingType.percentage;
 import static io.salespulse.contract.settings.SettingType.positiveDuration;
 import static io.salespulse.contract.settings.SettingType.text;
@@ -85,15 +86,19 @@ public enum Setting implements SettingKey {
     FUNNEL_BASELINE_WEEKS(SettingSpec.of("funnel.baseline-weeks", integer(1, 12), "4",
             "Baseline = the same-length windows ending 1..N weeks earlier, pooled")),
     FUNNEL_DROP_THRESHOLD(SettingSpec.of("funnel.drop-threshold", percentage(), "15",
-            "Relative drop of the conversion rate against the baseline, in percent, that can open a drop episode")),
+            "Relative drop of the conversion rate against the baseline, in percent, that can open a drop episode (the sequential test's smallest designed drop)")),
     FUNNEL_MIN_ENTERED(SettingSpec.of("funnel.min-entered", integer(1, 1_000_000), "20",
-            "Fewest customers entered in the window for a drop to count")),
+            "Fewest customers for a drop to count: entered in the window (window test); in the baseline and behind the evidence (sequential test)")),
+    FUNNEL_DROP_TEST(SettingSpec.of("funnel.drop-test", oneOf("sequential", "window"), "sequential",
+            "How drops are found: sequential (per-entry evidence, censored by the time-to-advance curve; docs/funnel.md) or window (the 7-day rate's z-test, the rule before 2026-12)")),
+    FUNNEL_DROP_EVIDENCE(SettingSpec.of("funnel.drop-evidence", integer(2, 50), "10",
+            "Sequential test: log-likelihood ratio (natural log) at which a drop episode opens, and at which it recovers")),
     FUNNEL_DROP_P_VALUE(SettingSpec.of("funnel.drop-p-value", fraction("a p-value", 0.5), "0.001",
-            "One-sided two-proportion z-test: the drop must be significant at this level")),
+            "Window test: one-sided two-proportion z-test, the drop must be significant at this level")),
     FUNNEL_DROP_CONFIRM(SettingSpec.of("funnel.drop-confirm", duration(), "48h",
-            "A drop must hold at every window end for this long before its episode opens (hourly tests are not independent)")),
+            "Window test: a drop must hold at every window end for this long before its episode opens (hourly tests are not independent)")),
     FUNNEL_RECOVERY(SettingSpec.of("funnel.recovery", duration(), "24h",
-            "A drop episode ends once the rate has stayed recovered (drop below half the threshold) this long")),
+            "Window test: a drop episode ends once the rate has stayed recovered (drop below half the threshold) this long")),
     COACHING_REPEATED_OBJECTIONS(SettingSpec.of("coaching.repeated-objections", integer(1, 100), "3",
             "Same objection tag this many times on one customer within one opportunity -> coaching alert")),
     COACHING_SCRIPT_ADOPTION(SettingSpec.of("coaching.script-adoption", percentage(), "60",

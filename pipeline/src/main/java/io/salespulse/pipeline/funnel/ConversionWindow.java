@@ -54,9 +54,16 @@ import org.slf4j.LoggerFactory;
  * completely, nothing is computed: the key polls every 30 s of arrival time, then computes everything that
  * waited at once. Entries an import brings that are older than the retention are kept until computed.
  *
+ * <p><b>Which test.</b> With {@code funnel.drop-test=sequential} (the default) an end is judged by
+ * {@link SequentialDropTest} on the key's entries (censored per-entry evidence, recovery messages); with
+ * {@code window}, by the 7-day rate's z-test ({@link #judge}). Either way episodes are re-run from the first changed end.
+ *
  * <p>State: the entries (kept until no end within the retention of the last one computed needs them), the last
  * end computed, the log per end (within the retention), the drop alerts sent, the progress (pending ends, holds,
- * the one timer). Everything is cleared once the key's last entry is beyond the retention.
+ * the one timer); for the sequential test the episode after each logged end ({@code funnel-drop-watch}, trimmed with
+ * the log), the one after the newest end trimmed ({@code funnel-drop-watch-base}) and the recoveries sent. A key
+ * restored from a version without them converts the logged episode ({@link DropWatch#of}). Everything is cleared
+ * once the key's last entry is beyond the retention.
  *
  * <p>Input 2 (broadcast): the control stream. Policies: the drop threshold and minimum volume of a (tenant,
  * region) come from its policy (job settings as defaults), a team row's flag uses the team's threshold; a change
@@ -93,6 +100,14 @@ public final class ConversionWindow
     private transient MapState<Long, WindowEndLog> log;
     /** Window end that opened an episode -> {@link #ALERTED_LIVE}, {@link #ALERTED_HISTORY} or {@link #RETRACTED}. */
     private transient MapState<Long, Integer> drops;
+    /**
+     * Sequential test (settings.sequential): the episode after each logged window end (kept and trimmed with the
+     * log), the one after the newest end trimmed from it, and episode start -> window end whose recovery was alerted.
+     */
+    private transient MapState<Long, DropWatch> watches;
+    private transient ValueState<DropWatch> watchBase;
+    private transient MapState<Long, Long> recoveries;
+    private transient SequentialDropTest sequentialTest;
 
     private transient Counter rowsCorrected;
     private transient Counter dropsRetracted;
@@ -121,6 +136,14 @@ public final class ConversionWindow
         log = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("funnel-window-log", Types.LONG, Types.POJO(WindowEndLog.class)));
         drops = getRuntimeContext().getMapState(new MapStateDescriptor<>("funnel-drop-alerts", Types.LONG, Types.INT));
+        watches = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("funnel-drop-watch", Types.LONG, Types.POJO(DropWatch.class)));
+        watchBase = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("funnel-drop-watch-base", Types.POJO(DropWatch.class)));
+        recoveries = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("funnel-drop-recoveries", Types.LONG, Types.LONG));
+        sequentialTest = new SequentialDropTest(settings.windowMs, settings.baselineWeeks * FunnelSettings.WEEK,
+                settings.zone(), settings.dropEvidence);
         var metrics = getRuntimeContext().getMetricGroup().addGroup("salespulse");
         rowsCorrected = metrics.counter("funnelRowsCorrected");
         dropsRetracted = metrics.counter("funnelDropsRetracted");
@@ -253,6 +276,24 @@ public final class ConversionWindow
                 episode = p.base == null ? new DropEpisode() : p.base.copy();
             }
         }
+        DropWatch watch = null;
+        SequentialDropTest.Entries sorted = null;
+        java.util.Map<Long, SequentialDropTest.Verdict> verdicts = new TreeMap<>();
+        List<DropWatch> recovered = new ArrayList<>();
+        if (settings.sequential && rerunFrom != Long.MAX_VALUE) {
+            sorted = SequentialDropTest.Entries.of(all);
+            DropWatch base = watchBase.value();
+            for (Map.Entry<Long, WindowEndLog> l = logged.lowerEntry(rerunFrom); l != null && watch == null
+                    && l.getKey() > (base == null ? p.baseEnd : Math.max(base.end, p.baseEnd));
+                    l = logged.lowerEntry(l.getKey())) {
+                DropWatch w = watches.get(l.getKey());
+                watch = w != null ? w.copy() : l.getValue().episode == null ? null
+                        : DropWatch.of(l.getValue().episode, settings.dropThreshold); // logged by an earlier version
+            }
+            if (watch == null) {
+                watch = base != null ? base.copy() : DropWatch.of(episode, settings.dropThreshold);
+            }
+        }
 
         ReadOnlyBroadcastState<String, String> policyState = ctx.getBroadcastState(FunnelPolicies.STATE);
         EffectivePolicy regionPolicy = policies.resolve(policyState, key[0], key[1], null);
@@ -270,6 +311,20 @@ public final class ConversionWindow
             ConversionRow region = Sweep.region(rows);
             if (t < rerunFrom) {
                 now.episode = before == null ? null : before.episode;
+            } else if (region != null && settings.sequential) {
+                boolean warm = first <= t - settings.retentionMs();
+                SequentialDropTest.Verdict[] verdict = new SequentialDropTest.Verdict[1];
+                SequentialDropTest.Step step = sequentialTest.judge(watch, sorted, t, policies.dropThreshold(regionPolicy),
+                        policies.minEntered(regionPolicy), warm, verdict);
+                if (step == SequentialDropTest.Step.OPENED) {
+                    openings.add(t);
+                    verdicts.put(t, verdict[0]);
+                } else if (step == SequentialDropTest.Step.RECOVERED) {
+                    recovered.add(watch.copy());
+                }
+                watch.end = t;
+                watches.put(t, watch.copy());
+                now.episode = watch.episode();
             } else if (region != null) {
                 boolean warm = first <= t - settings.retentionMs();
                 if (judge(episode, region, warm, regionPolicy)) {
@@ -319,13 +374,15 @@ public final class ConversionWindow
             if (now.teams.length == 0 && now.episode == null) {
                 if (before != null) {
                     log.remove(t);
+                    watches.remove(t);
                 }
             } else {
                 log.put(t, now);
             }
         }
         if (rerunFrom != Long.MAX_VALUE) {
-            alertEpisodes(rerunFrom, openings, all, sweep, key, clock, ctx);
+            alertEpisodes(rerunFrom, openings, verdicts, all, sweep, key, clock, ctx);
+            alertRecoveries(recovered, key, clock, ctx);
         }
         rowsCorrected.inc(corrected);
         long firstNew = last == null ? from : Math.max(from, last + settings.slideMs);
@@ -346,8 +403,8 @@ public final class ConversionWindow
      * no longer opened, alerts those never alerted. An id is never sent twice, so an episode withdrawn and opened
      * again stays withdrawn.
      */
-    private void alertEpisodes(long rerunFrom, List<Long> openings, List<FunnelEntry> all, Sweep sweep, String[] key,
-            long clock, OnTimerContext ctx) throws Exception {
+    private void alertEpisodes(long rerunFrom, List<Long> openings, Map<Long, SequentialDropTest.Verdict> verdicts,
+            List<FunnelEntry> all, Sweep sweep, String[] key, long clock, OnTimerContext ctx) throws Exception {
         List<Long> withdrawn = new ArrayList<>();
         for (Map.Entry<Long, Integer> d : drops.entries()) {
             if (d.getKey() >= rerunFrom && d.getValue() != RETRACTED && !openings.contains(d.getKey())) {
@@ -382,9 +439,50 @@ public final class ConversionWindow
                     settings);
             f.dropThreshold = policies.dropThreshold(policies.resolve(ctx.getBroadcastState(FunnelPolicies.STATE),
                     key[0], key[1], null));
+            SequentialDropTest.Verdict v = verdicts.get(end);
+            if (v != null) {
+                f.sequential = true;
+                f.evidence = v.score;
+                f.evidenceThreshold = settings.dropEvidence;
+                f.changeAt = v.since;
+                f.changeEntered = v.entered;
+                f.changeAdvanced = v.advanced;
+                f.rate = v.rate;
+                f.baselineRate = v.baselineRate;
+            }
             boolean history = FunnelImports.aboutThePast(end, clock);
             f.origin = history ? Alert.HISTORY : Alert.LIVE;
             drops.put(end, history ? ALERTED_HISTORY : ALERTED_LIVE);
+            ctx.output(DROPS, RegionFact.of(f));
+        }
+    }
+
+    /**
+     * One recovery message per alerted episode (id of its start): a re-run that moves the recovery does not send it
+     * again, and an episode withdrawn or never alerted gets none.
+     */
+    private void alertRecoveries(List<DropWatch> recovered, String[] key, long clock, OnTimerContext ctx)
+            throws Exception {
+        for (DropWatch w : recovered) {
+            Integer state = drops.get(w.startedAt);
+            if (state == null || state == RETRACTED || recoveries.contains(w.startedAt)) {
+                continue;
+            }
+            recoveries.put(w.startedAt, w.recoveredAt);
+            DropFinding f = new DropFinding();
+            f.tenant = key[0];
+            f.region = key[1];
+            f.team = ConversionRow.ALL_TEAMS;
+            f.stage = key[2];
+            f.windowEnd = w.startedAt;
+            f.windowStart = w.startedAt - settings.windowMs;
+            f.recovery = true;
+            f.recoveredAt = w.recoveredAt;
+            f.rate = w.recoveredRate;
+            f.baselineRate = w.baselineAtStart;
+            f.rateAtStart = w.rateAtStart;
+            f.sequential = true;
+            f.origin = FunnelImports.aboutThePast(w.recoveredAt, clock) ? Alert.HISTORY : Alert.LIVE;
             ctx.output(DROPS, RegionFact.of(f));
         }
     }
@@ -450,6 +548,14 @@ public final class ConversionWindow
                     p.baseEnd = l.getKey();
                     p.base = l.getValue().episode;
                 }
+                DropWatch w = watches.get(l.getKey());
+                if (w != null) {
+                    DropWatch base = watchBase.value();
+                    if (base == null || base.end < l.getKey()) {
+                        watchBase.update(w);
+                    }
+                    watches.remove(l.getKey());
+                }
                 it.remove();
                 lost = Math.max(lost, l.getKey());
             }
@@ -458,8 +564,15 @@ public final class ConversionWindow
             p.correctableFrom = Math.max(p.correctableFrom, lost + settings.slideMs);
         }
         for (Iterator<Long> it = drops.keys().iterator(); it.hasNext();) {
-            if (it.next() < p.correctableFrom) {
-                it.remove(); // no re-run reaches it any more
+            long start = it.next();
+            if (start < p.correctableFrom && !(watchBase.value() != null && watchBase.value().open
+                    && watchBase.value().startedAt == start)) {
+                it.remove(); // no re-run reaches it any more (an open episode's start is kept for its recovery)
+            }
+        }
+        for (Iterator<Long> it = recoveries.keys().iterator(); it.hasNext();) {
+            if (!drops.contains(it.next())) {
+                it.remove();
             }
         }
     }
@@ -557,6 +670,9 @@ public final class ConversionWindow
         progress.clear();
         log.clear();
         drops.clear();
+        watches.clear();
+        watchBase.clear();
+        recoveries.clear();
     }
 
     private EffectivePolicy resolve(ReadOnlyBroadcastState<String, String> state, String[] key, String team) {

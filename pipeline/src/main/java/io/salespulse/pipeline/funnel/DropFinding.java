@@ -34,6 +34,21 @@ public class DropFinding {
      * the retracted alert's.
      */
     public String origin = "live";
+    /**
+     * Found by the sequential test: {@link #rate} is then the rate estimated on the entries since {@link #changeAt}
+     * (those not advanced yet weighted by the time-to-advance curve), {@link #baselineRate} the baseline's, and
+     * {@link #evidence} the log-likelihood ratio that reached {@link #evidenceThreshold}.
+     */
+    public boolean sequential;
+    public double evidence;
+    public double evidenceThreshold;
+    public long changeAt;
+    public long changeEntered;
+    public long changeAdvanced;
+    /** The episode (id of {@link #windowEnd}) has recovered at window end {@link #recoveredAt}; rate = the rate then. */
+    public boolean recovery;
+    public long recoveredAt;
+    public double rateAtStart;
 
     public DropFinding() {}
 }

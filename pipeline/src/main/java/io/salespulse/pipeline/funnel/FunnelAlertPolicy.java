@@ -44,6 +44,9 @@ final class FunnelAlertPolicy extends BroadcastProcessFunction<Alert, PolicyUpda
         // A retraction follows the policy of the alert it withdraws (its id starts with the type).
         String type = Alert.RETRACTION.equals(a.type) && a.retracts != null && a.retracts.contains(":")
                 ? a.retracts.substring(0, a.retracts.indexOf(':')) : a.type;
+        if (type.equals("funnel_recovery")) {
+            type = "funnel_drop"; // the end of an episode follows the switch of its alert
+        }
         boolean regionLevel = type.equals("funnel_drop");
         if (regionLevel || type.equals("coaching")) {
             EffectivePolicy p = policies.resolve(ctx.getBroadcastState(FunnelPolicies.STATE), a.tenant, a.region,

@@ -25,6 +25,10 @@ public final class FunnelSettings implements Serializable {
     /** Relative drop, as a fraction (0.15 = 15%). */
     public final double dropThreshold;
     public final int minEntered;
+    /** Drops by the sequential test ({@link SequentialDropTest}) rather than the window z-test. */
+    public final boolean sequential;
+    /** The sequential test's log-likelihood ratio threshold. */
+    public final double dropEvidence;
     public final double pValue;
     public final long recoveryMs;
     /** The drop must hold this long (consecutive window ends) before an episode opens. */
@@ -63,6 +67,18 @@ public final class FunnelSettings implements Serializable {
             int minEntered, double pValue, Duration confirm, Duration recovery, int repeatedObjections, double scriptAdoptionPct,
             LocalTime digestTime, ZoneId zone, StageSla sla, Duration stateTtl, String importsTopic,
             Duration outOfOrderness, Duration unannouncedImportTimeout) {
+        this(window, slide, lateness, baselineWeeks, dropThresholdPct, minEntered, pValue, confirm, recovery,
+                repeatedObjections, scriptAdoptionPct, digestTime, zone, sla, stateTtl, importsTopic, outOfOrderness,
+                unannouncedImportTimeout, false, 10);
+    }
+
+    /** With the drop test: {@code sequential} and its {@code evidence}; the constructors above take the window test. */
+    public FunnelSettings(Duration window, Duration slide, Duration lateness, int baselineWeeks, double dropThresholdPct,
+            int minEntered, double pValue, Duration confirm, Duration recovery, int repeatedObjections, double scriptAdoptionPct,
+            LocalTime digestTime, ZoneId zone, StageSla sla, Duration stateTtl, String importsTopic,
+            Duration outOfOrderness, Duration unannouncedImportTimeout, boolean sequential, double evidence) {
+        this.sequential = sequential;
+        this.dropEvidence = evidence;
         this.windowMs = window.toMillis();
         this.slideMs = slide.toMillis();
         this.latenessMs = lateness.toMillis();
@@ -87,7 +103,8 @@ public final class FunnelSettings implements Serializable {
         return new FunnelSettings(c.funnelWindow, c.funnelSlide, c.funnelAllowedLateness, c.funnelBaselineWeeks,
                 c.funnelDropThreshold, c.funnelMinEntered, c.funnelDropPValue, c.funnelDropConfirm, c.funnelRecovery,
                 c.coachingRepeatedObjections, c.coachingScriptAdoption, c.digestTime, c.timeZone, c.sla, c.stateTtl,
-                c.topicImports, c.outOfOrderness, c.unannouncedImportTimeout);
+                c.topicImports, c.outOfOrderness, c.unannouncedImportTimeout, c.funnelSequentialDropTest,
+                c.funnelDropEvidence);
     }
 
     /** The default settings, for tests. */

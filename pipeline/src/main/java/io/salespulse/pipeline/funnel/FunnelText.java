@@ -104,11 +104,23 @@ final class FunnelText {
         a.title = "【转化下降】" + where + "「" + stage.label() + "」转化率从 " + pct(f.baselineRate) + " 降至 "
                 + pct(f.rate);
         StringBuilder m = new StringBuilder();
+        if (f.sequential) {
+            // The sequential test's own figures: since when, on how many customers, with the censored ones weighted.
+            a.title = "【转化下降】" + where + "「" + stage.label() + "」转化率从 " + pct(f.baselineRate) + " 降至约 "
+                    + pct(f.rate);
+            m.append(where).append("「").append(stage.label()).append("」转化率约从 ")
+                    .append(DAY.format(Instant.ofEpochMilli(f.changeAt).atZone(settings.zone())))
+                    .append(" 起由 ").append(pct(f.baselineRate)).append(" 降至约 ").append(pct(f.rate))
+                    .append(String.format(Locale.ROOT, "（此后 %d 位客户进入、%d 位已推进，尚未推进的按往期推进时间折算；"
+                            + "对比此前 %d 周；似然比证据 %.1f，达到阈值 %.0f）；", f.changeEntered, f.changeAdvanced,
+                            sequentialBaselineWeeks(settings), f.evidence, f.evidenceThreshold));
+        } else {
         m.append(where).append("「").append(stage.label()).append("」").append(days(settings.windowMs))
                 .append("转化率从 ").append(pct(f.baselineRate)).append(" 降至 ").append(pct(f.rate))
                 .append(String.format(Locale.ROOT, "（本期 %d 位客户进入、%d 位推进；对比前 %d 周同期；显著性 %s）；",
                         f.entered, f.advanced, settings.baselineWeeks,
                         f.pValue < 0.001 ? "p<0.001" : String.format(Locale.ROOT, "p=%.3f", f.pValue)));
+        }
         m.append(f.concentration).append("；");
         String tagText = tagShift(now, base);
         m.append(tagText);
@@ -124,6 +136,37 @@ final class FunnelText {
     static String dropId(DropFinding f) {
         return "funnel_drop:" + f.tenant + ":" + f.region + ":" + f.team + ":" + f.stage + ":"
                 + Instant.ofEpochMilli(f.windowEnd);
+    }
+
+    /** Weeks in the sequential test's baseline: from the window + baseline weeks back to where its evidence begins. */
+    private static long sequentialBaselineWeeks(FunnelSettings settings) {
+        long baseline = settings.baselineWeeks * FunnelSettings.WEEK;
+        return (settings.windowMs + baseline - SequentialDropTest.lookback(settings.windowMs, baseline))
+                / FunnelSettings.WEEK;
+    }
+
+    /** {@code funnel_recovery:<tenant>:<region>:*:<stage>:<window end that opened the episode>}. */
+    static String recoveryId(DropFinding f) {
+        return "funnel_recovery:" + f.tenant + ":" + f.region + ":" + f.team + ":" + f.stage + ":"
+                + Instant.ofEpochMilli(f.windowEnd);
+    }
+
+    /** The episode's stage is back at its baseline rate: closes the loop alert -> action -> verified. */
+    static Alert recoveryAlert(DropFinding f, FunnelSettings settings, long emittedAt) {
+        Stage stage = Stage.fromCode(f.stage).orElseThrow();
+        Alert a = base(recoveryId(f), "funnel_recovery", f.tenant, f.region, "", f.recoveredAt, emittedAt);
+        a.severity = "normal";
+        a.repId = "";
+        a.customerId = "";
+        a.stage = f.stage;
+        String since = DAY.format(Instant.ofEpochMilli(f.windowEnd).atZone(settings.zone()));
+        String at = DAY.format(Instant.ofEpochMilli(f.recoveredAt).atZone(settings.zone()));
+        a.title = "【转化回升】" + f.region + " 区域「" + stage.label() + "」转化率已恢复至约 " + pct(f.rate);
+        a.message = f.region + " 区域「" + stage.label() + "」转化率于 " + at + " 确认恢复：近期约 " + pct(f.rate)
+                + "（" + since + " 提醒时约 " + pct(f.rateAtStart) + "，往期 " + pct(f.baselineRate) + "），"
+                + since + " 的转化下降提醒结束。";
+        a.suggestion = "复盘本次有效的做法（应答卡、晨会演示等），固化为团队常规动作。";
+        return a;
     }
 
     /** Withdraws the alert of a drop episode that cards uploaded later no longer show. */

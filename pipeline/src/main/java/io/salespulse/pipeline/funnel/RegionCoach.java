@@ -109,6 +109,12 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
 
     /** A drop episode opened (its alert, with the objection mix of its window against the baseline windows) or was withdrawn. */
     private void drop(DropFinding f, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
+        if (f.recovery) {
+            Alert a = FunnelText.recoveryAlert(f, settings, ctx.currentProcessingTime());
+            a.origin = f.origin;
+            out.collect(a);
+            return;
+        }
         if (f.retraction) {
             Alert a = FunnelText.dropRetraction(f, settings, ctx.currentProcessingTime());
             a.origin = f.origin;

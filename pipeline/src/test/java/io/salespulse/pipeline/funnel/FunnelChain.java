@@ -48,6 +48,16 @@ final class FunnelChain implements AutoCloseable {
     /** With the policy-holding operators restored from {@link #snapshotPolicyOperators()} of another chain. */
     FunnelChain(FunnelSettings settings, OperatorSubtaskState windowsState, OperatorSubtaskState alertPolicyState)
             throws Exception {
+        this(settings, windowsState, alertPolicyState, null);
+    }
+
+    /** With every operator restored from {@link #snapshotAll()} of another chain (an upgrade, a restart). */
+    FunnelChain(FunnelSettings settings, OperatorSubtaskState[] all) throws Exception {
+        this(settings, null, null, all);
+    }
+
+    private FunnelChain(FunnelSettings settings, OperatorSubtaskState windowsState, OperatorSubtaskState alertPolicyState,
+            OperatorSubtaskState[] restoreAll) throws Exception {
         customers = new KeyedTwoInputStreamOperatorTestHarness<>(new CardClockBroadcastOperator<>(new CustomerFunnel(settings)),
                 c -> CustomerFunnel.key(c.tenant, c.customerId), (PolicyUpdate u) -> "", Types.STRING);
         windows = new KeyedTwoInputStreamOperatorTestHarness<>(new CardClockBroadcastOperator<>(new ConversionWindow(settings)),
@@ -65,6 +75,12 @@ final class FunnelChain implements AutoCloseable {
             windows.initializeState(windowsState);
             alertPolicy.initializeState(alertPolicyState);
         }
+        if (restoreAll != null) {
+            List<AbstractStreamOperatorTestHarness<?>> all = harnesses();
+            for (int i = 0; i < all.size(); i++) {
+                all.get(i).initializeState(restoreAll[i]);
+            }
+        }
         for (AbstractStreamOperatorTestHarness<?> h : harnesses()) {
             h.open();
         }
@@ -72,6 +88,16 @@ final class FunnelChain implements AutoCloseable {
 
     private List<AbstractStreamOperatorTestHarness<?>> harnesses() {
         return List.of(customers, windows, regions, digests, alertPolicy);
+    }
+
+    /** Checkpoints of every operator, in the order {@link #FunnelChain(FunnelSettings, OperatorSubtaskState[])} takes. */
+    OperatorSubtaskState[] snapshotAll() throws Exception {
+        List<AbstractStreamOperatorTestHarness<?>> all = harnesses();
+        OperatorSubtaskState[] out = new OperatorSubtaskState[all.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = all.get(i).snapshot(1, 1);
+        }
+        return out;
     }
 
     /** Checkpoints of the two operators that hold policies (windows, alert filter), in that order. */

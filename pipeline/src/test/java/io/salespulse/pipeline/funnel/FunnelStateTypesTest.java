@@ -14,7 +14,7 @@ class FunnelStateTypesTest {
             CustomerSnapshot.class, StageInterval.class, ConversionRow.class, DropFinding.class, DropEpisode.class, ObjectionCounts.class,
             CustomerFunnelState.class, CoachingCase.class, ImportHolds.class, WindowProgress.class, WindowEndLog.class,
             RegionFact.class, KeyProgress.class, CoachProgress.class, DigestProgress.class, DigestSent.class, OpenCustomer.class, DigestDay.class,
-            DigestRow.class})
+            DigestRow.class, DropWatch.class})
     void isAFlinkPojo(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(PojoTypeInfo.class);
