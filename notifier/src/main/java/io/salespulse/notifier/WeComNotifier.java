@@ -16,6 +16,9 @@ import io.salespulse.notifier.escalation.Escalator;
 import io.salespulse.notifier.ops.NotifierHealth;
 import io.salespulse.notifier.ops.NotifierMetrics;
 import io.salespulse.notifier.ops.OpsEndpoints;
+import io.salespulse.notifier.page.AlertLinks;
+import io.salespulse.notifier.page.AlertPage;
+import io.salespulse.notifier.page.AlertPageStore;
 import io.salespulse.notifier.policy.PolicyFollower;
 import io.salespulse.notifier.retraction.Retractions;
 import io.salespulse.notifier.routing.Route;
@@ -107,6 +110,7 @@ public final class WeComNotifier implements AutoCloseable {
     private final PolicyFollower policies;
     private final Escalator escalator;
     private final AckServer ackServer;
+    private final AlertPageStore pageStore;
     private final NotifierMetrics metrics;
     private final EventParser ackParser = new EventParser(Duration.ofDays(3650));
     private final Thread thread;
@@ -134,7 +138,8 @@ public final class WeComNotifier implements AutoCloseable {
                 metrics.ledgerFailures());
         this.consumer = new KafkaConsumer<>(consumerProperties(config));
         this.producer = new KafkaProducer<>(producerProperties(config));
-        WeComMessages messages = new WeComMessages(config.timeZone, config.ackBaseUrl, config.workQueueUrl);
+        AlertLinks links = new AlertLinks(config.linkSecret, config.ackBaseUrl, config.linkTtl);
+        WeComMessages messages = new WeComMessages(config.timeZone, links, config.workQueueUrl);
         this.dispatcher = new RobotDispatcher(ledger, new WeComClient(config.wecomUrl, config.requestTimeout),
                 new RobotRateLimiter(config.ratePerMinute, config.rateMargin, time), messages, routing, time,
                 config.maxAttempts, config.retryBase, config.retryMax, observer, metrics);
@@ -143,8 +148,11 @@ public final class WeComNotifier implements AutoCloseable {
                 new PolicyParser(config.stateTtl, config.timeZone));
         this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time, policies.book(),
                 dispatcher::retractionWaiting, metrics);
-        this.ackServer = new AckServer(config.ackHost, config.ackPort, ackLedger, producer, config.topicAcks, time,
-                config.timeZone, metrics);
+        this.pageStore = new AlertPageStore(config.clickhouseUrl, config.clickhouseUser, config.clickhousePassword,
+                metrics.ledgerFailures());
+        AlertPage page = new AlertPage(links, pageStore, ackLedger, producer, config.topicAcks, time, config.timeZone,
+                metrics, config.ackBaseUrl);
+        this.ackServer = new AckServer(config.ackHost, config.ackPort, page, metrics);
         NotifierHealth health = new NotifierHealth(metrics, config.healthStall, config.healthFailedPosts,
                 config.topicAlerts, () -> routing.current().rules().routes().stream().map(Route::name)
                         .collect(Collectors.toSet()));
@@ -542,5 +550,6 @@ public final class WeComNotifier implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
         ledger.close();
         ackLedger.close();
+        pageStore.close();
     }
 }

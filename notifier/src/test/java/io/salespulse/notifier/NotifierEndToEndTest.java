@@ -12,9 +12,6 @@ import io.salespulse.notifier.wecom.WeComResult;
 import io.salespulse.notifier.wecom.WeComStub;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -212,27 +209,18 @@ class NotifierEndToEndTest {
             NotifierAlert unacked = alert("esc-unacked", "high", "hz-west", "t-3", time.now());
             NotifierAlert acked = alert("esc-acked", "normal", "hz-west", "t-3", time.now());
             stack.produce(config.topicAlerts, List.of(unacked, acked), time.now());
-            HttpClient http = HttpClient.newHttpClient();
             try (WeComNotifier n = WeComNotifier.start(config, NotifierTestStack.routing(routes, env), time,
                     RobotDispatcher.PostObserver.NONE)) {
                 await("both delivered to the team", Duration.ofSeconds(30), () -> stub.received(team).size() == 2);
-                String base = "http://127.0.0.1:" + n.ackPort() + "/ack?";
-
-                HttpResponse<String> ack = http.send(HttpRequest.newBuilder(URI.create(base + "alert_id="
-                        + URLEncoder.encode(acked.alertId(), StandardCharsets.UTF_8) + "&by=u-chen&action=ack")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> ack = NotifierTestStack.actOnPage(n.ackPort(), acked.alertId(), "u-chen", "ack", time.now());
                 assertThat(ack.statusCode()).isEqualTo(200);
                 assertThat(ack.body()).contains("u-chen 已确认处理");
-                HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(base + "alert_id="
-                        + acked.alertId() + "&by=u-chen&action=ack&format=json")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> again = NotifierTestStack.actOnPage(n.ackPort(), acked.alertId(), "u-chen", "ack", time.now());
                 assertThat(again.statusCode()).isEqualTo(200);
                 assertThat(again.body()).contains("\"result\":\"already_recorded\"");
-                assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "alert_id=nope&by=u-chen")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
-                assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "alert_id=" + acked.alertId()
-                        + "&by=u-chen&action=maybe")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
-                assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "alert_id=" + acked.alertId())).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+                assertThat(NotifierTestStack.actOnPage(n.ackPort(), "nope", "u-chen", "ack", time.now()).statusCode()).isEqualTo(404);
+                assertThat(NotifierTestStack.actOnPage(n.ackPort(), acked.alertId(), "u-chen", "maybe", time.now()).statusCode())
+                        .isEqualTo(400);
                 await("the ack reached alert_acks", Duration.ofSeconds(30), () -> stack.count(
                         "SELECT count() FROM salespulse.alert_acks FINAL WHERE alert_id = 'esc-acked'") == 1);
 

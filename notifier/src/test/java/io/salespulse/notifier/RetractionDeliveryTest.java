@@ -10,12 +10,7 @@ import io.salespulse.notifier.config.NotifierSetting;
 import io.salespulse.notifier.delivery.NotifierAlert;
 import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.wecom.WeComStub;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -234,7 +229,6 @@ class RetractionDeliveryTest extends SharedStackTest {
         try (Run run = Run.start("esc", time)) {
             NotifierAlert early = alert("esc-early", "normal", "hz-west", "t-3", time.now());
             NotifierAlert late = alert("esc-late", "high", "hz-west", "t-3", time.now());
-            HttpClient http = HttpClient.newHttpClient();
             try (WeComNotifier n = run.notifier()) {
                 run.produce(early, late);
                 await("both posted to the team", Duration.ofSeconds(30), () -> run.got("team").size() == 2);
@@ -247,9 +241,8 @@ class RetractionDeliveryTest extends SharedStackTest {
                 await("the second retraction in both groups", Duration.ofSeconds(30),
                         () -> run.got("team").size() == 4 && run.got("region").size() == 2);
 
-                HttpResponse<String> ack = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.ackPort()
-                        + "/ack?alert_id=" + URLEncoder.encode(late.alertId(), StandardCharsets.UTF_8) + "&by=u-chen"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> ack = NotifierTestStack.actOnPage(n.ackPort(), late.alertId(), "u-chen", "ack",
+                        time.now());
                 assertThat(ack.statusCode()).isEqualTo(200);
                 assertThat(ack.body()).contains("已撤回").contains("无需处理");
                 await("the ack stored", Duration.ofSeconds(30), () -> stack.count(

@@ -213,6 +213,28 @@ public final class DeliveryLedger implements AutoCloseable {
         }
     }
 
+    /**
+     * Alert ids silenced at {@code now} by a silence naming the alert ({@code alert_silences}: the page's snooze).
+     * Silences by other matchers (region, team, rep, ...) are issue #16's next step and are not applied yet.
+     */
+    public synchronized Set<String> snoozedAlerts(Instant now) throws SQLException {
+        Set<String> out = new TreeSet<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT DISTINCT alert_id FROM salespulse.alert_silences"
+                + " FINAL WHERE alert_id != '' AND toUnixTimestamp64Milli(starts_at) <= ?"
+                + " AND toUnixTimestamp64Milli(ends_at) > ?")) {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setLong(2, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(READ, e);
+        }
+        return out;
+    }
+
     /** When an ack event with this id was recorded, if it was. */
     public synchronized Optional<Instant> ackRecorded(String eventId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(

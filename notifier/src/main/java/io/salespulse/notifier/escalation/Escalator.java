@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.Producer;
@@ -37,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * region, team): {@code escalation.region_manager} (or {@code escalation.region}) is the time from the alert to
  * level 1, {@code escalation.director} the time to level 2 (default: twice the level-1 time, as in the routing
  * file); {@code alert_types.escalation: false} means the scope's alerts never escalate.
+ *
+ * <p>A snoozed alert (暂停提醒 on the alert page: a row of {@code alert_silences} naming it) does not escalate
+ * while the snooze runs; afterwards, still unanswered, it escalates as due.
  *
  * <p>A retracted alert never escalates: the ledger leaves out alerts with a retraction recorded, and
  * {@code retractionWaiting} those whose retraction was read but waits for its robot (not in the ledger yet).
@@ -74,11 +78,13 @@ public final class Escalator {
         Instant now = time.now();
         int top = RoutingRules.LEVELS.size() - 1;
         int count = 0;
+        Set<String> snoozed = ledger.snoozedAlerts(now);
         for (DeliveryLedger.Origin o : ledger.escalationCandidates(now.minus(rules.escalationMaxAge()), top)) {
             NotifierAlert a = o.alert();
             int level = Math.max(o.level(), raised.getOrDefault(a.alertId(), 0));
             int next = level + 1;
-            if (next > top || retractionWaiting.test(a.alertId())) {
+            // A snoozed alert waits: when the snooze ends and the alert is still unanswered, its due level follows.
+            if (next > top || retractionWaiting.test(a.alertId()) || snoozed.contains(a.alertId())) {
                 continue;
             }
             EffectivePolicy policy = policyOf(a);
@@ -137,7 +143,7 @@ public final class Escalator {
         String message = "该预警触发已 " + waited + "，仍无人确认处理，现升级给" + LEVEL_NAMES.get(level) + "。"
                 + "（原预警：" + a.alertId() + "）";
         String suggestion = level == 1
-                ? "请区域经理今天内指定负责人并跟进客户，处理后点击下方“我来处理”。"
+                ? "请区域经理今天内指定负责人并跟进客户，打开下方链接点击“确认处理”。"
                 : "请总监关注：该客户的跟进已两级无响应，建议在今日例会上安排专人负责。";
         return new NotifierAlert("escalation:" + a.alertId() + ":" + level, "escalation", a.severity(), a.tenant(),
                 a.region(), a.team(), a.repId(), a.customerId(), null, null, firedAt, title, message, suggestion, level,
