@@ -26,6 +26,20 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +47,8 @@ import org.junit.jupiter.api.Test;
  * The alert page over HTTP, against the real notifier (Kafka broker, ClickHouse engine, the WeCom stand-in): the
  * link is taken from the message the stand-in received. What must record nothing records nothing: a preview bot's
  * GET and HEAD, forged, altered and expired links, cross-site and token-less POSTs, oversized and malformed forms,
- * the retired {@code /ack} link; a replayed POST answers "already recorded". The browser half is
- * {@link AlertPageBrowserTest}.
+ * the retired {@code /ack} link; a replayed POST answers "already recorded". {@link InAPhoneBrowser} does the same
+ * in headless Chromium at a phone's viewport (Debian's chromium and chromium-driver, driven by Selenium).
  */
 class AlertPageTest extends SharedStackTest {
     static final String KEY = "key-page-" + Long.toHexString(System.nanoTime());
@@ -249,5 +263,164 @@ class AlertPageTest extends SharedStackTest {
                 .containsExactly("lisi|ack");
         assertThat(stack.query("SELECT author, source, dateDiff('minute', starts_at, ends_at) FROM salespulse.alert_silences"
                 + " FINAL WHERE alert_id = 'pg-csrf'")).containsExactly("lisi|page|120");
+    }
+
+    /**
+     * The page in a real browser: Debian's headless Chromium at 390x844 (a phone), through chromedriver and Selenium.
+     * Screenshots go to target/screenshots/ (docs/img/alert-page.png is one of them).
+     */
+    @Nested
+    class InAPhoneBrowser {
+        static final String CHROMIUM = "/usr/bin/chromium";
+        static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+        static final String PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko)"
+                + " Chrome/156.0 Mobile Safari/537.36 wxwork/4.1.30 MicroMessenger/7.0.1 Language/zh";
+        WebDriver browser;
+
+        @BeforeEach
+        void openBrowser() {
+            assertThat(Path.of(CHROMIUM)).as("apt-get install -y chromium chromium-driver fonts-noto-cjk").exists();
+            assertThat(Path.of(CHROMEDRIVER)).as("apt-get install -y chromium chromium-driver").exists();
+            ChromeOptions o = new ChromeOptions();
+            o.setBinary(CHROMIUM);
+            o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN");
+            o.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
+                    Map.of("width", 390, "height", 844, "pixelRatio", 2.0), "userAgent", PHONE_UA));
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(new java.io.File(CHROMEDRIVER)).usingAnyFreePort().build();
+            browser = new ChromeDriver(service, o);
+            browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        }
+
+        @AfterEach
+        void closeBrowser() {
+            if (browser != null) {
+                browser.quit();
+            }
+        }
+
+        void screenshot(String name) throws Exception {
+            Path dir = Path.of("target", "screenshots");
+            java.nio.file.Files.createDirectories(dir);
+            byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+            java.nio.file.Files.write(dir.resolve(name + ".png"), png);
+        }
+
+        WebElement waitFor(String css) {
+            return new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.findElement(By.cssSelector(css)));
+        }
+
+        @Test
+        void theRepOpensTheLinkSeesTheCustomersCardsAcknowledgesAndSnoozes() throws Exception {
+            String id = "stage_overdue:weijiang:c-00058:needs:browser";
+            Instant due = Instant.now().minus(Duration.ofHours(5).plusMinutes(12));
+            NotifierAlert a = new NotifierAlert(id, "stage_overdue", "high", "weijiang", "hz-west", "t-3", "r-007",
+                    "c-00058", "needs", due, due, "【高潜客户待激活】客户 c-00058 「需求确认」后超时未推进",
+                    "销售 r-007 负责的高潜客户 c-00058（预计金额 ¥10,500）提交「需求确认」卡后已超时未推进。",
+                    "今天内电话确认需求细节，并预约方案演示。", 0, id);
+            stack.execute("INSERT INTO salespulse.alerts (alert_id, type, severity, tenant, region, team, rep_id,"
+                    + " customer_id, stage, due_at, fired_at, emitted_at, title, message, suggestion, ingested_at) VALUES"
+                    + " ('" + id + "', 'stage_overdue', 'high', 'weijiang', 'hz-west', 't-3', 'r-007', 'c-00058', 'needs',"
+                    + " now64(3) - INTERVAL 312 MINUTE, now64(3) - INTERVAL 312 MINUTE, now64(3), '" + a.title() + "', '"
+                    + a.message() + "', '" + a.suggestion() + "', now64(3))");
+            stack.execute("INSERT INTO salespulse.stage_events (event_id, tenant, occurred_at, customer_id, rep_id, region,"
+                    + " team, stage, objection_tag, high_potential, deal_value, ingested_at) VALUES"
+                    + " ('br-1', 'weijiang', now64(3) - INTERVAL 4 DAY, 'c-00058', 'r-007', 'hz-west', 't-3', 'contact', NULL, true, 10500, now64(3)),"
+                    + " ('br-2', 'weijiang', now64(3) - INTERVAL 3 DAY, 'c-00058', 'r-007', 'hz-west', 't-3', 'needs', NULL, true, 10500, now64(3)),"
+                    + " ('br-3', 'weijiang', now64(3) - INTERVAL 9 DAY, 'c-00058', 'r-003', 'hz-west', 't-3', 'objection', '价格高于竞品', true, NULL, now64(3)),"
+                    + " ('br-x', 'weijiang', now64(3) - INTERVAL 1 DAY, 'c-99999', 'r-007', 'hz-west', 't-3', 'needs', NULL, false, NULL, now64(3))");
+            stack.produce(config.topicAlerts, List.of(a), Instant.now());
+            await("the message", Duration.ofSeconds(30),
+                    () -> stub.received(KEY).stream().anyMatch(r -> r.content().contains("c-00058")));
+            Matcher m = LINK.matcher(stub.received(KEY).stream().filter(r -> r.content().contains("c-00058")).findFirst()
+                    .orElseThrow().content());
+            assertThat(m.find()).isTrue();
+
+            browser.get(m.group(1));
+            assertThat(waitFor("#title").getText()).isEqualTo(a.title());
+            assertThat(browser.findElements(By.cssSelector("#cards li"))).hasSize(3);
+            assertThat(browser.findElement(By.id("cards")).getText()).contains("需求确认", "客户接触", "异议处理", "价格高于竞品")
+                    .doesNotContain("c-99999");
+            assertThat(browser.findElement(By.id("status")).getText()).contains("尚无人处理");
+            assertThat(browser.findElement(By.id("recipient")).getText()).isEqualTo("lisi");
+            // The page fits the phone: no horizontal scrolling.
+            Object width = ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollWidth");
+            assertThat(((Number) width).intValue()).isLessThanOrEqualTo(390);
+            screenshot("alert-page");
+
+            browser.findElement(By.id("btn-ack")).click();
+            assertThat(waitFor("#result").getText()).contains("lisi 已确认处理");
+            screenshot("alert-page-acked");
+            new Select(browser.findElement(By.id("snooze-for"))).selectByVisibleText("1 天");
+            browser.findElement(By.id("btn-snooze")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.findElement(By.id("result")).getText()
+                    .contains("已暂停提醒至"));
+            assertThat(browser.findElement(By.id("status")).getText()).contains("lisi 已暂停提醒至");
+            screenshot("alert-page-snoozed");
+
+            await("the ack in ClickHouse", Duration.ofSeconds(30), () -> acks(id) == 1);
+            assertThat(stack.query("SELECT responder, action FROM salespulse.alert_acks FINAL WHERE alert_id = '" + id + "'"))
+                    .containsExactly("lisi|ack");
+            assertThat(stack.query("SELECT author, source, dateDiff('minute', starts_at, ends_at) FROM"
+                    + " salespulse.alert_silences FINAL WHERE alert_id = '" + id + "'")).containsExactly("lisi|page|1440");
+            // Reloading the result shows the recorded state; the page's status reads it back from ClickHouse.
+            browser.get(m.group(1));
+            assertThat(waitFor("#status").getText()).contains("lisi 于").contains("确认处理").contains("暂停提醒至");
+        }
+
+        @Test
+        void forgedAndExpiredLinksShowAClearPageAndOpeningAValidOneRecordsNothing() throws Exception {
+            String link = deliver("pg-br-forged");
+            browser.get(link.replace("to=lisi", "to=boss"));
+            assertThat(waitFor("#error").getText()).contains("链接无效");
+            assertThat(browser.findElements(By.id("btn-ack"))).isEmpty();
+            screenshot("alert-page-forged");
+            AlertLinks ours = new AlertLinks(NotifierTestStack.LINK_SECRET, origin, Duration.ofDays(7));
+            browser.get(ours.url("pg-br-forged", "lisi", Instant.now().minus(Duration.ofDays(8))));
+            assertThat(waitFor("#error").getText()).contains("链接已过期");
+            screenshot("alert-page-expired");
+            browser.get(link);
+            assertThat(waitFor("#title").getText()).contains("pg-br-forged");
+            barrier("pg-br-forged-barrier");
+            assertThat(acks("pg-br-forged")).isZero();
+            assertThat(silences("pg-br-forged")).isZero();
+        }
+
+        @Test
+        void anotherSitesFormPostingToThePageIsRefused() throws Exception {
+            String link = deliver("pg-br-csrf");
+            browser.get(link);
+            waitFor("#btn-ack");
+            // Someone who has the link (forwarded) builds a form on another site with the page's fields and a token
+            // from their own visit; the victim's browser submits it.
+            String page = get(link, "Mozilla/5.0").body();
+            StringBuilder inputs = new StringBuilder();
+            Matcher f = Pattern.compile("<input type=\"hidden\"[^>]*>").matcher(page);
+            while (f.find()) {
+                inputs.append(f.group());
+            }
+            byte[] evil = ("<!doctype html><html><head><meta charset=\"utf-8\"></head><body><form id=\"f\" method=\"post\""
+                    + " action=\"" + origin + "/alert\">" + inputs + "<button id=\"go\" name=\"action\" value=\"resolve\">"
+                    + "领取红包</button></form></body></html>").getBytes(StandardCharsets.UTF_8);
+            com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            other.createContext("/", ex -> {
+                ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                ex.sendResponseHeaders(200, evil.length);
+                ex.getResponseBody().write(evil);
+                ex.close();
+            });
+            other.start();
+            try {
+                browser.get("http://localhost:" + other.getAddress().getPort() + "/");
+                waitFor("#go").click();
+                assertThat(waitFor("#error").getText()).containsAnyOf("请求来源不符", "页面已失效");
+            } finally {
+                other.stop(0);
+            }
+            barrier("pg-br-csrf-barrier");
+            assertThat(acks("pg-br-csrf")).isZero();
+        }
     }
 }

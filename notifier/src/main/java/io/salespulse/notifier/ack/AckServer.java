@@ -52,7 +52,7 @@ public final class AckServer implements AutoCloseable {
             metrics.ackRequest("link_retired");
             byte[] body = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\""
                     + " content=\"width=device-width,initial-scale=1\"><title>SalesPulse</title></head><body>"
-                    + "<h3 id=\"error\">⚠️ 此链接格式已停用</h3><p>旧版确认链接可被伪造，已停止使用，未做任何记录。"
+                    + "<h3 id=\"error\">⚠ 此链接格式已停用</h3><p>旧版确认链接可被伪造，已停止使用，未做任何记录。"
                     + "请打开企业微信中最新消息里的链接。</p></body></html>").getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
             ex.getResponseHeaders().set("Cache-Control", "no-store");

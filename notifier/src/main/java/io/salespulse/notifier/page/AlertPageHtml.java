@@ -29,7 +29,7 @@ final class AlertPageHtml {
             + "dl{display:grid;grid-template-columns:5.5em 1fr;gap:4px 8px;margin:0}dt{color:#8f959e}dd{margin:0}"
             + "ul{list-style:none;padding:0;margin:0}li{padding:6px 0;border-top:1px solid #eee}li:first-child{border:0}"
             + ".when{color:#8f959e;font-size:14px}"
-            + "button{width:100%;font-size:17px;padding:12px;border:0;border-radius:8px;margin-top:8px;color:#fff}"
+            + "button{width:100%;font-size:17px;padding:11px;border:0;border-radius:8px;margin-top:8px;color:#fff}"
             + ".ack{background:#1664c0}.resolve{background:#2e9d5b}.snooze{background:#8f959e}"
             + "select{width:100%;font-size:16px;padding:8px;margin-top:12px}"
             + ".ok{background:#e3f6ea;color:#1d6b3d}.warn{background:#fff3e0;color:#8a4b00}"
@@ -50,7 +50,7 @@ final class AlertPageHtml {
             AlertLinks.Link link, String token, Optional<Banner> result, Instant now) {
         StringBuilder b = new StringBuilder(head("预警 · " + a.title()));
         result.ifPresent(r -> b.append("<div id=\"result\" class=\"card ").append(r.ok() ? "ok" : "warn").append("\">")
-                .append(r.ok() ? "✅ " : "⚠️ ").append(esc(r.text())).append("</div>"));
+                .append(r.ok() ? "" : "⚠ ").append(esc(r.text())).append("</div>"));
         b.append("<section class=\"card\"><span class=\"badge ").append("high".equals(a.severity()) ? "high\">紧急" : "normal\">普通")
                 .append("</span><span class=\"badge normal\">").append(esc(TYPES.getOrDefault(a.type(), a.type())))
                 .append("</span>");
@@ -77,26 +77,6 @@ final class AlertPageHtml {
             b.append("<p><b>建议：</b>").append(esc(a.suggestion())).append("</p>");
         }
         b.append("</section>");
-
-        b.append("<section class=\"card\"><h2>客户最近的阶段卡</h2><ul id=\"cards\">");
-        if (cards.isEmpty()) {
-            b.append("<li>暂无记录</li>");
-        }
-        for (Card c : cards) {
-            b.append("<li><b>").append(esc(STAGES.getOrDefault(c.stage(), c.stage()))).append("</b> <span class=\"when\">")
-                    .append(time(c.occurredAt())).append(" · ").append(esc(c.repId())).append("</span>");
-            if (c.objectionTag() != null) {
-                b.append("<br>异议：").append(esc(c.objectionTag()));
-            }
-            if (c.outcome() != null) {
-                b.append("<br>结果：").append(esc(OUTCOMES.getOrDefault(c.outcome(), c.outcome())));
-            }
-            if (c.dealValue() != null) {
-                b.append("<br>预计金额：¥").append(String.format("%,.0f", c.dealValue()));
-            }
-            b.append("</li>");
-        }
-        b.append("</ul></section>");
 
         b.append("<section class=\"card\" id=\"status\"><h2>处理情况</h2>");
         if (a.retracted()) {
@@ -126,6 +106,26 @@ final class AlertPageHtml {
                 .append("<option value=\"1d\">1 天</option><option value=\"3d\">3 天</option></select>")
                 .append("<button id=\"btn-snooze\" class=\"snooze\" name=\"action\" value=\"snooze\">暂停提醒</button>")
                 .append("</form>");
+        b.append("<section class=\"card\"><h2>客户最近的阶段卡</h2><ul id=\"cards\">");
+        if (cards.isEmpty()) {
+            b.append("<li>暂无记录</li>");
+        }
+        for (Card c : cards) {
+            b.append("<li><b>").append(esc(STAGES.getOrDefault(c.stage(), c.stage()))).append("</b> <span class=\"when\">")
+                    .append(time(c.occurredAt())).append(" · ").append(esc(c.repId())).append("</span>");
+            if (c.objectionTag() != null) {
+                b.append("<br>异议：").append(esc(c.objectionTag()));
+            }
+            if (c.outcome() != null) {
+                b.append("<br>结果：").append(esc(OUTCOMES.getOrDefault(c.outcome(), c.outcome())));
+            }
+            if (c.dealValue() != null) {
+                b.append("<br>预计金额：¥").append(String.format("%,.0f", c.dealValue()));
+            }
+            b.append("</li>");
+        }
+        b.append("</ul></section>");
+
         b.append("<p class=\"foot\">此链接发给 <span id=\"recipient\">").append(esc(link.recipient()))
                 .append("</span>，有效至 ").append(time(link.expires())).append("。请勿转发。</p>");
         return b.append("</main></body></html>").toString();
@@ -134,7 +134,7 @@ final class AlertPageHtml {
     /** A page that only says what went wrong (or right) and records nothing further. */
     String message(boolean ok, String heading, String text) {
         return head("SalesPulse") + "<div id=\"" + (ok ? "result" : "error") + "\" class=\"card " + (ok ? "ok" : "err")
-                + "\"><h1>" + (ok ? "✅ " : "⚠️ ") + esc(heading) + "</h1><p>" + esc(text) + "</p></div></main></body></html>";
+                + "\"><h1>" + (ok ? "" : "⚠ ") + esc(heading) + "</h1><p>" + esc(text) + "</p></div></main></body></html>";
     }
 
     record Banner(boolean ok, String text) {}
