@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * escalation candidates of one test are too old for another's (escalation.max_age 7d).
  */
 class NotifierEndToEndTest {
-    private static final Pattern ACK_ID = Pattern.compile("alert_id=([^&)]+)&by=[^&)]+&action=ack");
+    private static final Pattern ACK_ID = Pattern.compile("/alert\\?a=([^&)]+)&to=[^&)]+&exp=");
     private static final Pattern DIGEST_COUNT = Pattern.compile("共 (\\d+) 条待处理预警");
 
     @TempDir
@@ -231,6 +231,7 @@ class NotifierEndToEndTest {
                 time.advance(Duration.ofMinutes(2));
                 await("level 1 at the region", Duration.ofSeconds(30), () -> stub.received(region).size() == 1);
                 assertThat(stub.received(region).get(0).content()).contains("升级至区域经理").contains("esc-unacked");
+                stack.awaitDelivered("escalation:esc-unacked:1");
                 time.advance(Duration.ofHours(4));
                 await("level 2 at the director", Duration.ofSeconds(30), () -> stub.received(director).size() == 1);
                 time.advance(Duration.ofHours(8));
@@ -304,6 +305,8 @@ class NotifierEndToEndTest {
                 assertThat(stub.received(region)).isEmpty();
                 time.advance(Duration.ofMinutes(2));
                 await("level 1 of pol-short after 1 h", Duration.ofSeconds(30), () -> stub.received(region).size() == 1);
+                // Level 2 waits from when the region was told: the ledger's delivered_at.
+                stack.awaitDelivered("escalation:pol-short:1");
                 assertThat(stub.received(region).get(0).content()).contains("pol-short").contains("已 1 小时");
                 time.advance(Duration.ofHours(1));
                 await("level 2 of pol-short after 2 h", Duration.ofSeconds(30), () -> stub.received(director).size() == 1);
@@ -367,7 +370,7 @@ class NotifierEndToEndTest {
             String longContent = stub.received(good).stream().map(WeComStub.Received::content)
                     .filter(c -> c.contains("很长的预警")).findFirst().orElseThrow();
             assertThat(longContent.getBytes(StandardCharsets.UTF_8).length).isBetween(3800, 4096);
-            assertThat(longContent).contains("内容过长已截断").contains("action=resolve");
+            assertThat(longContent).contains("内容过长已截断").contains("/alert?a=fault-long&to=");
         }
     }
 

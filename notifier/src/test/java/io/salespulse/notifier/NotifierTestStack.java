@@ -69,8 +69,13 @@ final class NotifierTestStack implements AutoCloseable {
         s.put(NotifierSetting.GROUP_ID, "notifier-" + run);
         s.put(NotifierSetting.ROUTES, routes.toString());
         s.put(NotifierSetting.WECOM_URL, wecomUrl.toString());
-        s.put(NotifierSetting.ACK_PORT, "0");
-        s.put(NotifierSetting.ACK_BASE_URL, "http://127.0.0.1:8085");
+        // The alert page accepts POSTs from its base URL's origin only: listen where the links point.
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        s.put(NotifierSetting.ACK_PORT, Integer.toString(port));
+        s.put(NotifierSetting.ACK_BASE_URL, "http://127.0.0.1:" + port);
         s.put(NotifierSetting.LINK_SECRET, LINK_SECRET);
         s.put(NotifierSetting.RETRY_BASE, "100ms");
         s.put(NotifierSetting.RETRY_MAX, "2s");
@@ -179,6 +184,15 @@ final class NotifierTestStack implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * Waits until the ledger holds the alert as delivered: escalation counts from delivered_at, so a test with a
+     * manual clock must not move the clock before the notifier wrote it.
+     */
+    void awaitDelivered(String alertId) throws InterruptedException {
+        await(alertId + " delivered in the ledger", Duration.ofSeconds(30), () -> count("SELECT count() FROM"
+                + " salespulse.alert_deliveries FINAL WHERE alert_id = '" + alertId + "' AND status = 'delivered'") > 0);
     }
 
     long count(String sql) {

@@ -157,7 +157,7 @@ class RetractionDeliveryTest extends SharedStackTest {
             String posted = run.got("team").get(1);
             assertThat(posted).contains("【预警撤回】客户 " + original.customerId() + "「需求确认」超时预警撤回")
                     .contains("离线提交，稍后才上传").contains("无需处理").contains("same-a")
-                    .doesNotContain("action=ack").doesNotContain("已超时");
+                    .doesNotContain("/alert?").doesNotContain("已超时");
             assertThat(run.got("other")).isEmpty();
             assertThat(ledger("%same-a")).containsExactly(
                     "retraction:same-a|team|delivered|ok", "same-a|team|delivered|ok");
@@ -295,7 +295,7 @@ class RetractionDeliveryTest extends SharedStackTest {
                 assertThat(n.failure()).isNull();
             }
             List<String> team = run.got("team");
-            assertThat(team.get(0)).contains("again-a").contains("action=ack");
+            assertThat(team.get(0)).contains("again-a").contains("/alert?a=again-a&to=");
             assertThat(team.get(1)).contains("【预警撤回】");
             assertThat(team.get(2)).contains("again-m1");
             assertThat(team.get(3)).contains("again-m2");
