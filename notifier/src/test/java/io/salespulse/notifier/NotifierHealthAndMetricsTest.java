@@ -249,7 +249,8 @@ class NotifierHealthAndMetricsTest extends SharedStackTest {
                     Map.of(NotifierSetting.HEALTH_STALL, "3s"));
             try (WeComNotifier first = start(config, routes, k, time)) {
                 await("the first notifier ok", Duration.ofSeconds(60), () -> healthz(first).statusCode() == 200);
-                try (WeComNotifier second = start(config, routes, k, time)) {
+                // Its own port: the alert page of the first one holds the configured one.
+                try (WeComNotifier second = start(config.with(Map.of(NotifierSetting.ACK_PORT, "0")), routes, k, time)) {
                     await("one of the two without a partition", Duration.ofSeconds(90),
                             () -> healthz(first).statusCode() + healthz(second).statusCode() == 200 + 503);
                     WeComNotifier idle = healthz(first).statusCode() == 503 ? first : second;
