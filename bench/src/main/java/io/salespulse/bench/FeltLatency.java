@@ -203,6 +203,7 @@ final class FeltLatency {
         n.put(NotifierSetting.ROUTES, routes.toString());
         n.put(NotifierSetting.WECOM_URL, wecom.url().toString());
         n.put(NotifierSetting.ACK_PORT, "0");
+        n.put(NotifierSetting.LINK_SECRET, "bench-felt-link-secret-0123456789abcdef");
         NotifierConfig config = NotifierConfig.load(n, Map.of());
         RoutingFile routing = RoutingFile.load(routes, null, Map.of("SALESPULSE_WECOM_KEY_TEAM", KEY));
         return WeComNotifier.start(config, routing, NotifierTime.SYSTEM, RobotDispatcher.PostObserver.NONE);

@@ -36,6 +36,11 @@ final class ClickHouse implements AutoCloseable {
         return new ClickHouse(c);
     }
 
+    /** The JDBC connection, for statements with parameters (silence add). */
+    Connection connection() {
+        return connection;
+    }
+
     /** A result as text: column names and rows, nulls as "NULL". */
     record Table(List<String> columns, List<List<String>> rows) {}
 

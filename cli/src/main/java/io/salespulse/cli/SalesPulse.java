@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             ImportCommand.class,
             QueryCommand.class,
             PolicyCommand.class,
+            SilenceCommand.class,
             BenchCommand.class,
             DocsCommand.class,
             ClusterCommand.class,

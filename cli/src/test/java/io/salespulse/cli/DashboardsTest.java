@@ -55,11 +55,12 @@ class DashboardsTest {
     private static final Pattern TIME_TYPE = Pattern.compile("(Date|Date32|DateTime|DateTime64)(\\(.*\\))?");
     private static final Pattern NUMBER_TYPE = Pattern.compile("(U?Int\\d+|Float\\d+|Decimal.*|Bool)");
     private static final Pattern READS_ALERTS = Pattern.compile(
-            "salespulse\\.(alerts|valid_alerts|alert_response_times|alert_response_by_team)\\b");
+            "salespulse\\.(alerts|valid_alerts|alert_response_times|alert_response_by_team|alert_follow_up)\\b");
     /** Panels that list or count alerts for people: withdrawn, retraction and history rows stay out. */
     private static final Set<String> ALERT_PANELS = Set.of("salespulse-alert-response.json #1",
             "salespulse-alert-response.json #2", "salespulse-alert-response.json #3", "salespulse-alert-response.json #4",
             "salespulse-alert-response.json #5", "salespulse-alert-response.json #6", "salespulse-alert-response.json #7",
+            "salespulse-alert-response.json #8",
             "salespulse-work-queue.json #1", "salespulse-work-queue.json #3", "salespulse-funnel.json #2");
     /** Pipeline health counts every row written to the alerts table, retractions and history alerts included. */
     private static final Set<String> INGESTION_PANELS = Set.of("salespulse-pipeline.json #2",

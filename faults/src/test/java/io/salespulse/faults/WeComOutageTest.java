@@ -105,6 +105,7 @@ class WeComOutageTest {
                 s.put(NotifierSetting.ROUTES, routes.toString());
                 s.put(NotifierSetting.WECOM_URL, stub.url().toString());
                 s.put(NotifierSetting.ACK_PORT, "0");
+                s.put(NotifierSetting.LINK_SECRET, "faults-test-link-secret-0123456789abcdef");
                 s.put(NotifierSetting.REQUEST_TIMEOUT, "2s");
                 NotifierConfig config = NotifierConfig.load(s, Map.of());
                 String settled = "SELECT count() FROM salespulse.alert_deliveries FINAL WHERE status != 'sending' "

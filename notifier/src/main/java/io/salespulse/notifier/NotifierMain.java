@@ -59,7 +59,7 @@ public final class NotifierMain {
                 List.of("Delivers topic.alerts to WeCom group robots (routing, rate limits, digests, retries), records each"
                         + " delivery in ClickHouse,",
                         "raises escalations, and serves on notifier.ack-host:notifier.ack-port:",
-                        "  GET|POST /ack   the ack link in the messages",
+                        "  GET|POST /alert the alert page the messages link to (signed links: GET shows, POST acts)",
                         "  GET /healthz    200 {\"status\":\"ok\",...}; 503 {\"status\":\"degraded\",...} naming what is"
                                 + " wrong",
                         "  GET /metrics    Prometheus text format",

@@ -14,10 +14,14 @@ import io.salespulse.notifier.delivery.DeliveryLedger;
 import io.salespulse.notifier.delivery.NotifierAlert;
 import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.escalation.Escalator;
+import io.salespulse.notifier.followup.FollowUpVerifier;
 import io.salespulse.notifier.ops.NotifierHealth;
 import io.salespulse.notifier.ops.NotifierMetrics;
 import io.salespulse.notifier.ops.OpsAlertWebhook;
 import io.salespulse.notifier.ops.OpsEndpoints;
+import io.salespulse.notifier.page.AlertLinks;
+import io.salespulse.notifier.page.AlertPage;
+import io.salespulse.notifier.page.AlertPageStore;
 import io.salespulse.notifier.policy.PolicyFollower;
 import io.salespulse.notifier.retraction.Retractions;
 import io.salespulse.notifier.routing.Route;
@@ -105,10 +109,13 @@ public final class WeComNotifier implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final RobotDispatcher dispatcher;
+    private final RobotRateLimiter limiter;
     private final Retractions retractions;
     private final PolicyFollower policies;
     private final Escalator escalator;
+    private final FollowUpVerifier followUps;
     private final AckServer ackServer;
+    private final AlertPageStore pageStore;
     private final NotifierMetrics metrics;
     private final EventParser ackParser = new EventParser(Duration.ofDays(3650));
     private final Thread thread;
@@ -143,17 +150,24 @@ public final class WeComNotifier implements AutoCloseable {
                 metrics.ledgerFailures());
         this.consumer = new KafkaConsumer<>(consumerProperties(config));
         this.producer = new KafkaProducer<>(producerProperties(config));
-        WeComMessages messages = new WeComMessages(config.timeZone, config.ackBaseUrl, config.workQueueUrl);
+        AlertLinks links = new AlertLinks(config.linkSecret, config.ackBaseUrl, config.linkTtl);
+        WeComMessages messages = new WeComMessages(config.timeZone, links, config.workQueueUrl);
+        this.limiter = new RobotRateLimiter(config.ratePerMinute, config.rateMargin, time);
         this.dispatcher = new RobotDispatcher(ledger, new WeComClient(config.wecomUrl, config.requestTimeout),
-                new RobotRateLimiter(config.ratePerMinute, config.rateMargin, time), messages, routing, time,
+                limiter, messages, routing, time,
                 config.maxAttempts, config.retryBase, config.retryMax, observer, metrics);
         this.retractions = new Retractions(ledger, dispatcher);
         this.policies = new PolicyFollower(config.kafkaBootstrap, config.topicPolicies,
                 new PolicyParser(config.stateTtl, config.timeZone));
+        this.followUps = new FollowUpVerifier(ledger, producer, config.topicAlerts, time, policies.book(), metrics,
+                config.timeZone);
         this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time, policies.book(),
                 dispatcher::retractionWaiting, metrics);
-        this.ackServer = new AckServer(config.ackHost, config.ackPort, ackLedger, producer, config.topicAcks, time,
-                config.timeZone, metrics);
+        this.pageStore = new AlertPageStore(config.clickhouseUrl, config.clickhouseUser, config.clickhousePassword,
+                metrics.ledgerFailures());
+        AlertPage page = new AlertPage(links, pageStore, ackLedger, producer, config.topicAcks, time, config.timeZone,
+                metrics, config.ackBaseUrl);
+        this.ackServer = new AckServer(config.ackHost, config.ackPort, page, metrics);
         NotifierHealth health = new NotifierHealth(metrics, config.healthStall, config.healthFailedPosts,
                 config.topicAlerts, () -> routing.current().rules().routes().stream().map(Route::name)
                         .collect(Collectors.toSet()));
@@ -212,10 +226,12 @@ public final class WeComNotifier implements AutoCloseable {
             List<Delivery> uncertain = ledger.markUncertain();
             uncertainAtStart = uncertain.size();
             countUncertain(uncertain, "the previous run stopped");
+            restoreRateBudgets();
             consumer.subscribe(List.of(config.topicAlerts, config.topicAcks));
             policies.catchUp(Duration.ofSeconds(30));
             Instant nextReload = Instant.now().plus(config.routesReloadInterval);
             Instant nextEscalation = time.now();
+            Instant escalationRecheck = null;
             while (running) {
                 try {
                     List<ConsumerRecord<String, byte[]>> batch =
@@ -236,10 +252,14 @@ public final class WeComNotifier implements AutoCloseable {
                     policies.poll();
                     metrics.policiesCurrent(policies.current());
                     Instant now = time.now();
-                    if (policies.current() && !now.isBefore(nextEscalation)) {
+                    boolean recheck = escalationRecheck != null && !Instant.now().isBefore(escalationRecheck);
+                    if (policies.current() && (!now.isBefore(nextEscalation) || recheck)) {
                         escalator.escalateDue();
+                        followUps.remindDue(routing.current().rules().escalationMaxAge());
                         // From the check's start: time that passed during the check counts towards the next one.
                         nextEscalation = now.plus(config.escalationInterval);
+                        // A group being told right now: its wait starts with the ledger's delivered_at, look again in 1 s.
+                        escalationRecheck = escalator.waitedForDelivery() ? Instant.now().plusSeconds(1) : null;
                     }
                     if (batch.isEmpty()) {
                         waitForRobots();
@@ -267,6 +287,20 @@ public final class WeComNotifier implements AutoCloseable {
             consumer.close(Duration.ofSeconds(5));
             policies.close();
             stopped.countDown();
+        }
+    }
+
+    /**
+     * The per-robot budget survives a restart: the posts of the last window, from the ledger, are spent tokens, so a
+     * notifier restarted within a minute of a burst waits instead of drawing 45009.
+     */
+    private void restoreRateBudgets() throws SQLException {
+        Instant now = time.now();
+        Map<String, List<Instant>> posts = ledger.postsBetween(now.minus(limiter.window()), now);
+        posts.forEach(limiter::spentBefore);
+        if (!posts.isEmpty()) {
+            LOG.info("Rate budgets from the ledger: {}", posts.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue().size() + " post(s) in the last minute").toList());
         }
     }
 
@@ -433,6 +467,7 @@ public final class WeComNotifier implements AutoCloseable {
         Map<String, Map<String, Delivery.Status>> known =
                 ledger.lookup(Retractions.lookupIds(alerts.values().stream().map(d -> d.alert).toList()));
         RoutingRules rules = routing.current().rules();
+        List<DeliveryLedger.Silence> silences = ledger.activeSilences(time.now());
         List<Delivery> decided = new ArrayList<>();
         List<Delivery> liveRetractions = new ArrayList<>();
         int duplicates = 0;
@@ -457,6 +492,10 @@ public final class WeComNotifier implements AutoCloseable {
                 } else if (a.isHistory()) {
                     decided.add(read.onRoute(route).decide(Delivery.Status.SKIPPED_HISTORY, "history",
                             "an imported history's alert about the past: recorded, not posted"));
+                } else if (!a.isRetraction() && silenced(a, silences).isPresent()) {
+                    DeliveryLedger.Silence by = silenced(a, silences).get();
+                    decided.add(read.onRoute(route).decide(Delivery.Status.SILENCED, "silenced",
+                            "silence " + by.id() + " until " + by.endsAt() + ": recorded, not posted"));
                 } else if (withdrawn) {
                     decided.add(read.onRoute(route).decide(Delivery.Status.RETRACTED_BEFORE_DELIVERY, "retracted",
                             "withdrawn by " + Alert.retractionId(a.originAlertId()) + " before it was posted"));
@@ -472,6 +511,10 @@ public final class WeComNotifier implements AutoCloseable {
         if (duplicates > 0) {
             LOG.info("Skipped {} delivery(ies) already in the ledger (replay or restart)", duplicates);
         }
+    }
+
+    private static Optional<DeliveryLedger.Silence> silenced(NotifierAlert a, List<DeliveryLedger.Silence> silences) {
+        return silences.stream().filter(s -> s.matches(a)).findFirst();
     }
 
     /**
@@ -554,5 +597,6 @@ public final class WeComNotifier implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
         ledger.close();
         ackLedger.close();
+        pageStore.close();
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnabledIfSystemProperty(named = "salespulse.benchmark", matches = "true")
 class DeliveryLatencyBenchmark {
-    private static final Pattern ACK_ID = Pattern.compile("alert_id=([^&)]+)&by=");
+    private static final Pattern ACK_ID = Pattern.compile("/alert\\?a=([^&)]+)&to=");
 
     @TempDir
     Path dir;

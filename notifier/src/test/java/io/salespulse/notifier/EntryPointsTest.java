@@ -69,7 +69,7 @@ class EntryPointsTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo(NotifierMain.usage())
                 .startsWith("Usage: java -cp <salespulse-cli.jar:lib/*> io.salespulse.notifier.NotifierMain")
-                .contains("GET /healthz", "GET /metrics", "GET|POST /ack");
+                .contains("GET /healthz", "GET /metrics", "GET|POST /alert");
         listsEverySetting(r.out(), NotifierConfig.SCHEMA.settings());
         assertThat(r.out()).contains("  notifier.health-stall  (flag --notifier-health-stall <value>, env"
                 + " SALESPULSE_NOTIFIER_HEALTH_STALL)\n");
@@ -84,13 +84,25 @@ class EntryPointsTest {
     }
 
     @Test
+    void aMissingOrShortLinkSecretStopsStartUpNamingTheKeyNotTheValue() throws Exception {
+        Run missing = java(Map.of(), "io.salespulse.notifier.NotifierMain");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("error: ").contains("notifier.link-secret").contains("SALESPULSE_NOTIFIER_LINK_SECRET");
+        Run shortOne = java(Map.of("SALESPULSE_NOTIFIER_LINK_SECRET", "tooShortSecret42"), "io.salespulse.notifier.NotifierMain");
+        assertThat(shortOne.exitCode()).isEqualTo(2);
+        assertThat(shortOne.err()).contains("notifier.link-secret").contains("at least 32 characters")
+                .doesNotContain("tooShortSecret42");
+    }
+
+    @Test
     void aNotifierThatStopsOnAFailureExitsOne(@TempDir Path dir) throws Exception {
         Path routes = dir.resolve("routes.yaml");
         Files.writeString(routes, "default_route: hz\nroutes:\n  hz: {}\n");
         // Nothing listens on port 1: the first ClickHouse call at start fails, which stops the notifier.
         Run r = java(Map.of("SALESPULSE_WECOM_KEY_HZ", "key-entry-point-0001",
                 "SALESPULSE_CLICKHOUSE_URL", "jdbc:clickhouse://127.0.0.1:1/default",
-                "SALESPULSE_KAFKA_BOOTSTRAP", "127.0.0.1:1", "SALESPULSE_NOTIFIER_ACK_PORT", "0"),
+                "SALESPULSE_KAFKA_BOOTSTRAP", "127.0.0.1:1", "SALESPULSE_NOTIFIER_ACK_PORT", "0",
+                "SALESPULSE_NOTIFIER_LINK_SECRET", "entry-points-test-secret-0123456789"),
                 "io.salespulse.notifier.NotifierMain", "--notifier-routes", routes.toString());
         assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out() + r.err()).contains("The notifier stopped");

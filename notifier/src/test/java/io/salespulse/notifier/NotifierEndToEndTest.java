@@ -12,9 +12,6 @@ import io.salespulse.notifier.wecom.WeComResult;
 import io.salespulse.notifier.wecom.WeComStub;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * escalation candidates of one test are too old for another's (escalation.max_age 7d).
  */
 class NotifierEndToEndTest {
-    private static final Pattern ACK_ID = Pattern.compile("alert_id=([^&)]+)&by=[^&)]+&action=ack");
+    private static final Pattern ACK_ID = Pattern.compile("/alert\\?a=([^&)]+)&to=[^&)]+&exp=");
     private static final Pattern DIGEST_COUNT = Pattern.compile("共 (\\d+) 条待处理预警");
 
     @TempDir
@@ -212,27 +209,18 @@ class NotifierEndToEndTest {
             NotifierAlert unacked = alert("esc-unacked", "high", "hz-west", "t-3", time.now());
             NotifierAlert acked = alert("esc-acked", "normal", "hz-west", "t-3", time.now());
             stack.produce(config.topicAlerts, List.of(unacked, acked), time.now());
-            HttpClient http = HttpClient.newHttpClient();
             try (WeComNotifier n = WeComNotifier.start(config, NotifierTestStack.routing(routes, env), time,
                     RobotDispatcher.PostObserver.NONE)) {
                 await("both delivered to the team", Duration.ofSeconds(30), () -> stub.received(team).size() == 2);
-                String base = "http://127.0.0.1:" + n.ackPort() + "/ack?";
-
-                HttpResponse<String> ack = http.send(HttpRequest.newBuilder(URI.create(base + "alert_id="
-                        + URLEncoder.encode(acked.alertId(), StandardCharsets.UTF_8) + "&by=u-chen&action=ack")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> ack = NotifierTestStack.actOnPage(n.ackPort(), acked.alertId(), "u-chen", "ack", time.now());
                 assertThat(ack.statusCode()).isEqualTo(200);
                 assertThat(ack.body()).contains("u-chen 已确认处理");
-                HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(base + "alert_id="
-                        + acked.alertId() + "&by=u-chen&action=ack&format=json")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> again = NotifierTestStack.actOnPage(n.ackPort(), acked.alertId(), "u-chen", "ack", time.now());
                 assertThat(again.statusCode()).isEqualTo(200);
                 assertThat(again.body()).contains("\"result\":\"already_recorded\"");
-                assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "alert_id=nope&by=u-chen")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
-                assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "alert_id=" + acked.alertId()
-                        + "&by=u-chen&action=maybe")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
-                assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "alert_id=" + acked.alertId())).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+                assertThat(NotifierTestStack.actOnPage(n.ackPort(), "nope", "u-chen", "ack", time.now()).statusCode()).isEqualTo(404);
+                assertThat(NotifierTestStack.actOnPage(n.ackPort(), acked.alertId(), "u-chen", "maybe", time.now()).statusCode())
+                        .isEqualTo(400);
                 await("the ack reached alert_acks", Duration.ofSeconds(30), () -> stack.count(
                         "SELECT count() FROM salespulse.alert_acks FINAL WHERE alert_id = 'esc-acked'") == 1);
 
@@ -243,6 +231,7 @@ class NotifierEndToEndTest {
                 time.advance(Duration.ofMinutes(2));
                 await("level 1 at the region", Duration.ofSeconds(30), () -> stub.received(region).size() == 1);
                 assertThat(stub.received(region).get(0).content()).contains("升级至区域经理").contains("esc-unacked");
+                stack.awaitDelivered("escalation:esc-unacked:1");
                 time.advance(Duration.ofHours(4));
                 await("level 2 at the director", Duration.ofSeconds(30), () -> stub.received(director).size() == 1);
                 time.advance(Duration.ofHours(8));
@@ -316,6 +305,8 @@ class NotifierEndToEndTest {
                 assertThat(stub.received(region)).isEmpty();
                 time.advance(Duration.ofMinutes(2));
                 await("level 1 of pol-short after 1 h", Duration.ofSeconds(30), () -> stub.received(region).size() == 1);
+                // Level 2 waits from when the region was told: the ledger's delivered_at.
+                stack.awaitDelivered("escalation:pol-short:1");
                 assertThat(stub.received(region).get(0).content()).contains("pol-short").contains("已 1 小时");
                 time.advance(Duration.ofHours(1));
                 await("level 2 of pol-short after 2 h", Duration.ofSeconds(30), () -> stub.received(director).size() == 1);
@@ -379,7 +370,7 @@ class NotifierEndToEndTest {
             String longContent = stub.received(good).stream().map(WeComStub.Received::content)
                     .filter(c -> c.contains("很长的预警")).findFirst().orElseThrow();
             assertThat(longContent.getBytes(StandardCharsets.UTF_8).length).isBetween(3800, 4096);
-            assertThat(longContent).contains("内容过长已截断").contains("action=resolve");
+            assertThat(longContent).contains("内容过长已截断").contains("/alert?a=fault-long&to=");
         }
     }
 

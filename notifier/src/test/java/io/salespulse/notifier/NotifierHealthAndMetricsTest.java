@@ -110,7 +110,7 @@ class NotifierHealthAndMetricsTest extends SharedStackTest {
             try (WeComNotifier n = start(config, routes, k, time)) {
                 await("3 posts counted", Duration.ofSeconds(60), () -> value(n,
                         "salespulse_notifier_deliveries_total{route=\"hz\",status=\"delivered\"}") == 3);
-                HttpResponse<String> ack = get(n.ackPort(), "/ack?alert_id=om-1&by=u-chen&format=json");
+                HttpResponse<String> ack = NotifierTestStack.actOnPage(n.ackPort(), "om-1", "u-chen", "ack", time.now());
                 assertThat(ack.statusCode()).isEqualTo(200);
                 await("the ack read back from the topic", Duration.ofSeconds(30),
                         () -> value(n, "salespulse_notifier_acks_consumed_total") == 1);
@@ -220,7 +220,7 @@ class NotifierHealthAndMetricsTest extends SharedStackTest {
                     assertThat(value(n, "salespulse_notifier_ledger_failures_total{operation=\"read\"}"))
                             .isGreaterThanOrEqualTo(1);
                     // The ack page answers too: it cannot look the alert up, so it asks to try later.
-                    HttpResponse<String> ack = get(n.ackPort(), "/ack?alert_id=oc-1&by=u-chen&format=json");
+                    HttpResponse<String> ack = NotifierTestStack.actOnPage(n.ackPort(), "oc-1", "u-chen", "ack", time.now());
                     assertThat(ack.statusCode()).isEqualTo(503);
                     assertThat(n.isRunning()).isTrue();
                 } finally {
@@ -249,7 +249,8 @@ class NotifierHealthAndMetricsTest extends SharedStackTest {
                     Map.of(NotifierSetting.HEALTH_STALL, "3s"));
             try (WeComNotifier first = start(config, routes, k, time)) {
                 await("the first notifier ok", Duration.ofSeconds(60), () -> healthz(first).statusCode() == 200);
-                try (WeComNotifier second = start(config, routes, k, time)) {
+                // Its own port: the alert page of the first one holds the configured one.
+                try (WeComNotifier second = start(config.with(Map.of(NotifierSetting.ACK_PORT, "0")), routes, k, time)) {
                     await("one of the two without a partition", Duration.ofSeconds(90),
                             () -> healthz(first).statusCode() + healthz(second).statusCode() == 200 + 503);
                     WeComNotifier idle = healthz(first).statusCode() == 503 ? first : second;

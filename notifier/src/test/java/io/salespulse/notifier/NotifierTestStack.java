@@ -30,6 +30,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Kafka broker + ClickHouse engine with the migrations, and helpers to run the notifier against them. */
 final class NotifierTestStack implements AutoCloseable {
+    /** The tests' notifier.link-secret. */
+    static final String LINK_SECRET = "test-link-secret-0123456789-abcdefghij";
+
     final Path dir;
     /** Replaced by {@link #startKafkaAgain()} after {@link #stopKafka()}: same log directory, same port. */
     LocalKafka kafka;
@@ -66,8 +69,14 @@ final class NotifierTestStack implements AutoCloseable {
         s.put(NotifierSetting.GROUP_ID, "notifier-" + run);
         s.put(NotifierSetting.ROUTES, routes.toString());
         s.put(NotifierSetting.WECOM_URL, wecomUrl.toString());
-        s.put(NotifierSetting.ACK_PORT, "0");
-        s.put(NotifierSetting.ACK_BASE_URL, "http://127.0.0.1:8085");
+        // The alert page accepts POSTs from its base URL's origin only: listen where the links point.
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        s.put(NotifierSetting.ACK_PORT, Integer.toString(port));
+        s.put(NotifierSetting.ACK_BASE_URL, "http://127.0.0.1:" + port);
+        s.put(NotifierSetting.LINK_SECRET, LINK_SECRET);
         s.put(NotifierSetting.RETRY_BASE, "100ms");
         s.put(NotifierSetting.RETRY_MAX, "2s");
         s.put(NotifierSetting.REQUEST_TIMEOUT, "2s");
@@ -177,6 +186,15 @@ final class NotifierTestStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the ledger holds the alert as delivered: escalation counts from delivered_at, so a test with a
+     * manual clock must not move the clock before the notifier wrote it.
+     */
+    void awaitDelivered(String alertId) throws InterruptedException {
+        await(alertId + " delivered in the ledger", Duration.ofSeconds(30), () -> count("SELECT count() FROM"
+                + " salespulse.alert_deliveries FINAL WHERE alert_id = '" + alertId + "' AND status = 'delivered'") > 0);
+    }
+
     long count(String sql) {
         try {
             return Long.parseLong(query(sql).get(0));
@@ -208,6 +226,49 @@ final class NotifierTestStack implements AutoCloseable {
     static java.net.http.HttpResponse<String> get(int port, String path) throws Exception {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A link to the alert page on {@code port}, signed with the tests' secret, as a message would carry it. */
+    static String pageLink(int port, String alertId, String recipient, Instant now) {
+        return new io.salespulse.notifier.page.AlertLinks(LINK_SECRET, "http://127.0.0.1:" + port, Duration.ofDays(7))
+                .url(alertId, recipient, now).replaceFirst("^http://127\\.0\\.0\\.1:\\d+", "");
+    }
+
+    /**
+     * What a person does on the alert page, over plain HTTP: GET the signed link (keeping the cookie), then POST the
+     * page's form with {@code action} from the page's origin. Returns the POST's answer (JSON).
+     */
+    static java.net.http.HttpResponse<String> actOnPage(int port, String alertId, String recipient, String action)
+            throws Exception {
+        return actOnPage(port, alertId, recipient, action, Instant.now());
+    }
+
+    /** As above, the link signed at {@code now} (the notifier's clock in tests with a manual clock). */
+    static java.net.http.HttpResponse<String> actOnPage(int port, String alertId, String recipient, String action,
+            Instant now) throws Exception {
+        java.net.CookieManager cookies = new java.net.CookieManager();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().cookieHandler(cookies).build();
+        String origin = "http://127.0.0.1:" + port;
+        java.net.http.HttpResponse<String> page = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(origin + pageLink(port, alertId, recipient, now))).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (page.statusCode() != 200) {
+            return page;
+        }
+        StringBuilder form = new StringBuilder();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<input type=\"hidden\" name=\"([a-z]+)\" value=\"([^\"]*)\">")
+                .matcher(page.body());
+        while (m.find()) {
+            form.append(m.group(1)).append('=').append(java.net.URLEncoder.encode(
+                    m.group(2).replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'")
+                            .replace("&amp;", "&"), StandardCharsets.UTF_8)).append('&');
+        }
+        form.append("action=").append(action).append("&snooze_for=4h");
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(origin + "/alert"))
+                .timeout(Duration.ofSeconds(10)).header("Origin", origin).header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form.toString())).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 

@@ -10,12 +10,7 @@ import io.salespulse.notifier.config.NotifierSetting;
 import io.salespulse.notifier.delivery.NotifierAlert;
 import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.wecom.WeComStub;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -162,7 +157,7 @@ class RetractionDeliveryTest extends SharedStackTest {
             String posted = run.got("team").get(1);
             assertThat(posted).contains("【预警撤回】客户 " + original.customerId() + "「需求确认」超时预警撤回")
                     .contains("离线提交，稍后才上传").contains("无需处理").contains("same-a")
-                    .doesNotContain("action=ack").doesNotContain("已超时");
+                    .doesNotContain("/alert?").doesNotContain("已超时");
             assertThat(run.got("other")).isEmpty();
             assertThat(ledger("%same-a")).containsExactly(
                     "retraction:same-a|team|delivered|ok", "same-a|team|delivered|ok");
@@ -234,7 +229,6 @@ class RetractionDeliveryTest extends SharedStackTest {
         try (Run run = Run.start("esc", time)) {
             NotifierAlert early = alert("esc-early", "normal", "hz-west", "t-3", time.now());
             NotifierAlert late = alert("esc-late", "high", "hz-west", "t-3", time.now());
-            HttpClient http = HttpClient.newHttpClient();
             try (WeComNotifier n = run.notifier()) {
                 run.produce(early, late);
                 await("both posted to the team", Duration.ofSeconds(30), () -> run.got("team").size() == 2);
@@ -247,9 +241,8 @@ class RetractionDeliveryTest extends SharedStackTest {
                 await("the second retraction in both groups", Duration.ofSeconds(30),
                         () -> run.got("team").size() == 4 && run.got("region").size() == 2);
 
-                HttpResponse<String> ack = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.ackPort()
-                        + "/ack?alert_id=" + URLEncoder.encode(late.alertId(), StandardCharsets.UTF_8) + "&by=u-chen"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> ack = NotifierTestStack.actOnPage(n.ackPort(), late.alertId(), "u-chen", "ack",
+                        time.now());
                 assertThat(ack.statusCode()).isEqualTo(200);
                 assertThat(ack.body()).contains("已撤回").contains("无需处理");
                 await("the ack stored", Duration.ofSeconds(30), () -> stack.count(
@@ -302,7 +295,7 @@ class RetractionDeliveryTest extends SharedStackTest {
                 assertThat(n.failure()).isNull();
             }
             List<String> team = run.got("team");
-            assertThat(team.get(0)).contains("again-a").contains("action=ack");
+            assertThat(team.get(0)).contains("again-a").contains("/alert?a=again-a&to=");
             assertThat(team.get(1)).contains("【预警撤回】");
             assertThat(team.get(2)).contains("again-m1");
             assertThat(team.get(3)).contains("again-m2");

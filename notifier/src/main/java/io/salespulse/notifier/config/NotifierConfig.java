@@ -45,6 +45,9 @@ public final class NotifierConfig {
     public final String ackHost;
     public final int ackPort;
     public final String ackBaseUrl;
+    /** Signs the alert page's links; never logged ({@link #describe()} masks it). */
+    public final String linkSecret;
+    public final Duration linkTtl;
     public final String workQueueUrl;
     public final String opsRoute;
     public final Duration escalationInterval;
@@ -86,6 +89,8 @@ public final class NotifierConfig {
         ackHost = s.get(NotifierSetting.ACK_HOST);
         ackPort = s.get(NotifierSetting.ACK_PORT);
         ackBaseUrl = stripSlash(s.get(NotifierSetting.ACK_BASE_URL).toString());
+        linkSecret = s.get(NotifierSetting.LINK_SECRET);
+        linkTtl = s.get(NotifierSetting.LINK_TTL);
         workQueueUrl = s.get(NotifierSetting.WORK_QUEUE_URL).toString();
         opsRoute = s.get(NotifierSetting.OPS_ROUTE);
         escalationInterval = s.get(NotifierSetting.ESCALATION_INTERVAL);

@@ -1,6 +1,7 @@
 package io.salespulse.notifier.config;
 
 import static io.salespulse.contract.settings.SettingType.duration;
+import static io.salespulse.contract.settings.SettingType.durationBetween;
 import static io.salespulse.contract.settings.SettingType.httpUrl;
 import static io.salespulse.contract.settings.SettingType.integer;
 import static io.salespulse.contract.settings.SettingType.optionalPath;
@@ -62,7 +63,13 @@ public enum NotifierSetting implements SettingKey {
     ACK_PORT(SettingSpec.of("notifier.ack-port", integer(0, 65535), "8085",
             "Port of the ack endpoint, /healthz and /metrics (0 = a free port)")),
     ACK_BASE_URL(SettingSpec.of("notifier.ack-base-url", httpUrl(), "http://127.0.0.1:8085",
-            "Public base URL of the ack endpoint, used in message links")),
+            "Public base URL of the alert page, used in message links; the page's POST must come from this origin")),
+    LINK_SECRET(SettingSpec.required("notifier.link-secret", text("at least 32 characters",
+            t -> t.length() >= 32, "must be at least 32 characters (e.g. the output of: openssl rand -base64 32)"),
+            "Secret that signs the alert page's links and form tokens (HMAC-SHA256); changing it voids every link sent")
+            .asSecret()),
+    LINK_TTL(SettingSpec.of("notifier.link-ttl", durationBetween("1h", "30d"), "7d",
+            "How long a link in a message opens the alert page (as long as an alert can escalate, escalation.max_age)")),
     WORK_QUEUE_URL(SettingSpec.of("notifier.work-queue-url", httpUrl(), "http://127.0.0.1:3000/d/salespulse-work-queue",
             "Grafana work-queue link put into digest messages")),
     OPS_ROUTE(SettingSpec.of("notifier.ops-route", optionalText(), "",

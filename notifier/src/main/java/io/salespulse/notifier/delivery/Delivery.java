@@ -11,7 +11,9 @@ public final class Delivery {
         /** A retraction withdrew the alert while it still waited for its robot: never posted. */
         RETRACTED_BEFORE_DELIVERY,
         /** A retraction whose alert no group saw (never posted, or dropped while waiting): nothing posted. */
-        NOTHING_TO_RETRACT;
+        NOTHING_TO_RETRACT,
+        /** A silence (alert_silences) matched the alert when it was read: recorded, not posted. */
+        SILENCED;
 
         public String code() {
             return name().toLowerCase(java.util.Locale.ROOT);

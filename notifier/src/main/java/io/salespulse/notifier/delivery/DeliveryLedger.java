@@ -44,8 +44,11 @@ public final class DeliveryLedger implements AutoCloseable {
     /** What the ledger knows about one (alert, route). */
     public record Entry(String alertId, String route, Delivery.Status status) {}
 
-    /** An alert the pipeline raised (not an escalation), as the escalator needs it. */
-    public record Origin(NotifierAlert alert, int level) {}
+    /**
+     * An alert the pipeline raised (not an escalation), as the escalator needs it: the highest escalation level
+     * raised so far (0 = none) and when the group of that level was told (null while nothing of it was posted yet).
+     */
+    public record Origin(NotifierAlert alert, int level, Instant toldAt) {}
 
     private static final String READ = "read";
     private static final String WRITE = "write";
@@ -213,6 +216,114 @@ public final class DeliveryLedger implements AutoCloseable {
         }
     }
 
+    /** An answered overdue alert whose customer has had no stage card since it fired. */
+    public record Unverified(NotifierAlert alert, Instant firstResponseAt, String firstResponder) {}
+
+    /**
+     * {@code stage_overdue} alerts fired after {@code notBefore}, posted, answered (ack or resolve) and not withdrawn,
+     * whose customer has no stage card with {@code occurred_at} at or after the alert's {@code fired_at}, and that
+     * have no follow-up reminder yet.
+     */
+    public synchronized List<Unverified> answeredWithoutNextCard(Instant notBefore) throws SQLException {
+        String sql = "SELECT o.alert_id, o.o_severity, o.o_tenant, o.o_region, o.o_team, o.o_rep, o.o_customer,"
+                + " toUnixTimestamp64Milli(o.o_fired_at), o.o_title, toUnixTimestamp64Milli(r.first_at), r.first_by"
+                + " FROM (SELECT alert_id, any(severity) AS o_severity, any(tenant) AS o_tenant, any(region) AS o_region,"
+                + "   any(team) AS o_team, any(rep_id) AS o_rep, any(customer_id) AS o_customer,"
+                + "   any(fired_at) AS o_fired_at, any(title) AS o_title"
+                + "   FROM salespulse.alert_deliveries FINAL WHERE escalation_level = 0 AND type = 'stage_overdue'"
+                + "   AND fired_at >= ? AND status IN ('delivered', 'digested', 'uncertain')"
+                + "   GROUP BY alert_id) AS o"
+                + " INNER JOIN (SELECT alert_id, min(occurred_at) AS first_at, argMin(responder, occurred_at) AS first_by"
+                + "   FROM salespulse.alert_acks FINAL WHERE action IN ('ack', 'resolve') GROUP BY alert_id) AS r"
+                + " ON o.alert_id = r.alert_id"
+                + " WHERE o.alert_id NOT IN (SELECT origin_alert_id FROM salespulse.alert_deliveries FINAL"
+                + "   WHERE type IN ('retraction', 'follow_up'))"
+                + " AND o.alert_id NOT IN (SELECT x.alert_id FROM (SELECT alert_id, any(tenant) AS t,"
+                + "   any(customer_id) AS c, any(fired_at) AS f FROM salespulse.alert_deliveries FINAL"
+                + "   WHERE escalation_level = 0 AND type = 'stage_overdue' AND fired_at >= ? GROUP BY alert_id) AS x"
+                + "   INNER JOIN (SELECT tenant, customer_id, occurred_at FROM salespulse.stage_events FINAL) AS s"
+                + "   ON s.tenant = x.t AND s.customer_id = x.c WHERE s.occurred_at >= x.f)"
+                + " ORDER BY o.alert_id";
+        List<Unverified> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            setInstant(ps, 1, notBefore);
+            setInstant(ps, 2, notBefore);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    NotifierAlert a = new NotifierAlert(rs.getString(1), "stage_overdue", rs.getString(2),
+                            rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), null,
+                            null, Instant.ofEpochMilli(rs.getLong(8)), rs.getString(9), null, null, 0, rs.getString(1));
+                    out.add(new Unverified(a, Instant.ofEpochMilli(rs.getLong(10)), rs.getString(11)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(READ, e);
+        }
+        return out;
+    }
+
+    /**
+     * Posts made to each route since {@code since}, as the ledger recorded them: one per message (a digest's alerts
+     * share one post), at the time WeCom took it (delivered_at), or at the first attempt of a delivery left uncertain.
+     * Busy answers that were retried are not in the ledger one by one, so they are not counted. Posts stamped after
+     * {@code now} (a clock that was set back) are left out: they would hold the robot's tokens until that time.
+     */
+    public synchronized Map<String, List<Instant>> postsBetween(Instant since, Instant now) throws SQLException {
+        Map<String, List<Instant>> out = new HashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT route, toUnixTimestamp64Milli(min(at)) FROM"
+                + " (SELECT route, if(digest_id != '', digest_id, alert_id) AS post,"
+                + "   coalesce(delivered_at, first_attempt_at) AS at FROM salespulse.alert_deliveries FINAL"
+                + "   WHERE status IN ('delivered', 'digested', 'uncertain') AND at IS NOT NULL"
+                + "   AND toUnixTimestamp64Milli(at) >= ? AND toUnixTimestamp64Milli(at) <= ?)"
+                + " GROUP BY route, post ORDER BY 2")) {
+            ps.setLong(1, since.toEpochMilli());
+            ps.setLong(2, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), r -> new ArrayList<>()).add(Instant.ofEpochMilli(rs.getLong(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(READ, e);
+        }
+        return out;
+    }
+
+    /** An active silence's matchers; an empty one matches anything. */
+    public record Silence(String id, String tenant, String alertId, String region, String team, String repId,
+            String customerId, String type, Instant endsAt) {
+        public boolean matches(NotifierAlert a) {
+            return tenant.equals(a.tenant()) && any(alertId, a.originAlertId()) && any(region, a.region())
+                    && any(team, a.team()) && any(repId, a.repId()) && any(customerId, a.customerId())
+                    && any(type, a.type());
+        }
+
+        private static boolean any(String matcher, String value) {
+            return matcher.isEmpty() || matcher.equals(value);
+        }
+    }
+
+    /** Silences running at {@code now} ({@code alert_silences}: the page's snoozes, the CLI's silences). */
+    public synchronized List<Silence> activeSilences(Instant now) throws SQLException {
+        List<Silence> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT silence_id, tenant, alert_id, region, team, rep_id,"
+                + " customer_id, type, toUnixTimestamp64Milli(ends_at) FROM salespulse.alert_silences FINAL"
+                + " WHERE toUnixTimestamp64Milli(starts_at) <= ? AND toUnixTimestamp64Milli(ends_at) > ?")) {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setLong(2, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Silence(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            Instant.ofEpochMilli(rs.getLong(9))));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(READ, e);
+        }
+        return out;
+    }
+
     /** When an ack event with this id was recorded, if it was. */
     public synchronized Optional<Instant> ackRecorded(String eventId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
@@ -332,17 +443,29 @@ public final class DeliveryLedger implements AutoCloseable {
      */
     public synchronized List<Origin> escalationCandidates(Instant notBefore, int topLevel) throws SQLException {
         // Aliases differ from the column names: ClickHouse would otherwise read the WHERE's fired_at as any(fired_at).
+        // told: when a group saw the message. Delivered or digested: delivered_at; uncertain (the crash window) or
+        // failed: the first attempt (the group may have seen it, or never will: escalation must not wait forever).
+        String told = "min(if(status IN ('delivered', 'digested', 'uncertain', 'failed'),"
+                + " coalesce(delivered_at, first_attempt_at), NULL))";
         String sql = "SELECT o.alert_id, o.o_type, o.o_severity, o.o_tenant, o.o_region, o.o_team, o.o_rep, o.o_customer,"
-                + " toUnixTimestamp64Milli(o.o_fired_at), o.o_title, coalesce(e.level, 0) AS level"
+                + " toUnixTimestamp64Milli(o.o_fired_at), o.o_title, coalesce(e.level, 0) AS level,"
+                // -1: not told yet (the driver may read a NULL here as 0, which would be 1970 and escalate at once)
+                + " ifNull(toUnixTimestamp64Milli(if(coalesce(e.level, 0) = 0, o.o_told_at, e.e_told_at)), -1)"
                 + " FROM (SELECT alert_id, any(type) AS o_type, any(severity) AS o_severity, any(tenant) AS o_tenant,"
                 + "   any(region) AS o_region, any(team) AS o_team, any(rep_id) AS o_rep, any(customer_id) AS o_customer,"
-                + "   any(fired_at) AS o_fired_at, any(title) AS o_title"
+                + "   any(fired_at) AS o_fired_at, any(title) AS o_title, " + told + " AS o_told_at"
                 + "   FROM salespulse.alert_deliveries FINAL WHERE escalation_level = 0 AND fired_at >= ?"
-                + "   AND type != 'retraction' AND status NOT IN ('" + Delivery.Status.SKIPPED_HISTORY.code() + "', '"
+                + "   AND type NOT IN ('retraction', 'follow_up')"
+                + "   AND status NOT IN ('" + Delivery.Status.SILENCED.code() + "', '" + Delivery.Status.SKIPPED_HISTORY.code() + "', '"
                 + Delivery.Status.RETRACTED_BEFORE_DELIVERY.code() + "')"
                 + "   GROUP BY alert_id) AS o"
-                + " LEFT JOIN (SELECT origin_alert_id, toNullable(max(escalation_level)) AS level"
-                + "   FROM salespulse.alert_deliveries FINAL WHERE escalation_level > 0 GROUP BY origin_alert_id) AS e"
+                + " LEFT JOIN (SELECT origin_alert_id, toNullable(max(escalation_level)) AS level,"
+                // In a tuple, so that a NULL (the top level not told yet) is taken, not skipped for a lower level's.
+                + "   argMax(tuple(l_told_at), escalation_level).1 AS e_told_at"
+                + "   FROM (SELECT origin_alert_id, escalation_level, " + told + " AS l_told_at"
+                + "     FROM salespulse.alert_deliveries FINAL WHERE escalation_level > 0"
+                + "     GROUP BY origin_alert_id, escalation_level)"
+                + "   GROUP BY origin_alert_id) AS e"
                 + " ON o.alert_id = e.origin_alert_id"
                 + " WHERE coalesce(e.level, 0) < ?"
                 + " AND o.alert_id NOT IN (SELECT DISTINCT if(startsWith(alert_id, 'escalation:'),"
@@ -360,7 +483,8 @@ public final class DeliveryLedger implements AutoCloseable {
                     NotifierAlert a = new NotifierAlert(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), null, null,
                             Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10), null, null, 0, rs.getString(1));
-                    out.add(new Origin(a, rs.getInt(11)));
+                    long toldAt = rs.getLong(12);
+                    out.add(new Origin(a, rs.getInt(11), toldAt < 0 ? null : Instant.ofEpochMilli(toldAt)));
                 }
             }
         } catch (SQLException e) {

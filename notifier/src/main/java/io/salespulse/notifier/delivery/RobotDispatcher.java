@@ -196,7 +196,8 @@ public final class RobotDispatcher {
     private List<Message> singles(List<Delivery> deliveries) {
         List<Message> out = new ArrayList<>();
         for (Delivery d : deliveries) {
-            String content = messages.single(d.alert, routing.current().rules().wecomUser(d.alert.repId()), time.now());
+            String content = messages.single(d.alert, routing.current().rules().wecomUser(d.alert.repId()), d.route,
+                    time.now());
             out.add(new Message(List.of(d), content, Delivery.Status.DELIVERED, ""));
         }
         return out;

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.Producer;
@@ -22,21 +23,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Raises an {@code escalation} alert for an alert nobody acknowledged in time: level 1 (region) at
- * {@code fired_at + window}, level 2 (director) at {@code fired_at + 2 × window}; an ack or resolve on
+ * Raises an {@code escalation} alert for an alert nobody acknowledged in time, counted from when people were told
+ * (the delivery ledger's {@code delivered_at}), not from when the alert fired: level 1 (region) at
+ * {@code team told + window}, level 2 (director) at {@code region told + (level-2 time - level-1 time)}, by default
+ * another window; a backlog posted late, or a robot held back by its rate limit, therefore never escalates before
+ * anyone could answer. An ack or resolve on
  * the alert (or on one of its escalations) stops the chain.
  *
- * <p>Deterministic: the id is {@code escalation:<alert_id>:<level>} and its {@code fired_at} is
- * {@code fired_at + level × window}, so raising it twice (a crash before it was recorded, a replay)
+ * <p>Deterministic: the id is {@code escalation:<alert_id>:<level>} and its {@code fired_at} is its due time, computed
+ * from delivery times the ledger keeps, so raising it twice (a crash before it was recorded, a replay)
  * yields the same alert, which the delivery ledger delivers once. Due times are compared with the
  * wall clock ({@link NotifierTime}), not event time: escalation is about people not answering while
  * time passes, and event time stands still on a quiet night. Alerts older than
  * {@code escalation.max_age} never escalate, so replaying a history does not page the directors.
  *
  * <p>Run-time policies ({@code sales.policies}) override the routing file for their scope (the alert's tenant,
- * region, team): {@code escalation.region_manager} (or {@code escalation.region}) is the time from the alert to
- * level 1, {@code escalation.director} the time to level 2 (default: twice the level-1 time, as in the routing
+ * region, team): {@code escalation.region_manager} (or {@code escalation.region}) is the wait for level 1,
+ * {@code escalation.director} the total wait up to level 2 (default: twice the level-1 time, as in the routing
  * file); {@code alert_types.escalation: false} means the scope's alerts never escalate.
+ *
+ * <p>A snoozed alert (暂停提醒 on the alert page: a row of {@code alert_silences} naming it) does not escalate
+ * while the snooze runs; afterwards, still unanswered, it escalates as due.
  *
  * <p>A retracted alert never escalates: the ledger leaves out alerts with a retraction recorded, and
  * {@code retractionWaiting} those whose retraction was read but waits for its robot (not in the ledger yet).
@@ -53,6 +60,8 @@ public final class Escalator {
     private final PolicyBook policies;
     private final Predicate<String> retractionWaiting;
     private final NotifierMetrics metrics;
+    /** Whether the last check met an alert whose group was being told right then (its ledger row still 'sending'). */
+    private boolean waitedForDelivery;
     /** Levels raised by this process but perhaps not yet back through sales.alerts into the ledger. */
     private final Map<String, Integer> raised = new HashMap<>();
 
@@ -74,19 +83,28 @@ public final class Escalator {
         Instant now = time.now();
         int top = RoutingRules.LEVELS.size() - 1;
         int count = 0;
+        waitedForDelivery = false;
+        List<DeliveryLedger.Silence> silences = ledger.activeSilences(now);
         for (DeliveryLedger.Origin o : ledger.escalationCandidates(now.minus(rules.escalationMaxAge()), top)) {
             NotifierAlert a = o.alert();
-            int level = Math.max(o.level(), raised.getOrDefault(a.alertId(), 0));
+            if (raised.getOrDefault(a.alertId(), 0) > o.level() || o.toldAt() == null) {
+                // The level raised last is not back in the ledger yet, or its group is being told right now: its
+                // wait has not started. Look again shortly rather than a whole interval later.
+                waitedForDelivery = true;
+                continue;
+            }
+            int level = o.level();
             int next = level + 1;
-            if (next > top || retractionWaiting.test(a.alertId())) {
+            // A snoozed alert waits: when the snooze ends and the alert is still unanswered, its due level follows.
+            if (next > top || retractionWaiting.test(a.alertId()) || silences.stream().anyMatch(x -> x.matches(a))) {
                 continue;
             }
             EffectivePolicy policy = policyOf(a);
             if (!policy.alertEnabled("escalation")) {
                 continue;
             }
-            Duration waited = untilLevel(next, rules.escalationWindow(a.facts()), policy);
-            Instant due = a.firedAt().plus(waited);
+            Duration waited = waitAfterTold(next, rules.escalationWindow(a.facts()), policy);
+            Instant due = o.toldAt().plus(waited);
             if (now.isBefore(due)) {
                 continue;
             }
@@ -101,8 +119,8 @@ public final class Escalator {
             raised.put(a.alertId(), next);
             metrics.escalationRaised(next);
             count++;
-            LOG.info("Escalated {} to level {} ({}): not acknowledged {} after it fired", a.alertId(), next,
-                    RoutingRules.LEVELS.get(next), waited);
+            LOG.info("Escalated {} to level {} ({}): not acknowledged {} after the {} group was told", a.alertId(),
+                    next, RoutingRules.LEVELS.get(next), waited, RoutingRules.LEVELS.get(level));
         }
         return count;
     }
@@ -118,6 +136,21 @@ public final class Escalator {
         return s == null || s.isBlank() || s.contains(",") || s.contains("/") ? null : s;
     }
 
+    /** True when the last {@link #escalateDue} skipped an alert whose delivery was not recorded yet. */
+    public boolean waitedForDelivery() {
+        return waitedForDelivery;
+    }
+
+    /**
+     * How long the group of the level below waits before level {@code level} is raised, counted from when that group
+     * was told: level 1 waits the level-1 time; level 2 waits the difference between the level-2 and level-1 times
+     * (so the spacing of the levels is kept however late each message went out).
+     */
+    static Duration waitAfterTold(int level, Duration routingWindow, EffectivePolicy policy) {
+        Duration first = untilLevel(1, routingWindow, policy);
+        return level == 1 ? first : untilLevel(level, routingWindow, policy).minus(first);
+    }
+
     /** Time from the alert to escalation level 1 or 2: the policy's value if it sets one, else the routing file's. */
     static Duration untilLevel(int level, Duration routingWindow, EffectivePolicy policy) {
         Map<String, Duration> p = policy.escalation();
@@ -129,15 +162,16 @@ public final class Escalator {
         return second.compareTo(first) < 0 ? first : second;
     }
 
-    static NotifierAlert escalationOf(NotifierAlert a, int level, Instant firedAt, Duration waitedSinceAlert) {
-        long hours = waitedSinceAlert.toMinutes() / 60;
-        long minutes = waitedSinceAlert.toMinutes() % 60;
+    static NotifierAlert escalationOf(NotifierAlert a, int level, Instant firedAt, Duration waitedSinceTold) {
+        long hours = waitedSinceTold.toMinutes() / 60;
+        long minutes = waitedSinceTold.toMinutes() % 60;
         String waited = hours + " 小时" + (minutes > 0 ? " " + minutes + " 分钟" : "");
         String title = "【升级至" + LEVEL_NAMES.get(level) + "】" + a.title();
-        String message = "该预警触发已 " + waited + "，仍无人确认处理，现升级给" + LEVEL_NAMES.get(level) + "。"
+        String message = "该预警通知" + LEVEL_NAMES.get(level - 1) + "已 " + waited + "，仍无人确认处理，现升级给"
+                + LEVEL_NAMES.get(level) + "。"
                 + "（原预警：" + a.alertId() + "）";
         String suggestion = level == 1
-                ? "请区域经理今天内指定负责人并跟进客户，处理后点击下方“我来处理”。"
+                ? "请区域经理今天内指定负责人并跟进客户，打开下方链接点击“确认处理”。"
                 : "请总监关注：该客户的跟进已两级无响应，建议在今日例会上安排专人负责。";
         return new NotifierAlert("escalation:" + a.alertId() + ":" + level, "escalation", a.severity(), a.tenant(),
                 a.region(), a.team(), a.repId(), a.customerId(), null, null, firedAt, title, message, suggestion, level,

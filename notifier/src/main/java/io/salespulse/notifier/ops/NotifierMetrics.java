@@ -43,6 +43,7 @@ public final class NotifierMetrics {
     private final LabelledCounter retries = new LabelledCounter();
     private final LabelledCounter deliveries = new LabelledCounter();
     private final LabelledCounter escalations = new LabelledCounter();
+    private final LabelledCounter followUpReminders = new LabelledCounter();
     private final LabelledCounter retractionsPosted = new LabelledCounter();
     private final LabelledCounter ackRequests = new LabelledCounter();
     private final LabelledCounter acksRecorded = new LabelledCounter();
@@ -100,6 +101,10 @@ public final class NotifierMetrics {
 
     public void escalationRaised(int level) {
         escalations.inc("level", Integer.toString(level));
+    }
+
+    public void followUpReminded() {
+        followUpReminders.inc();
     }
 
     /** Every answer of WeCom to a post; a non-ok answer extends the route's run of failed posts, an ok ends it. */
@@ -270,6 +275,9 @@ public final class NotifierMetrics {
                         + " nothing_to_retract, uncertain)", deliveries)
                 .counter("salespulse_notifier_escalations_raised_total",
                         "Escalations raised (written to topic.alerts), by level: 1 region, 2 director", escalations)
+                .counter("salespulse_notifier_follow_up_reminders_total",
+                        "Reminders raised for answered alerts whose customer had no next stage card within verify_within",
+                        followUpReminders)
                 .counter("salespulse_notifier_retractions_posted_total",
                         "Retractions WeCom accepted, by route (where the withdrawn alert had been posted)",
                         retractionsPosted)

@@ -61,6 +61,25 @@ public final class RobotRateLimiter {
         }
     }
 
+    /**
+     * Tokens spent before this process started (a graceful restart, a crash): the posts the delivery ledger recorded
+     * in the last window, oldest first. Without this, a restarted notifier would post a full budget at once into a
+     * minute that already had posts, and draw 45009.
+     */
+    public synchronized void spentBefore(String robot, java.util.List<Instant> posts) {
+        ArrayDeque<Instant> q = spent.computeIfAbsent(robot, r -> new ArrayDeque<>());
+        Instant now = time.now();
+        posts.stream().filter(t -> !t.isAfter(now)).sorted().forEach(q::addLast);
+        while (q.size() > perMinute) {
+            q.removeFirst();
+        }
+        expire(robot, time.now());
+    }
+
+    public Duration window() {
+        return window;
+    }
+
     private ArrayDeque<Instant> expire(String robot, Instant now) {
         ArrayDeque<Instant> q = spent.computeIfAbsent(robot, r -> new ArrayDeque<>());
         while (!q.isEmpty() && !q.peekFirst().plus(window).isAfter(now)) {

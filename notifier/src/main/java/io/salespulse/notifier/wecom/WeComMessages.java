@@ -1,8 +1,7 @@
 package io.salespulse.notifier.wecom;
 
 import io.salespulse.notifier.delivery.NotifierAlert;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import io.salespulse.notifier.page.AlertLinks;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -34,21 +33,23 @@ public final class WeComMessages {
 
     private final ZoneId zone;
     private final DateTimeFormatter when;
-    private final String ackBaseUrl;
+    private final AlertLinks links;
     private final String workQueueUrl;
 
-    public WeComMessages(ZoneId zone, String ackBaseUrl, String workQueueUrl) {
+    public WeComMessages(ZoneId zone, AlertLinks links, String workQueueUrl) {
         this.zone = zone;
         this.when = DateTimeFormatter.ofPattern("M月d日 HH:mm").withZone(zone);
-        this.ackBaseUrl = ackBaseUrl;
+        this.links = links;
         this.workQueueUrl = workQueueUrl;
     }
 
     /**
-     * One alert as markdown; {@code wecomUser} adds a {@code <@userid>} mention of the owner. A retraction has its
-     * own shape ({@link #retraction}).
+     * One alert as markdown for the group of {@code route}; {@code wecomUser} adds a {@code <@userid>} mention of the
+     * owner. The link opens the alert page, signed for the person the message addresses: the rep (their WeCom userid
+     * when known) on a team alert; on an escalation the group it goes to ({@code group:<route>}), never the rep, so a
+     * manager's click is not recorded as the rep's. A retraction has its own shape ({@link #retraction}).
      */
-    public String single(NotifierAlert a, Optional<String> wecomUser, Instant now) {
+    public String single(NotifierAlert a, Optional<String> wecomUser, String route, Instant now) {
         if (a.isRetraction()) {
             return retraction(a);
         }
@@ -72,9 +73,7 @@ public final class WeComMessages {
             head.append("> 触发时间：").append(when.format(a.firedAt())).append('\n');
         }
         String body = body(a);
-        String by = wecomUser.orElse(a.repId() == null ? "owner" : a.repId());
-        String tail = "\n[✅ 我来处理](" + ackUrl(a.originAlertId(), by, "ack") + ")　[☑️ 已解决]("
-                + ackUrl(a.originAlertId(), by, "resolve") + ")";
+        String tail = "\n[👉 打开预警，确认处理 / 标记已解决 / 暂停提醒](" + pageUrl(a, wecomUser, route, now) + ")";
         return fit(head.toString(), body, tail);
     }
 
@@ -144,8 +143,16 @@ public final class WeComMessages {
         return fit(head, lines.toString(), tail);
     }
 
-    String ackUrl(String alertId, String by, String action) {
-        return ackBaseUrl + "/ack?alert_id=" + enc(alertId) + "&by=" + enc(by) + "&action=" + action;
+    /** The alert page's link for whoever this message addresses (see {@link #single}). */
+    String pageUrl(NotifierAlert a, Optional<String> wecomUser, String route, Instant now) {
+        return links.url(a.originAlertId(), recipient(a, wecomUser, route), now);
+    }
+
+    static String recipient(NotifierAlert a, Optional<String> wecomUser, String route) {
+        if (a.escalationLevel() > 0) {
+            return "group:" + route;
+        }
+        return wecomUser.orElse(a.repId() == null ? "group:" + route : a.repId());
     }
 
     static String fit(String head, String body, String tail) {
@@ -188,10 +195,6 @@ public final class WeComMessages {
 
     private static String orDash(String s) {
         return s == null ? "-" : s;
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     public ZoneId zone() {

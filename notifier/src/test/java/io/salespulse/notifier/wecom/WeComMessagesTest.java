@@ -3,6 +3,12 @@ package io.salespulse.notifier.wecom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salespulse.notifier.delivery.NotifierAlert;
+import io.salespulse.notifier.page.AlertLinks;
+import java.net.URLDecoder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +22,9 @@ import org.junit.jupiter.api.Test;
 
 class WeComMessagesTest {
     private static final Instant DUE = Instant.parse("2026-11-26T09:33:00Z");
-    private final WeComMessages messages = new WeComMessages(ZoneId.of("Asia/Shanghai"), "https://sp.example/n",
+    private static final String SECRET = "messages-test-secret-0123456789abcdef";
+    private final AlertLinks links = new AlertLinks(SECRET, "https://sp.example/n", Duration.ofDays(7));
+    private final WeComMessages messages = new WeComMessages(ZoneId.of("Asia/Shanghai"), links,
             "https://grafana.example/d/queue");
 
     private static NotifierAlert alert(String id, String severity, String message) {
@@ -25,27 +33,46 @@ class WeComMessagesTest {
     }
 
     @Test
-    void singleAlertSaysWhatWhoHowLateAndLinksTheAck() {
+    void singleAlertSaysWhatWhoHowLateAndLinksThePageSignedForTheOwner() {
+        Instant now = DUE.plus(Duration.ofHours(5).plusMinutes(12));
         String md = messages.single(alert("stage_overdue:weijiang:c-00058:needs:2026-11-26T09:33:00Z", "high", "客户转为待激活。"),
-                Optional.of("zhangsan"), DUE.plus(Duration.ofHours(5).plusMinutes(12)));
+                Optional.of("zhangsan"), "hz-west-team", now);
         assertThat(md).contains("## <font color=\"warning\">【紧急】</font>【高潜客户待激活】")
                 .contains("客户：c-00058", "销售：r-003 <@zhangsan>", "hz-west / t-3", "应完成：11月26日 17:33",
                         "已超时 5 小时 12 分钟", "**建议**：建议区域经理")
-                .contains("https://sp.example/n/ack?alert_id=stage_overdue%3Aweijiang%3Ac-00058%3Aneeds%3A2026-11-26T09%3A33%3A00Z"
-                        + "&by=zhangsan&action=ack");
+                .contains("https://sp.example/n/alert?a=stage_overdue%3Aweijiang%3Ac-00058%3Aneeds%3A2026-11-26T09%3A33%3A00Z"
+                        + "&to=zhangsan&exp=" + now.plus(Duration.ofDays(7)).getEpochSecond() + "&sig=")
+                .doesNotContain("/ack?");
+        Matcher m = Pattern.compile("/alert\\?(a=[^)]*)\\)").matcher(md);
+        assertThat(m.find()).isTrue();
+        Map<String, String> p = new HashMap<>();
+        for (String kv : m.group(1).split("&")) {
+            p.put(kv.substring(0, kv.indexOf('=')), URLDecoder.decode(kv.substring(kv.indexOf('=') + 1), StandardCharsets.UTF_8));
+        }
+        assertThat(links.verify(p, now).check()).isEqualTo(AlertLinks.Check.VALID);
+    }
+
+    @Test
+    void anEscalationLinksThePageForItsOwnGroupNotTheRep() {
+        NotifierAlert a = alert("a-9", "high", "m");
+        NotifierAlert level1 = new NotifierAlert("escalation:a-9:1", "escalation", "high", a.tenant(), a.region(), a.team(),
+                a.repId(), a.customerId(), null, null, DUE.plus(Duration.ofHours(4)), "【升级至区域经理】x", "m", "s", 1, "a-9");
+        String md = messages.single(level1, Optional.of("zhangsan"), "hz-west-managers", DUE.plus(Duration.ofHours(4)));
+        assertThat(md).contains("/alert?a=a-9&to=group%3Ahz-west-managers&exp=").doesNotContain("to=zhangsan")
+                .doesNotContain("to=r-003");
     }
 
     @Test
     void longMessageIsCutOnACharacterBoundaryAndKeepsTheLinks() throws Exception {
         for (int pad = 0; pad < 4; pad++) {
             String text = "x".repeat(pad) + "客户拜访记录😀".repeat(800);
-            String md = messages.single(alert("a-1", "normal", text), Optional.empty(), DUE);
+            String md = messages.single(alert("a-1", "normal", text), Optional.empty(), "hz", DUE);
             byte[] bytes = md.getBytes(StandardCharsets.UTF_8);
             assertThat(bytes.length).isLessThanOrEqualTo(WeComMessages.MAX_MARKDOWN_BYTES).isGreaterThan(4000);
             // Strict decoding fails if a character was cut in half.
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes));
-            assertThat(md).contains(WeComMessages.CUT).endsWith("&by=r-003&action=resolve)");
+            assertThat(md).contains(WeComMessages.CUT).contains("/alert?a=a-1&to=r-003&exp=").endsWith(")");
         }
     }
 
@@ -69,7 +96,7 @@ class WeComMessagesTest {
                 "t-3", "r-003", "c-00058", "needs", DUE, DUE.plus(Duration.ofHours(2)),
                 "【预警撤回】客户 c-00058 「需求确认」超时预警撤回", "「方案呈现」卡于 11月26日 17:20 提交（离线记录，19:33 才上传）。",
                 "无需处理；已安排的跟进可照常进行。", 0, original, "live", original);
-        String md = messages.single(retraction, Optional.of("zhangsan"), DUE.plus(Duration.ofHours(5)));
+        String md = messages.single(retraction, Optional.of("zhangsan"), "hz", DUE.plus(Duration.ofHours(5)));
         assertThat(md).startsWith("## <font color=\"info\">【预警撤回】客户 c-00058 「需求确认」超时预警撤回</font>")
                 .contains("类型：预警撤回", "客户：c-00058", "销售：r-003", "hz-west / t-3", "阶段：需求确认",
                         "离线记录，19:33 才上传", "**建议**：无需处理", "撤回的预警：" + original)

@@ -1,0 +1,70 @@
+package io.salespulse.notifier;
+
+import static io.salespulse.notifier.NotifierTestStack.alert;
+import static io.salespulse.notifier.NotifierTestStack.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salespulse.notifier.config.NotifierConfig;
+import io.salespulse.notifier.delivery.NotifierAlert;
+import io.salespulse.notifier.delivery.RobotDispatcher;
+import io.salespulse.notifier.wecom.WeComStub;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Silences with the real notifier, broker, ClickHouse engine and WeCom stand-in: an alert matched by a running silence
+ * (the row `bin/salespulse silence add` writes) is recorded in the ledger as {@code silenced} and not posted, and does
+ * not escalate; one the silence does not match is posted and escalates; a silence that has ended silences nothing.
+ */
+class SilenceTest extends SharedStackTest {
+
+    private static String ts(Instant t) {
+        return "toDateTime64('" + t.toString().replace("T", " ").replace("Z", "") + "', 3, 'UTC')";
+    }
+
+    @Test
+    void aMatchedAlertIsRecordedNotPostedAndNeverEscalates() throws Exception {
+        Instant t0 = Instant.parse("2034-04-01T01:00:00Z");
+        ManualTime time = new ManualTime(t0);
+        String team = "key-si-team-" + Long.toHexString(System.nanoTime());
+        try (WeComStub stub = WeComStub.start("127.0.0.1", 0, Set.of(team), time)) {
+            Path routes = stack.writeRoutes("silence", "default_route: team\nroutes: {team: {}}\nescalation: {window: 4h}\n");
+            NotifierConfig config = stack.config("silence", stub.url(), routes, Map.of());
+            // r-007 is on leave in region hz-si for two days; an older silence of the whole region has ended.
+            stack.execute("INSERT INTO salespulse.alert_silences (silence_id, tenant, alert_id, region, team, rep_id,"
+                    + " customer_id, type, starts_at, ends_at, author, reason, source, created_at, version) VALUES"
+                    + " ('cli-leave', 'weijiang', '', 'hz-si', '', 'r-007', '', '', " + ts(t0.minusSeconds(60)) + ", "
+                    + ts(t0.plus(Duration.ofDays(2))) + ", 'u-chen', '年假', 'cli', " + ts(t0) + ", 1),"
+                    + " ('cli-old', 'weijiang', '', 'hz-si', '', '', '', '', " + ts(t0.minus(Duration.ofDays(3))) + ", "
+                    + ts(t0.minus(Duration.ofDays(1))) + ", 'u-chen', '系统故障', 'cli', " + ts(t0) + ", 1)");
+            NotifierAlert onLeave = alert("si-leave", "high", "hz-si", "t-1", t0);
+            NotifierAlert other = new NotifierAlert("si-other", "stage_overdue", "normal", "weijiang", "hz-si", "t-1",
+                    "r-008", "c-si", "needs", t0, t0, "【客户待激活】客户 c-si", "m", "s", 0, "si-other");
+            stack.produce(config.topicAlerts, List.of(onLeave, other), t0);
+            try (WeComNotifier n = WeComNotifier.start(config, NotifierTestStack.routing(routes,
+                    Map.of("SALESPULSE_WECOM_KEY_TEAM", team)), time, RobotDispatcher.PostObserver.NONE)) {
+                await("both settled", Duration.ofSeconds(30), () -> stack.count("SELECT count() FROM"
+                        + " salespulse.alert_deliveries FINAL WHERE alert_id IN ('si-leave', 'si-other')"
+                        + " AND status != 'sending'") == 2);
+                stack.awaitDelivered("si-other");
+                time.advance(Duration.ofHours(4).plusMinutes(1));
+                await("si-other escalated", Duration.ofSeconds(30), () -> stub.received(team).size() == 2);
+                Thread.sleep(1500);
+                assertThat(n.failure()).isNull();
+            }
+            assertThat(stub.received(team)).extracting(WeComStub.Received::content)
+                    .noneMatch(c -> c.contains("si-leave"));
+            assertThat(stack.query("SELECT alert_id, status, error_code, error FROM salespulse.alert_deliveries FINAL"
+                    + " WHERE origin_alert_id IN ('si-leave', 'si-other') ORDER BY alert_id")).containsExactly(
+                    "escalation:si-other:1|delivered|ok|",
+                    "si-leave|silenced|silenced|silence cli-leave until " + t0.plus(Duration.ofDays(2))
+                            + ": recorded, not posted",
+                    "si-other|delivered|ok|");
+        }
+    }
+}
