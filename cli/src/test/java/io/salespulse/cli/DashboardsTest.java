@@ -376,7 +376,9 @@ class DashboardsTest {
                 .containsExactly("014_access_roles.sql", "015_access_writer_grant.sql", "016_access_reader_grant.sql",
                         "017_access_tenant_row_policy.sql", "018_access_notifier_role.sql",
                         "019_access_notifier_deliveries_grant.sql", "020_access_notifier_acks_grant.sql",
-                        "021_access_notifier_alerts_grant.sql", "022_access_notifier_dead_letters_grant.sql");
+                        "021_access_notifier_alerts_grant.sql", "022_access_notifier_dead_letters_grant.sql",
+                        "023_access_notifier_alerts_read_grant.sql", "024_access_notifier_silences_grant.sql",
+                        "025_access_notifier_stage_events_grant.sql");
         for (Path f : files) {
             String statement = withoutComments(Files.readString(f));
             assertThat(statement).as(f.getFileName().toString()).doesNotContain(";");
@@ -387,7 +389,7 @@ class DashboardsTest {
     }
 
     /**
-     * The notifier's role (sql/access/018-022) grants exactly what the notifier's SQL does: SELECT on each table it
+     * The notifier's role (sql/access/018-025) grants exactly what the notifier's SQL does: SELECT on each table it
      * reads, INSERT on each it writes, nothing on the rest. Read from the notifier's sources, so a new query on
      * another table fails here before it fails on a server with "Not enough privileges". (Whether the server enforces
      * the grants is ClickHouse's part and needs a server: chDB has no access storage.)
