@@ -62,14 +62,20 @@ public final class DeliveryLedger implements AutoCloseable {
     public DeliveryLedger(String jdbcUrl, String user, String password, NotifierTime time, LabelledCounter failures)
             throws SQLException {
         this.failures = failures;
+        this.connection = connect(jdbcUrl, user, password);
+        this.time = time;
+    }
+
+    /** A JDBC connection to ClickHouse with the notifier's settings; a URL that is not ClickHouse's names the key. */
+    public static Connection connect(String jdbcUrl, String user, String password) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password == null ? "" : password);
-        this.connection = new ClickHouseDriver().connect(jdbcUrl, p);
-        if (connection == null) {
+        Connection c = new ClickHouseDriver().connect(jdbcUrl, p);
+        if (c == null) {
             throw new SQLException("Not a ClickHouse JDBC URL (setting clickhouse.url)");
         }
-        this.time = time;
+        return c;
     }
 
     /** Ledger entries of these alerts, keyed by alert_id then route. */

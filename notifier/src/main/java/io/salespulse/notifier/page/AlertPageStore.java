@@ -1,7 +1,7 @@
 package io.salespulse.notifier.page;
 
-import com.clickhouse.jdbc.ClickHouseDriver;
 import io.salespulse.contract.metrics.LabelledCounter;
+import io.salespulse.notifier.delivery.DeliveryLedger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * What the alert page reads from ClickHouse (the alert as the ledger holds it, the customer's recent stage cards,
@@ -43,13 +42,7 @@ public final class AlertPageStore implements AutoCloseable {
     private final LabelledCounter failures;
 
     public AlertPageStore(String jdbcUrl, String user, String password, LabelledCounter failures) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password == null ? "" : password);
-        this.connection = new ClickHouseDriver().connect(jdbcUrl, p);
-        if (connection == null) {
-            throw new SQLException("Not a ClickHouse JDBC URL (setting clickhouse.url)");
-        }
+        this.connection = DeliveryLedger.connect(jdbcUrl, user, password);
         this.failures = failures;
     }
 
