@@ -15,6 +15,7 @@ import io.salespulse.notifier.delivery.NotifierAlert;
 import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.escalation.Escalator;
 import io.salespulse.notifier.followup.FollowUpVerifier;
+import io.salespulse.notifier.hold.PostingGate;
 import io.salespulse.notifier.ops.NotifierHealth;
 import io.salespulse.notifier.ops.NotifierMetrics;
 import io.salespulse.notifier.ops.OpsAlertWebhook;
@@ -111,6 +112,7 @@ public final class WeComNotifier implements AutoCloseable {
     private final RobotDispatcher dispatcher;
     private final RobotRateLimiter limiter;
     private final Retractions retractions;
+    private final PostingGate gate;
     private final PolicyFollower policies;
     private final Escalator escalator;
     private final FollowUpVerifier followUps;
@@ -127,6 +129,8 @@ public final class WeComNotifier implements AutoCloseable {
     private volatile Throwable failure;
     private volatile int uncertainAtStart = -1;
     private volatile int waitingDeliveries;
+    /** The notifier's time of the last check for ended holds, escalations and follow-ups (null before the first). */
+    private volatile Instant lastCheck;
     private volatile boolean closed;
     /** The consumer's last-heartbeat-seconds-ago metric, once found. */
     private Metric heartbeatAge;
@@ -153,12 +157,15 @@ public final class WeComNotifier implements AutoCloseable {
         AlertLinks links = new AlertLinks(config.linkSecret, config.ackBaseUrl, config.linkTtl);
         WeComMessages messages = new WeComMessages(config.timeZone, links, config.workQueueUrl);
         this.limiter = new RobotRateLimiter(config.ratePerMinute, config.rateMargin, time);
+        this.policies = new PolicyFollower(config.kafkaBootstrap, config.topicPolicies,
+                new PolicyParser(config.stateTtl, config.timeZone));
         this.dispatcher = new RobotDispatcher(ledger, new WeComClient(config.wecomUrl, config.requestTimeout),
                 limiter, messages, routing, time,
                 config.maxAttempts, config.retryBase, config.retryMax, observer, metrics);
-        this.retractions = new Retractions(ledger, dispatcher);
-        this.policies = new PolicyFollower(config.kafkaBootstrap, config.topicPolicies,
-                new PolicyParser(config.stateTtl, config.timeZone));
+        this.gate = new PostingGate(policies.book());
+        this.retractions = new Retractions(ledger, dispatcher, post -> gate.holdOf(post.alert, post.route, time.now(),
+                routing.current().rules(), List.of(), List.of()).map(h -> post.hold(h.status(), h.reason(), h.until(),
+                h.detail())));
         this.followUps = new FollowUpVerifier(ledger, producer, config.topicAlerts, time, policies.book(), metrics,
                 config.timeZone);
         this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time, policies.book(),
@@ -213,6 +220,11 @@ public final class WeComNotifier implements AutoCloseable {
         return waitingDeliveries;
     }
 
+    /** The notifier's time of its last check for ended holds, escalations and follow-ups (tests wait on it). */
+    public Instant lastCheck() {
+        return lastCheck;
+    }
+
     public boolean isRunning() {
         return thread.isAlive();
     }
@@ -254,8 +266,11 @@ public final class WeComNotifier implements AutoCloseable {
                     Instant now = time.now();
                     boolean recheck = escalationRecheck != null && !Instant.now().isBefore(escalationRecheck);
                     if (policies.current() && (!now.isBefore(nextEscalation) || recheck)) {
+                        releaseDueHolds();
                         escalator.escalateDue();
                         followUps.remindDue(routing.current().rules().escalationMaxAge());
+                        waitingDeliveries = dispatcher.waiting().size();
+                        lastCheck = now;
                         // From the check's start: time that passed during the check counts towards the next one.
                         nextEscalation = now.plus(config.escalationInterval);
                         // A group being told right now: its wait starts with the ledger's delivered_at, look again in 1 s.
@@ -467,7 +482,9 @@ public final class WeComNotifier implements AutoCloseable {
         Map<String, Map<String, Delivery.Status>> known =
                 ledger.lookup(Retractions.lookupIds(alerts.values().stream().map(d -> d.alert).toList()));
         RoutingRules rules = routing.current().rules();
-        List<DeliveryLedger.Silence> silences = ledger.activeSilences(time.now());
+        Instant now = time.now();
+        List<DeliveryLedger.Silence> silences = ledger.activeSilences(now);
+        List<NotifierAlert> sources = openInhibitionSources(rules, now);
         List<Delivery> decided = new ArrayList<>();
         List<Delivery> liveRetractions = new ArrayList<>();
         int duplicates = 0;
@@ -492,15 +509,17 @@ public final class WeComNotifier implements AutoCloseable {
                 } else if (a.isHistory()) {
                     decided.add(read.onRoute(route).decide(Delivery.Status.SKIPPED_HISTORY, "history",
                             "an imported history's alert about the past: recorded, not posted"));
-                } else if (!a.isRetraction() && silenced(a, silences).isPresent()) {
-                    DeliveryLedger.Silence by = silenced(a, silences).get();
-                    decided.add(read.onRoute(route).decide(Delivery.Status.SILENCED, "silenced",
-                            "silence " + by.id() + " until " + by.endsAt() + ": recorded, not posted"));
                 } else if (withdrawn) {
                     decided.add(read.onRoute(route).decide(Delivery.Status.RETRACTED_BEFORE_DELIVERY, "retracted",
                             "withdrawn by " + Alert.retractionId(a.originAlertId()) + " before it was posted"));
                 } else {
-                    dispatcher.enqueue(read.onRoute(route));
+                    Optional<PostingGate.Hold> hold = gate.holdOf(a, route, now, rules, silences, sources);
+                    if (hold.isPresent()) {
+                        PostingGate.Hold h = hold.get();
+                        decided.add(read.onRoute(route).hold(h.status(), h.reason(), h.until(), h.detail()));
+                    } else {
+                        dispatcher.enqueue(read.onRoute(route));
+                    }
                 }
             }
         }
@@ -513,8 +532,54 @@ public final class WeComNotifier implements AutoCloseable {
         }
     }
 
-    private static Optional<DeliveryLedger.Silence> silenced(NotifierAlert a, List<DeliveryLedger.Silence> silences) {
-        return silences.stream().filter(s -> s.matches(a)).findFirst();
+    /** The open alerts the routing file's inhibition rules may name as sources (none without rules). */
+    private List<NotifierAlert> openInhibitionSources(RoutingRules rules, Instant now) throws SQLException {
+        if (rules.inhibitions().isEmpty()) {
+            return List.of();
+        }
+        Set<String> types = new LinkedHashSet<>();
+        Set<String> endedBy = new LinkedHashSet<>();
+        for (RoutingRules.Inhibition r : rules.inhibitions()) {
+            types.addAll(r.source().getOrDefault("type", Set.of()));
+            if (!r.endedBy().isEmpty()) {
+                endedBy.add(r.endedBy());
+            }
+        }
+        return ledger.openAlerts(types, endedBy, now.minus(rules.escalationMaxAge()));
+    }
+
+    /**
+     * Posts what was held and whose hold has ended, if still open ({@link DeliveryLedger#dueHolds}): the gate is asked
+     * again without inhibition sources (a message is grouped once), so a silence extended meanwhile, or a release that
+     * falls outside working hours, holds it again until then.
+     */
+    private void releaseDueHolds() throws SQLException {
+        Instant now = time.now();
+        List<Delivery> due = ledger.dueHolds(now);
+        if (due.isEmpty()) {
+            return;
+        }
+        RoutingRules rules = routing.current().rules();
+        List<DeliveryLedger.Silence> silences = ledger.activeSilences(now);
+        List<Delivery> heldAgain = new ArrayList<>();
+        int released = 0;
+        for (Delivery d : due) {
+            if (dispatcher.isWaiting(d.alert.alertId(), d.route)) {
+                continue;
+            }
+            Optional<PostingGate.Hold> hold = gate.holdOf(d.alert, d.route, now, rules, silences, List.of());
+            if (hold.isPresent() && hold.get().until().isAfter(now)) {
+                PostingGate.Hold h = hold.get();
+                heldAgain.add(d.hold(h.status(), h.reason(), h.until(), h.detail()));
+            } else {
+                dispatcher.enqueue(d);
+                released++;
+            }
+        }
+        ledger.write(heldAgain);
+        if (released > 0) {
+            LOG.info("Posting {} held message(s) whose hold ended ({} held again)", released, heldAgain.size());
+        }
     }
 
     /**
@@ -524,7 +589,9 @@ public final class WeComNotifier implements AutoCloseable {
     private void commitSettled() {
         Map<TopicPartition, Long> upTo = new HashMap<>(readTo);
         for (Delivery d : dispatcher.waiting()) {
-            upTo.merge(new TopicPartition(d.topic, d.partition), d.offset, Math::min);
+            if (!d.released) { // a released hold is in the ledger, not behind an uncommitted record
+                upTo.merge(new TopicPartition(d.topic, d.partition), d.offset, Math::min);
+            }
         }
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         upTo.forEach((tp, offset) -> {

@@ -63,7 +63,7 @@ class SilenceTest extends SharedStackTest {
                     + " WHERE origin_alert_id IN ('si-leave', 'si-other') ORDER BY alert_id")).containsExactly(
                     "escalation:si-other:1|delivered|ok|",
                     "si-leave|silenced|silenced|silence cli-leave until " + t0.plus(Duration.ofDays(2))
-                            + ": recorded, not posted",
+                            + ": recorded, posted then if still open",
                     "si-other|delivered|ok|");
         }
     }

@@ -12,8 +12,16 @@ public final class Delivery {
         RETRACTED_BEFORE_DELIVERY,
         /** A retraction whose alert no group saw (never posted, or dropped while waiting): nothing posted. */
         NOTHING_TO_RETRACT,
-        /** A silence (alert_silences) matched the alert when it was read: recorded, not posted. */
-        SILENCED;
+        /**
+         * A silence (alert_silences) matched the alert: recorded, not posted; posted when the silence ends if the
+         * alert is still open ({@code held_until} = the silence's end).
+         */
+        SILENCED,
+        /**
+         * Held for later: outside the tenant's working hours (quiet hours) or grouped by an inhibition rule; posted
+         * at {@code held_until} in one grouped message per route if the alert is still open.
+         */
+        HELD;
 
         public String code() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -50,6 +58,12 @@ public final class Delivery {
     public String error = "";
     public Instant firstAttemptAt;
     public Instant deliveredAt;
+    /** Why the message was held ({@code quiet_hours}, {@code silenced}, {@code inhibited}); kept after it went out. */
+    public String heldReason = "";
+    /** When the hold ends; null when never held. */
+    public Instant heldUntil;
+    /** Read back from a hold in the ledger (no Kafka record behind it: nothing to commit). */
+    public boolean released;
 
     public Delivery(NotifierAlert alert, String route, String topic, int partition, long offset, Instant receivedAt, byte[] raw) {
         this.alert = alert;
@@ -75,6 +89,22 @@ public final class Delivery {
         errorCode = reason;
         error = detail;
         return this;
+    }
+
+    /**
+     * Holds the message until {@code until} instead of posting it: {@code status} is {@link Status#SILENCED} or
+     * {@link Status#HELD}, {@code reason} a held_reason code, {@code detail} says which silence, calendar or rule.
+     */
+    public Delivery hold(Status status, String reason, Instant until, String detail) {
+        heldReason = reason;
+        heldUntil = until;
+        return decide(status, reason, detail);
+    }
+
+    /** The alert record kept in the ledger while held (the one read from Kafka, or the released one again). */
+    public String heldAlert() {
+        return status == Status.SILENCED || status == Status.HELD
+                ? new String(raw == null ? new byte[0] : raw, java.nio.charset.StandardCharsets.UTF_8) : "";
     }
 
     public Long latencyMs() {

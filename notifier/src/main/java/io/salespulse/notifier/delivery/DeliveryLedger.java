@@ -36,7 +36,8 @@ public final class DeliveryLedger implements AutoCloseable {
     private static final String INSERT_DELIVERY = "INSERT INTO salespulse.alert_deliveries (alert_id, route, status,"
             + " tenant, region, team, type, severity, rep_id, customer_id, title, fired_at, origin_alert_id,"
             + " escalation_level, attempts, digest_id, error_code, error, received_at, first_attempt_at, delivered_at,"
-            + " latency_ms, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " latency_ms, held_reason, held_until, held_alert, updated_at, version)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static final List<String> POSTED = Arrays.stream(Delivery.Status.values()).filter(Delivery.Status::posted)
             .map(Delivery.Status::code).toList();
@@ -137,7 +138,8 @@ public final class DeliveryLedger implements AutoCloseable {
     public synchronized List<Delivery> markUncertain() throws SQLException {
         String sql = "SELECT alert_id, route, tenant, region, team, type, severity, rep_id, customer_id, title,"
                 + " toUnixTimestamp64Milli(fired_at), origin_alert_id, escalation_level, attempts, digest_id,"
-                + " toUnixTimestamp64Milli(received_at), toUnixTimestamp64Milli(first_attempt_at)"
+                + " toUnixTimestamp64Milli(received_at), toUnixTimestamp64Milli(first_attempt_at), held_reason,"
+                + " toUnixTimestamp64Milli(held_until)"
                 + " FROM salespulse.alert_deliveries FINAL WHERE status = 'sending'";
         List<Delivery> rows = new ArrayList<>();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
@@ -150,6 +152,9 @@ public final class DeliveryLedger implements AutoCloseable {
                 d.digestId = rs.getString(15);
                 long first = rs.getLong(17);
                 d.firstAttemptAt = rs.wasNull() ? null : Instant.ofEpochMilli(first);
+                d.heldReason = rs.getString(18);
+                long heldUntil = rs.getLong(19);
+                d.heldUntil = rs.wasNull() ? null : Instant.ofEpochMilli(heldUntil);
                 d.status = Delivery.Status.UNCERTAIN;
                 d.errorCode = "crash_window";
                 d.error = "the notifier stopped (or lost ClickHouse) between marking this as sending and recording the"
@@ -199,6 +204,9 @@ public final class DeliveryLedger implements AutoCloseable {
                 } else {
                     ps.setLong(i++, latency);
                 }
+                ps.setString(i++, d.heldReason);
+                setInstant(ps, i++, d.heldUntil);
+                ps.setString(i++, d.heldAlert());
                 setInstant(ps, i++, now);
                 ps.setLong(i, nextVersion());
                 ps.addBatch();
@@ -322,6 +330,95 @@ public final class DeliveryLedger implements AutoCloseable {
                     out.add(new Silence(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                             Instant.ofEpochMilli(rs.getLong(9))));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(READ, e);
+        }
+        return out;
+    }
+
+    /**
+     * Held messages whose hold has ended by {@code now} ({@code held_until <= now}), oldest first, as deliveries to
+     * post again ({@link Delivery#released}). Left out, and so never posted (retractions aside): alerts withdrawn by a retraction,
+     * acknowledged or resolved (the alert or an escalation of it), and {@code stage_overdue} alerts whose customer
+     * has sent a stage card since the alert fired (the customer moved while the message was held). Those keep their
+     * held row: the audit shows the message was never needed.
+     */
+    public synchronized List<Delivery> dueHolds(Instant now) throws SQLException {
+        String sql = "SELECT d.alert_id, d.route, d.held_alert, d.held_reason, toUnixTimestamp64Milli(d.held_until),"
+                + " toUnixTimestamp64Milli(d.received_at), d.attempts"
+                + " FROM (SELECT * FROM salespulse.alert_deliveries FINAL WHERE status IN ('"
+                + Delivery.Status.HELD.code() + "', '" + Delivery.Status.SILENCED.code() + "') AND held_alert != ''"
+                + "   AND toUnixTimestamp64Milli(held_until) <= ?) AS d"
+                // The customer's last card (the default 1970 when none): a card since the alert means it moved.
+                + " LEFT JOIN (SELECT tenant AS s_tenant, customer_id AS s_customer, max(occurred_at) AS s_last"
+                + "   FROM salespulse.stage_events FINAL WHERE (tenant, customer_id) IN (SELECT tenant, customer_id"
+                + "   FROM salespulse.alert_deliveries FINAL WHERE status IN ('" + Delivery.Status.HELD.code() + "', '"
+                + Delivery.Status.SILENCED.code() + "')) GROUP BY tenant, customer_id) AS s"
+                + " ON d.tenant = s.s_tenant AND d.customer_id = s.s_customer"
+                // A held retraction goes out whatever came of its alert: the group saw the alert.
+                + " WHERE d.type = 'retraction' OR (d.origin_alert_id NOT IN (SELECT origin_alert_id"
+                + "   FROM salespulse.alert_deliveries FINAL WHERE type = 'retraction')"
+                + " AND d.origin_alert_id NOT IN (SELECT DISTINCT if(startsWith(alert_id, 'escalation:'),"
+                + "   substring(alert_id, 12, length(alert_id) - 11 - position(reverse(alert_id), ':')), alert_id)"
+                + "   FROM salespulse.alert_acks FINAL)"
+                + " AND (d.type != 'stage_overdue' OR s.s_last < d.fired_at))"
+                + " ORDER BY d.received_at, d.alert_id, d.route";
+        List<Delivery> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setLong(1, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byte[] raw = rs.getString(3).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    NotifierAlert a;
+                    try {
+                        a = NotifierAlert.parse(raw);
+                    } catch (io.salespulse.contract.InvalidEventException e) {
+                        continue; // written by this notifier from a parsed record: cannot happen
+                    }
+                    Delivery d = new Delivery(a, rs.getString(2), "", 0, 0, Instant.ofEpochMilli(rs.getLong(6)), raw);
+                    d.heldReason = rs.getString(4);
+                    d.heldUntil = Instant.ofEpochMilli(rs.getLong(5));
+                    d.attempts = rs.getInt(7);
+                    d.released = true;
+                    out.add(d);
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(READ, e);
+        }
+        return out;
+    }
+
+    /**
+     * Live alerts of {@code types} fired since {@code since} that are still open: not withdrawn by a retraction, not
+     * resolved on their page, and not ended by an alert whose id is theirs with the type replaced by one of
+     * {@code endedBy} (a {@code funnel_recovery} ends its {@code funnel_drop} episode). Read from
+     * {@code salespulse.alerts}, where the jobs write every alert they send.
+     */
+    public synchronized List<NotifierAlert> openAlerts(Collection<String> types, Collection<String> endedBy,
+            Instant since) throws SQLException {
+        if (types.isEmpty()) {
+            return List.of();
+        }
+        String sql = "SELECT alert_id, type, severity, tenant, region, team, rep_id, customer_id, stage,"
+                + " toUnixTimestamp64Milli(fired_at), title FROM salespulse.alerts FINAL"
+                + " WHERE type IN (" + quoteAll(types) + ") AND origin = 'live' AND fired_at >= ?"
+                + " AND alert_id NOT IN (SELECT retracts FROM salespulse.alerts FINAL WHERE type = 'retraction')"
+                + " AND alert_id NOT IN (SELECT alert_id FROM salespulse.alert_acks FINAL WHERE action = 'resolve')"
+                + (endedBy.isEmpty() ? "" : " AND substring(alert_id, length(type) + 1) NOT IN (SELECT"
+                        + " substring(alert_id, length(type) + 1) FROM salespulse.alerts FINAL WHERE type IN ("
+                        + quoteAll(endedBy) + "))")
+                + " ORDER BY alert_id";
+        List<NotifierAlert> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            setInstant(ps, 1, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new NotifierAlert(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), null,
+                            Instant.ofEpochMilli(rs.getLong(10)), rs.getString(11), null, null, 0, rs.getString(1)));
                 }
             }
         } catch (SQLException e) {
@@ -462,7 +559,8 @@ public final class DeliveryLedger implements AutoCloseable {
                 + "   any(fired_at) AS o_fired_at, any(title) AS o_title, " + told + " AS o_told_at"
                 + "   FROM salespulse.alert_deliveries FINAL WHERE escalation_level = 0 AND fired_at >= ?"
                 + "   AND type NOT IN ('retraction', 'follow_up')"
-                + "   AND status NOT IN ('" + Delivery.Status.SILENCED.code() + "', '" + Delivery.Status.SKIPPED_HISTORY.code() + "', '"
+                + "   AND status NOT IN ('" + Delivery.Status.SILENCED.code() + "', '" + Delivery.Status.HELD.code() + "', '"
+                + Delivery.Status.SKIPPED_HISTORY.code() + "', '"
                 + Delivery.Status.RETRACTED_BEFORE_DELIVERY.code() + "')"
                 + "   GROUP BY alert_id) AS o"
                 + " LEFT JOIN (SELECT origin_alert_id, toNullable(max(escalation_level)) AS level,"

@@ -173,24 +173,48 @@ public final class RobotDispatcher {
     }
 
     /**
-     * The messages for a robot's backlog: one per delivery while the budget covers the backlog (or when there is at
-     * most one alert to fold), else one digest of the alerts. Retractions always go as themselves, never inside a
-     * digest of alerts to handle.
+     * The messages for a robot's backlog: what was held and is released now goes as one message per hold reason when
+     * there are two or more of a reason (the morning message after quiet hours, the grouped message of an
+     * inhibition); the rest one message per delivery while the budget covers the backlog (or when there is at most
+     * one alert to fold), else one digest of the alerts. Retractions always go as themselves, never inside a digest of
+     * alerts to handle.
      */
     private List<Message> plan(String route, List<Delivery> backlog, int budget) {
         List<Delivery> sorted = backlog.stream()
                 .sorted((x, y) -> WeComMessages.MOST_SEVERE_FIRST.compare(x.alert, y.alert)).toList();
-        List<Delivery> alerts = sorted.stream().filter(d -> !d.alert.isRetraction()).toList();
-        if (sorted.size() <= budget || alerts.size() < 2) {
-            return singles(sorted);
+        List<Message> plan = new ArrayList<>();
+        Map<String, List<Delivery>> held = new LinkedHashMap<>();
+        for (Delivery d : sorted) {
+            if (d.released && !d.alert.isRetraction()) {
+                held.computeIfAbsent(d.heldReason, r -> new ArrayList<>()).add(d);
+            }
+        }
+        List<Delivery> grouped = new ArrayList<>();
+        held.forEach((reason, group) -> {
+            if (group.size() >= 2) {
+                plan.add(new Message(group, messages.held(route, reason, group.stream().map(d -> d.alert).toList(),
+                        time.now()), Delivery.Status.DIGESTED, digestId(route, group)));
+                grouped.addAll(group);
+            }
+        });
+        List<Delivery> rest = sorted.stream().filter(d -> !grouped.contains(d)).toList();
+        List<Delivery> alerts = rest.stream().filter(d -> !d.alert.isRetraction()).toList();
+        if (rest.size() + plan.size() <= budget || alerts.size() < 2) {
+            plan.addAll(singles(rest));
+            return plan;
         }
         LOG.info("Route {}: {} alerts waiting, {} message(s) left in this minute's budget: sending one digest",
                 route, alerts.size(), budget);
-        List<Message> plan = new ArrayList<>();
         plan.add(new Message(alerts, messages.digest(route, alerts.stream().map(d -> d.alert).toList()),
                 Delivery.Status.DIGESTED, digestId(route, alerts)));
-        plan.addAll(singles(sorted.stream().filter(d -> d.alert.isRetraction()).toList()));
+        plan.addAll(singles(rest.stream().filter(d -> d.alert.isRetraction()).toList()));
         return plan;
+    }
+
+    /** Whether this (alert, route) already waits here (a hold released earlier, still waiting for its robot). */
+    public boolean isWaiting(String alertId, String route) {
+        Robot robot = robots.get(route);
+        return robot != null && robot.waiting.stream().anyMatch(d -> d.alert.alertId().equals(alertId));
     }
 
     private List<Message> singles(List<Delivery> deliveries) {

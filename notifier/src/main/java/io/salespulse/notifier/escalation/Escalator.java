@@ -1,6 +1,7 @@
 package io.salespulse.notifier.escalation;
 
 import io.salespulse.contract.StageSla;
+import io.salespulse.contract.policy.BusinessCalendar;
 import io.salespulse.contract.policy.EffectivePolicy;
 import io.salespulse.contract.policy.PolicyBook;
 import io.salespulse.notifier.NotifierTime;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Raises an {@code escalation} alert for an alert nobody acknowledged in time, counted from when people were told
- * (the delivery ledger's {@code delivered_at}), not from when the alert fired: level 1 (region) at
+ * (the delivery ledger's {@code delivered_at}), not from when the alert fired, and in working time when the alert's
+ * scope has a business calendar (told 17:00 with a 4 h wait and 09-18 hours: 12:00 the next working day): level 1 (region) at
  * {@code team told + window}, level 2 (director) at {@code region told + (level-2 time - level-1 time)}, by default
  * another window; a backlog posted late, or a robot held back by its rate limit, therefore never escalates before
  * anyone could answer. An ack or resolve on
@@ -104,7 +106,7 @@ public final class Escalator {
                 continue;
             }
             Duration waited = waitAfterTold(next, rules.escalationWindow(a.facts()), policy);
-            Instant due = o.toldAt().plus(waited);
+            Instant due = afterWorkingTime(o.toldAt(), waited, policy.calendar());
             if (now.isBefore(due)) {
                 continue;
             }
@@ -123,6 +125,21 @@ public final class Escalator {
                     next, RoutingRules.LEVELS.get(next), waited, RoutingRules.LEVELS.get(level));
         }
         return count;
+    }
+
+    /**
+     * {@code wait} after {@code told}: in the calendar's working time when the scope has one (told Friday 17:00 with a
+     * 4 h wait and Mon-Fri 09-18: Monday 12:00), around the clock otherwise.
+     */
+    public static Instant afterWorkingTime(Instant told, Duration wait, BusinessCalendar calendar) {
+        if (calendar == null) {
+            return told.plus(wait);
+        }
+        try {
+            return calendar.addWorkingTime(told, wait);
+        } catch (IllegalStateException e) {
+            return told.plus(wait); // no working time for months: wait around the clock rather than never
+        }
     }
 
     /** The policy of the alert's scope; a missing or combined ("t-2,t-6") region or team stops the chain above it. */

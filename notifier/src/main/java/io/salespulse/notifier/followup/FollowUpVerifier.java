@@ -6,6 +6,7 @@ import io.salespulse.contract.policy.PolicyBook;
 import io.salespulse.notifier.NotifierTime;
 import io.salespulse.notifier.delivery.DeliveryLedger;
 import io.salespulse.notifier.delivery.NotifierAlert;
+import io.salespulse.notifier.escalation.Escalator;
 import io.salespulse.notifier.ops.NotifierMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * goes to the same group, once.
  *
  * <p>{@code verify_within} comes from the run-time policy of the alert's scope ({@code escalation.verify_within}),
- * default {@link #DEFAULT_VERIFY_WITHIN}: 24 h is one working day, the time a rep needs to make the promised call or
+ * counted in working time when the scope has a business calendar, default {@link #DEFAULT_VERIFY_WITHIN}: 24 h is one working day, the time a rep needs to make the promised call or
  * visit and submit the card, and shorter than the shortest stage SLA (48 h), so the reminder comes before the next
  * overdue alert would.
  *
@@ -72,8 +73,9 @@ public final class FollowUpVerifier {
             if (raised.contains(a.alertId()) || silences.stream().anyMatch(x -> x.matches(a))) {
                 continue;
             }
-            Duration within = verifyWithin(a);
-            Instant due = u.firstResponseAt().plus(within);
+            EffectivePolicy policy = policyOf(a);
+            Duration within = policy.escalation().getOrDefault("verify_within", DEFAULT_VERIFY_WITHIN);
+            Instant due = Escalator.afterWorkingTime(u.firstResponseAt(), within, policy.calendar());
             if (now.isBefore(due)) {
                 continue;
             }
@@ -93,11 +95,10 @@ public final class FollowUpVerifier {
         return count;
     }
 
-    private Duration verifyWithin(NotifierAlert a) {
+    private EffectivePolicy policyOf(NotifierAlert a) {
         String region = part(a.region());
         String team = region == null ? null : part(a.team());
-        EffectivePolicy p = policies.resolve(StageSla.defaults(), a.tenant(), region, team);
-        return p.escalation().getOrDefault("verify_within", DEFAULT_VERIFY_WITHIN);
+        return policies.resolve(StageSla.defaults(), a.tenant(), region, team);
     }
 
     private static String part(String s) {

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -38,12 +39,21 @@ import org.slf4j.LoggerFactory;
 public final class Retractions {
     private static final Logger LOG = LoggerFactory.getLogger(Retractions.class);
 
+    /** Holds a retraction's post (quiet hours): the held ledger row, or empty to post it now. */
+    public interface Hold {
+        Optional<Delivery> held(Delivery post);
+
+        Hold NEVER = post -> Optional.empty();
+    }
+
     private final DeliveryLedger ledger;
     private final RobotDispatcher dispatcher;
+    private final Hold hold;
 
-    public Retractions(DeliveryLedger ledger, RobotDispatcher dispatcher) {
+    public Retractions(DeliveryLedger ledger, RobotDispatcher dispatcher, Hold hold) {
         this.ledger = ledger;
         this.dispatcher = dispatcher;
+        this.hold = hold;
     }
 
     /**
@@ -94,7 +104,13 @@ public final class Retractions {
             Set<String> targets = new TreeSet<>(posted.getOrDefault(r.retracts(), Set.of()));
             targets.removeAll(seen.keySet());
             for (String route : targets) {
-                dispatcher.enqueue(read.onRoute(route));
+                Delivery post = read.onRoute(route);
+                Optional<Delivery> held = hold.held(post);
+                if (held.isPresent()) {
+                    decided.add(held.get());
+                } else {
+                    dispatcher.enqueue(post);
+                }
             }
             if (!targets.isEmpty() || !seen.isEmpty()) {
                 continue;

@@ -30,6 +30,9 @@ import java.util.Set;
  * rules:
  *   - match: {region: hz-west, level: team}
  *     routes: [hz-west-team]
+ *   - match: {type: funnel_drop, severity: high}
+ *     routes: [hz-west-team]
+ *     urgent: true                            # posted at once even outside the tenant's working hours
  * users: {r-003: zhangsan}                    # rep_id -> WeCom userid, for &lt;@userid&gt; mentions
  * escalation:
  *   window: 4h                                # default time to the next level without an ack
@@ -37,15 +40,40 @@ import java.util.Set;
  *   windows:
  *     - match: {type: stage_overdue, severity: high}
  *       window: 2h
+ * inhibit:                                    # while a source alert is open, matching targets are grouped
+ *   - source: {type: funnel_drop}
+ *     ended_by: funnel_recovery               # the source's id with this type ends it (else retraction/resolve)
+ *     target: {type: stage_overdue, level: team}
+ *     equal: [tenant, region, stage]
+ *     group_interval: 2h                      # targets held, posted as one message per route every 2 h
  * </pre>
  */
 public final class RoutingRules {
     public static final List<String> LEVELS = List.of("team", "region", "director");
     private static final Set<String> MATCH_FIELDS = Set.of("tenant", "region", "team", "type", "severity", "level");
-    private static final Set<String> TOP_KEYS = Set.of("default_route", "routes", "rules", "users", "escalation");
+    private static final Set<String> TOP_KEYS =
+            Set.of("default_route", "routes", "rules", "users", "escalation", "inhibit");
+    /** Fields an inhibition's {@code equal} can name: the source and the target must agree on each. */
+    public static final Set<String> EQUAL_FIELDS = Set.of("tenant", "region", "team", "stage");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private record Rule(Map<String, Set<String>> match, List<String> routes) {}
+    private record Rule(Map<String, Set<String>> match, List<String> routes, boolean urgent) {}
+
+    /**
+     * An inhibition rule (Alertmanager's {@code inhibit_rules}, but grouping instead of muting): while an alert
+     * matching {@code source} is open, alerts matching {@code target} that agree with it on every {@code equal}
+     * field are held and posted together every {@code groupInterval}, one message per route.
+     */
+    public record Inhibition(String name, Map<String, Set<String>> source, String endedBy,
+            Map<String, Set<String>> target, List<String> equal, Duration groupInterval) {
+        public boolean isSource(AlertFacts a) {
+            return matches(source, a);
+        }
+
+        public boolean isTarget(AlertFacts a) {
+            return matches(target, a);
+        }
+    }
 
     private record Window(Map<String, Set<String>> match, Duration window) {}
 
@@ -57,9 +85,11 @@ public final class RoutingRules {
     private final Duration defaultWindow;
     private final Duration maxAge;
     private final List<Window> windows;
+    private final List<Inhibition> inhibitions;
 
     private RoutingRules(String source, Map<String, Route> routes, Route defaultRoute, List<Rule> rules,
-            Map<String, String> users, Duration defaultWindow, Duration maxAge, List<Window> windows) {
+            Map<String, String> users, Duration defaultWindow, Duration maxAge, List<Window> windows,
+            List<Inhibition> inhibitions) {
         this.source = source;
         this.routes = routes;
         this.defaultRoute = defaultRoute;
@@ -68,6 +98,7 @@ public final class RoutingRules {
         this.defaultWindow = defaultWindow;
         this.maxAge = maxAge;
         this.windows = windows;
+        this.inhibitions = inhibitions;
     }
 
     /** Parses and validates; {@code source} (the file name) prefixes every error message. */
@@ -137,8 +168,8 @@ public final class RoutingRules {
                 }
                 for (Iterator<String> f = r.fieldNames(); f.hasNext(); ) {
                     String field = f.next();
-                    if (!field.equals("match") && !field.equals("routes") && !field.equals("name")) {
-                        throw error(source, key + "." + field, "is not a known key; expected match, routes, name");
+                    if (!Set.of("match", "routes", "name", "urgent").contains(field)) {
+                        throw error(source, key + "." + field, "is not a known key; expected match, routes, name, urgent");
                     }
                 }
                 Map<String, Set<String>> match = match(source, key + ".match", r.get("match"));
@@ -154,7 +185,11 @@ public final class RoutingRules {
                     }
                     names.add(name);
                 }
-                rules.add(new Rule(match, names));
+                JsonNode urgent = r.get("urgent");
+                if (urgent != null && !urgent.isBoolean()) {
+                    throw error(source, key + ".urgent", "must be true or false");
+                }
+                rules.add(new Rule(match, names, urgent != null && urgent.asBoolean()));
             }
         }
 
@@ -211,7 +246,58 @@ public final class RoutingRules {
             }
         }
         return new RoutingRules(source, Map.copyOf(routes), defaultRoute, List.copyOf(rules), Map.copyOf(users),
-                window, maxAge, List.copyOf(windows));
+                window, maxAge, List.copyOf(windows), inhibitions(source, root.get("inhibit")));
+    }
+
+    private static List<Inhibition> inhibitions(String source, JsonNode node) {
+        List<Inhibition> out = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray()) {
+            throw error(source, "inhibit", "must be a list of {source, target, equal, ended_by, group_interval}");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String key = "inhibit[" + i + "]";
+            JsonNode r = node.get(i);
+            if (!r.isObject()) {
+                throw error(source, key, "must be a mapping with source, target and equal");
+            }
+            for (Iterator<String> f = r.fieldNames(); f.hasNext(); ) {
+                String field = f.next();
+                if (!Set.of("name", "source", "target", "equal", "ended_by", "group_interval").contains(field)) {
+                    throw error(source, key + "." + field,
+                            "is not a known key; expected name, source, target, equal, ended_by, group_interval");
+                }
+            }
+            Map<String, Set<String>> from = match(source, key + ".source", r.get("source"));
+            Map<String, Set<String>> to = match(source, key + ".target", r.get("target"));
+            if (from.isEmpty() || to.isEmpty()) {
+                throw error(source, key + (from.isEmpty() ? ".source" : ".target"),
+                        "must match on at least one field (an empty matcher would hold every alert)");
+            }
+            List<String> equal = new ArrayList<>();
+            JsonNode eq = r.get("equal");
+            if (eq == null || !eq.isArray() || eq.isEmpty()) {
+                throw error(source, key + ".equal", "must list the fields source and target share, from " + EQUAL_FIELDS);
+            }
+            for (JsonNode n : eq) {
+                String f = text(source, key + ".equal", n);
+                if (!EQUAL_FIELDS.contains(f)) {
+                    throw error(source, key + ".equal", "names '" + f + "'; fields are " + EQUAL_FIELDS);
+                }
+                equal.add(f);
+            }
+            if (!equal.contains("tenant")) {
+                throw error(source, key + ".equal", "must include tenant (one tenant's alert never holds another's)");
+            }
+            String endedBy = r.has("ended_by") ? text(source, key + ".ended_by", r.get("ended_by")) : "";
+            Duration group = r.has("group_interval") ? duration(source, key + ".group_interval", r.get("group_interval"))
+                    : Duration.ofHours(1);
+            String name = r.has("name") ? text(source, key + ".name", r.get("name")) : key;
+            out.add(new Inhibition(name, from, endedBy, to, List.copyOf(equal), group));
+        }
+        return List.copyOf(out);
     }
 
     /** The routes an alert goes to: every matching rule's routes, in rule order, else the default route. */
@@ -236,6 +322,20 @@ public final class RoutingRules {
             }
         }
         return defaultWindow;
+    }
+
+    /** Whether a rule marked {@code urgent} sends this alert to {@code route}: posted even outside working hours. */
+    public boolean urgent(AlertFacts a, String route) {
+        for (Rule r : rules) {
+            if (r.urgent() && r.routes().contains(route) && matches(r.match(), a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public List<Inhibition> inhibitions() {
+        return inhibitions;
     }
 
     public Duration escalationMaxAge() {

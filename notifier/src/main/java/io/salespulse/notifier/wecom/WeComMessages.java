@@ -120,17 +120,38 @@ public final class WeComMessages {
      * link. The count line is what readers (and tests) rely on: {@code 共 N 条}.
      */
     public String digest(String route, List<NotifierAlert> alerts) {
-        List<NotifierAlert> sorted = alerts.stream().sorted(MOST_SEVERE_FIRST).toList();
-        long high = sorted.stream().filter(NotifierAlert::high).count();
-        String head = "## 【预警汇总】共 " + sorted.size() + " 条待处理预警\n"
+        long high = alerts.stream().filter(NotifierAlert::high).count();
+        String head = "## 【预警汇总】共 " + alerts.size() + " 条待处理预警\n"
                 + "> 其中高潜/紧急 <font color=\"warning\">" + high + "</font> 条；消息过多已合并，按紧急程度排序\n\n";
+        return list(head, alerts, a -> "");
+    }
+
+    /**
+     * One message for what was held and is still open: the night's alerts at the opening ({@code quiet_hours}), the
+     * alerts an inhibition grouped ({@code inhibited}), or those a silence kept back ({@code silenced}). Each line
+     * links to its alert page, for the rep the alert is about (or the group, for escalations).
+     */
+    public String held(String route, String reason, List<NotifierAlert> alerts, Instant now) {
+        long high = alerts.stream().filter(NotifierAlert::high).count();
+        String title = switch (reason) {
+            case "quiet_hours" -> "## 【早间汇总】非工作时间新增 " + alerts.size() + " 条预警\n";
+            case "inhibited" -> "## 【合并通知】" + alerts.size() + " 条相关预警（所在区域该阶段转化下降期间，已合并发送）\n";
+            default -> "## 【暂停结束】" + alerts.size() + " 条预警在暂停期间产生，仍未处理\n";
+        };
+        String head = title + "> 其中高潜/紧急 <font color=\"warning\">" + high + "</font> 条，按紧急程度排序\n\n";
+        return list(head, alerts, a -> " [处理](" + pageUrl(a, Optional.empty(), route, now) + ")");
+    }
+
+    private String list(String head, List<NotifierAlert> alerts, java.util.function.Function<NotifierAlert, String> link) {
+        List<NotifierAlert> sorted = alerts.stream().sorted(MOST_SEVERE_FIRST).toList();
         String tail = "\n[👉 打开工作台逐条处理](" + workQueueUrl + ")";
         StringBuilder lines = new StringBuilder();
         int budget = MAX_MARKDOWN_BYTES - Utf8.bytes(head) - Utf8.bytes(tail) - 64;
         int shown = 0;
         for (NotifierAlert a : sorted) {
             String line = (shown + 1) + ". " + (a.high() ? "【高】" : "") + oneLine(a.title())
-                    + "（" + orDash(a.region()) + "/" + orDash(a.team()) + "，" + orDash(a.repId()) + "）\n";
+                    + "（" + orDash(a.region()) + "/" + orDash(a.team()) + "，" + orDash(a.repId()) + "）"
+                    + link.apply(a) + "\n";
             if (Utf8.bytes(lines.toString()) + Utf8.bytes(line) > budget) {
                 break;
             }
