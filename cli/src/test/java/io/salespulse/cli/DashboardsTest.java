@@ -124,12 +124,25 @@ class DashboardsTest {
         // One delivery per alert of the last week: most delivered within seconds, a few failed or uncertain.
         demo.execute("INSERT INTO salespulse.alert_deliveries (alert_id, route, status, tenant, region, team, type, severity,"
                 + " rep_id, customer_id, title, fired_at, origin_alert_id, escalation_level, attempts, digest_id, error_code,"
-                + " error, received_at, first_attempt_at, delivered_at, latency_ms, updated_at, version)"
+                + " error, received_at, first_attempt_at, delivered_at, latency_ms, held_reason, held_until, held_alert,"
+                + " updated_at, version)"
                 + " SELECT alert_id, concat('team-', team), multiIf(cityHash64(alert_id) % 20 = 0, 'failed',"
-                + " cityHash64(alert_id) % 20 = 1, 'uncertain', 'delivered'), tenant, region, team, type, severity, rep_id,"
+                + " cityHash64(alert_id) % 20 = 1, 'uncertain', cityHash64(alert_id) % 20 = 2, 'held', 'delivered'),"
+                + " tenant, region, team, type, severity, rep_id,"
                 + " customer_id, title, fired_at, alert_id, 0, 1, '', 'ok', '', emitted_at, emitted_at,"
-                + " emitted_at + INTERVAL 2 SECOND, 800 + cityHash64(alert_id) % 3000, now64(3), 1"
+                + " emitted_at + INTERVAL 2 SECOND, 800 + cityHash64(alert_id) % 3000,"
+                // Some were held: overnight (quiet hours), by a silence; one in twenty still waits for the morning.
+                + " multiIf(cityHash64(alert_id) % 5 = 2, 'quiet_hours', cityHash64(alert_id) % 5 = 3, 'silenced', ''),"
+                + " if(cityHash64(alert_id) % 5 IN (2, 3), greatest(emitted_at, now64(3)) + INTERVAL 10 HOUR, NULL),"
+                + " '', now64(3), 1"
                 + " FROM salespulse.alerts FINAL WHERE type = 'stage_overdue'");
+        demo.execute("INSERT INTO salespulse.alert_silences (silence_id, tenant, alert_id, region, team, rep_id,"
+                + " customer_id, type, starts_at, ends_at, author, reason, source, created_at, version) VALUES"
+                + " ('cli-leave-r-003', 'weijiang', '', '', '', 'r-003', '', '', now64(3) - INTERVAL 1 DAY,"
+                + " now64(3) + INTERVAL 2 DAY, 'u-chen', '年假', 'cli', now64(3) - INTERVAL 1 DAY, 1),"
+                + " ('page-snooze-1', 'weijiang', 'stage_overdue:weijiang:c-1:needs:x', 'hz-west', 't-1', '', '', '',"
+                + " now64(3) - INTERVAL 3 DAY, now64(3) - INTERVAL 2 DAY, 'r-001', '客户要求下周再联系', 'page',"
+                + " now64(3) - INTERVAL 3 DAY, 1)");
     }
 
     // ------------------------------------------------------------------------------------------ dashboards

@@ -555,16 +555,22 @@ public final class WeComNotifier implements AutoCloseable {
      */
     private void releaseDueHolds() throws SQLException {
         Instant now = time.now();
-        List<Delivery> due = ledger.dueHolds(now);
+        RoutingRules rules = routing.current().rules();
+        List<Delivery> due = ledger.dueHolds(now, rules.escalationMaxAge());
         if (due.isEmpty()) {
             return;
         }
-        RoutingRules rules = routing.current().rules();
+        Set<String> routes = rules.routes().stream().map(Route::name).collect(Collectors.toSet());
         List<DeliveryLedger.Silence> silences = ledger.activeSilences(now);
         List<Delivery> heldAgain = new ArrayList<>();
         int released = 0;
         for (Delivery d : due) {
             if (dispatcher.isWaiting(d.alert.alertId(), d.route)) {
+                continue;
+            }
+            if (!routes.contains(d.route)) {
+                LOG.warn("Held {} for route {}, which the routing file no longer has: left held", d.alert.alertId(),
+                        d.route);
                 continue;
             }
             Optional<PostingGate.Hold> hold = gate.holdOf(d.alert, d.route, now, rules, silences, List.of());

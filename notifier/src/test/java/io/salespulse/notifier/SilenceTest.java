@@ -67,4 +67,61 @@ class SilenceTest extends SharedStackTest {
                     "si-other|delivered|ok|");
         }
     }
+
+    /**
+     * A silence that ends while its alerts are still open lets them out, as one message: the alert whose customer sent
+     * a card meanwhile stays recorded, not posted. An alert of the same silence that someone answered on its page is
+     * not posted either.
+     */
+    @Test
+    void whenTheSilenceEndsWhatIsStillOpenIsPosted() throws Exception {
+        Instant t0 = Instant.parse("2034-05-02T02:00:00Z");
+        ManualTime time = new ManualTime(t0);
+        String run = Long.toHexString(System.nanoTime());
+        String team = "key-se-team-" + run;
+        try (WeComStub stub = WeComStub.start("127.0.0.1", 0, Set.of(team), time)) {
+            Path routes = stack.writeRoutes("silence-end", "default_route: se-team\nroutes: {se-team: {}}\n");
+            NotifierConfig config = stack.config("silence-end", stub.url(), routes, Map.of());
+            // The region's system was down for two hours: silence it.
+            stack.execute("INSERT INTO salespulse.alert_silences (silence_id, tenant, alert_id, region, team, rep_id,"
+                    + " customer_id, type, starts_at, ends_at, author, reason, source, created_at, version) VALUES"
+                    + " ('cli-outage-" + run + "', 'weijiang', '', 'hz-se-" + run + "', '', '', '', '', "
+                    + ts(t0.minusSeconds(60)) + ", " + ts(t0.plus(Duration.ofHours(2))) + ", 'u-chen', '系统故障', 'cli', "
+                    + ts(t0) + ", 1)");
+            String moved = "c-se-moved-" + run;
+            List<NotifierAlert> alerts = List.of(
+                    new NotifierAlert("se-1-" + run, "stage_overdue", "high", "weijiang", "hz-se-" + run, "t-1", "r-1",
+                            "c-se-1-" + run, "needs", t0, t0, "【客户待激活】客户 c-se-1", "m", "s", 0, "se-1-" + run),
+                    new NotifierAlert("se-2-" + run, "stage_overdue", "normal", "weijiang", "hz-se-" + run, "t-1", "r-2",
+                            "c-se-2-" + run, "needs", t0, t0, "【客户待激活】客户 c-se-2", "m", "s", 0, "se-2-" + run),
+                    new NotifierAlert("se-moved-" + run, "stage_overdue", "normal", "weijiang", "hz-se-" + run, "t-1",
+                            "r-3", moved, "needs", t0, t0, "【客户待激活】客户 moved", "m", "s", 0, "se-moved-" + run));
+            stack.produce(config.topicAlerts, alerts, t0);
+            try (WeComNotifier n = WeComNotifier.start(config, NotifierTestStack.routing(routes,
+                    Map.of("SALESPULSE_WECOM_KEY_SE_TEAM", team)), time, RobotDispatcher.PostObserver.NONE)) {
+                await("three silenced", Duration.ofSeconds(30), () -> stack.count("SELECT count() FROM"
+                        + " salespulse.alert_deliveries FINAL WHERE alert_id LIKE 'se-%" + run + "' AND status = 'silenced'"
+                        + " AND held_until = " + ts(t0.plus(Duration.ofHours(2)))) == 3);
+                stack.execute("INSERT INTO salespulse.stage_events (event_id, tenant, occurred_at, customer_id, rep_id,"
+                        + " region, team, stage, high_potential, ingested_at) VALUES ('e-se-" + run + "', 'weijiang', "
+                        + ts(t0.plus(Duration.ofMinutes(30))) + ", '" + moved + "', 'r-3', 'hz-se-" + run + "', 't-1',"
+                        + " 'proposal', false, " + ts(t0) + ")");
+                time.advance(Duration.ofHours(2).minusMinutes(1));
+                Thread.sleep(1500);
+                assertThat(stub.received(team)).isEmpty();
+                time.advance(Duration.ofMinutes(2));
+                await("posted once the silence ended", Duration.ofSeconds(30), () -> stub.received(team).size() == 1);
+                assertThat(stub.received(team).get(0).content()).contains("【暂停结束】2 条预警").contains("c-se-1")
+                        .contains("c-se-2").doesNotContain("moved");
+                time.advance(Duration.ofMinutes(5));
+                Thread.sleep(1500);
+                assertThat(stub.received(team)).hasSize(1);
+                assertThat(n.failure()).isNull();
+            }
+            assertThat(stack.query("SELECT alert_id, status, held_reason FROM salespulse.alert_deliveries FINAL"
+                    + " WHERE alert_id LIKE 'se-%" + run + "' ORDER BY alert_id")).containsExactly(
+                    "se-1-" + run + "|digested|silenced", "se-2-" + run + "|digested|silenced",
+                    "se-moved-" + run + "|silenced|silenced");
+        }
+    }
 }

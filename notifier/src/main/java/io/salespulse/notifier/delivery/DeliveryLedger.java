@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -343,14 +344,15 @@ public final class DeliveryLedger implements AutoCloseable {
      * post again ({@link Delivery#released}). Left out, and so never posted (retractions aside): alerts withdrawn by a retraction,
      * acknowledged or resolved (the alert or an escalation of it), and {@code stage_overdue} alerts whose customer
      * has sent a stage card since the alert fired (the customer moved while the message was held). Those keep their
-     * held row: the audit shows the message was never needed.
+     * held row: the audit shows the message was never needed. So does a hold that ended more than {@code maxAge}
+     * ago (the notifier was stopped meanwhile): a week-old message is noise, the work queue still lists the alert.
      */
-    public synchronized List<Delivery> dueHolds(Instant now) throws SQLException {
+    public synchronized List<Delivery> dueHolds(Instant now, Duration maxAge) throws SQLException {
         String sql = "SELECT d.alert_id, d.route, d.held_alert, d.held_reason, toUnixTimestamp64Milli(d.held_until),"
                 + " toUnixTimestamp64Milli(d.received_at), d.attempts"
                 + " FROM (SELECT * FROM salespulse.alert_deliveries FINAL WHERE status IN ('"
                 + Delivery.Status.HELD.code() + "', '" + Delivery.Status.SILENCED.code() + "') AND held_alert != ''"
-                + "   AND toUnixTimestamp64Milli(held_until) <= ?) AS d"
+                + "   AND toUnixTimestamp64Milli(held_until) <= ? AND toUnixTimestamp64Milli(held_until) > ?) AS d"
                 // The customer's last card (the default 1970 when none): a card since the alert means it moved.
                 + " LEFT JOIN (SELECT tenant AS s_tenant, customer_id AS s_customer, max(occurred_at) AS s_last"
                 + "   FROM salespulse.stage_events FINAL WHERE (tenant, customer_id) IN (SELECT tenant, customer_id"
@@ -368,6 +370,7 @@ public final class DeliveryLedger implements AutoCloseable {
         List<Delivery> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setLong(1, now.toEpochMilli());
+            ps.setLong(2, now.minus(maxAge).toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     byte[] raw = rs.getString(3).getBytes(java.nio.charset.StandardCharsets.UTF_8);

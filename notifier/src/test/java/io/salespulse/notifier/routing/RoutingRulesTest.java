@@ -64,6 +64,45 @@ class RoutingRulesTest {
     }
 
     @Test
+    void urgentRulesAndInhibitionsAreReadAndCheckedByKey() {
+        String yaml = """
+                default_route: ops
+                routes: {ops: {}, team: {}}
+                rules:
+                  - match: {type: funnel_drop}
+                    routes: [team]
+                    urgent: true
+                inhibit:
+                  - source: {type: funnel_drop}
+                    ended_by: funnel_recovery
+                    target: {type: stage_overdue}
+                    equal: [tenant, region, stage]
+                    group_interval: 2h
+                """;
+        RoutingRules r = RoutingRules.parse(yaml, "f");
+        AlertFacts drop = new AlertFacts("w", "hz", "t-1", "funnel_drop", "high", "team");
+        assertThat(r.urgent(drop, "team")).isTrue();
+        assertThat(r.urgent(drop, "ops")).isFalse();
+        assertThat(r.urgent(new AlertFacts("w", "hz", "t-1", "stage_overdue", "high", "team"), "team")).isFalse();
+        RoutingRules.Inhibition i = r.inhibitions().get(0);
+        assertThat(i.groupInterval()).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(i.isSource(drop)).isTrue();
+        assertThat(i.isTarget(drop)).isFalse();
+        assertThat(i.endedBy()).isEqualTo("funnel_recovery");
+
+        assertThatThrownBy(() -> RoutingRules.parse(yaml.replace("urgent: true", "urgent: yes please"), "f"))
+                .hasMessageContaining("'rules[0].urgent' must be true or false");
+        assertThatThrownBy(() -> RoutingRules.parse(yaml.replace("[tenant, region, stage]", "[region, stage]"), "f"))
+                .hasMessageContaining("'inhibit[0].equal' must include tenant");
+        assertThatThrownBy(() -> RoutingRules.parse(yaml.replace("[tenant, region, stage]", "[tenant, colour]"), "f"))
+                .hasMessageContaining("'inhibit[0].equal' names 'colour'");
+        assertThatThrownBy(() -> RoutingRules.parse(yaml.replace("target: {type: stage_overdue}", "target: {}"), "f"))
+                .hasMessageContaining("'inhibit[0].target' must match on at least one field");
+        assertThatThrownBy(() -> RoutingRules.parse(yaml.replace("group_interval: 2h", "group_intervall: 2h"), "f"))
+                .hasMessageContaining("'inhibit[0].group_intervall' is not a known key");
+    }
+
+    @Test
     void missingOrMalformedKeysNameTheRouteAndNeverShowAKey() {
         RoutingRules r = RoutingRules.parse(YAML, "f");
         assertThatThrownBy(() -> WebhookKeys.resolve(r.routes(), Map.of("HZW_KEY", "k-12345678", "SALESPULSE_WECOM_KEY_OPS",
