@@ -163,6 +163,9 @@ public final class WeComNotifier implements AutoCloseable {
                 limiter, messages, routing, time,
                 config.maxAttempts, config.retryBase, config.retryMax, observer, metrics);
         this.gate = new PostingGate(policies.book());
+        // Quiet hours may have begun while a message waited for its robot: looked at again right before posting.
+        dispatcher.lastLook(d -> gate.holdOf(d.alert, d.route, time.now(), routing.current().rules(), List.of(),
+                List.of()).map(h -> d.hold(h.status(), h.reason(), h.until(), h.detail())));
         this.retractions = new Retractions(ledger, dispatcher, post -> gate.holdOf(post.alert, post.route, time.now(),
                 routing.current().rules(), List.of(), List.of()).map(h -> post.hold(h.status(), h.reason(), h.until(),
                 h.detail())));

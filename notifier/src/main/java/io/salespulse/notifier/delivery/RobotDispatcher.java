@@ -52,6 +52,16 @@ public final class RobotDispatcher {
         int busyAnswers;
     }
 
+    /**
+     * Asked right before a delivery is posted whether it must wait after all (quiet hours began while it waited for
+     * its robot): the held ledger row, or empty to post it.
+     */
+    public interface LastLook {
+        Optional<Delivery> hold(Delivery d);
+
+        LastLook NONE = d -> Optional.empty();
+    }
+
     /** One post: a single alert or a digest of several. */
     private record Message(List<Delivery> group, String content, Delivery.Status success, String digestId) {}
 
@@ -67,6 +77,7 @@ public final class RobotDispatcher {
     private final PostObserver observer;
     private final NotifierMetrics metrics;
     private final Map<String, Robot> robots = new LinkedHashMap<>();
+    private LastLook lastLook = LastLook.NONE;
 
     public RobotDispatcher(DeliveryLedger ledger, WeComClient client, RobotRateLimiter limiter, WeComMessages messages,
             RoutingFile routing, NotifierTime time, int maxAttempts, Duration retryBase, Duration retryMax,
@@ -82,6 +93,11 @@ public final class RobotDispatcher {
         this.retryMax = retryMax;
         this.observer = observer;
         this.metrics = metrics;
+    }
+
+    /** Sets the check made right before posting (the notifier's quiet hours). */
+    public void lastLook(LastLook look) {
+        this.lastLook = look;
     }
 
     /** Adds a delivery (not in the ledger yet) to its robot's backlog; {@link #sendReady} posts it. */
@@ -162,6 +178,16 @@ public final class RobotDispatcher {
             }
             int budget = limiter.available(e.getKey());
             if (budget == 0) {
+                continue;
+            }
+            List<Delivery> held = new ArrayList<>();
+            robot.waiting.removeIf(d -> {
+                Optional<Delivery> h = lastLook.hold(d);
+                h.ifPresent(held::add);
+                return h.isPresent();
+            });
+            ledger.write(held);
+            if (robot.waiting.isEmpty()) {
                 continue;
             }
             for (Message m : plan(e.getKey(), robot.waiting, budget)) {
