@@ -136,6 +136,26 @@ class DashboardsTest {
                 + " if(cityHash64(alert_id) % 5 IN (2, 3), greatest(emitted_at, now64(3)) + INTERVAL 10 HOUR, NULL),"
                 + " '', now64(3), 1"
                 + " FROM salespulse.alerts FINAL WHERE type = 'stage_overdue'");
+        // Two funnel drops that asked for an action: one done on time (resolved on its page), one overdue.
+        for (String[] drop : new String[][] {{"hz-west", "proposal", "2"}, {"hz-east", "needs", "1"}}) {
+            String id = "funnel_drop:weijiang:" + drop[0] + ":*:" + drop[1] + ":test";
+            demo.execute("INSERT INTO salespulse.alerts (alert_id, type, severity, tenant, region, team, rep_id,"
+                    + " customer_id, stage, due_at, fired_at, emitted_at, title, message, suggestion, ingested_at) VALUES"
+                    + " ('" + id + "', 'funnel_drop', 'high', 'weijiang', '" + drop[0] + "', '', '', '', '" + drop[1]
+                    + "', NULL, now64(3) - INTERVAL " + drop[2] + " DAY, now64(3) - INTERVAL " + drop[2] + " DAY,"
+                    + " '【转化下降】" + drop[0] + " 区域', 'm', '建议区域经理 24 小时内复盘', now64(3))");
+            demo.execute("INSERT INTO salespulse.alert_deliveries (alert_id, route, status, tenant, region, team, type,"
+                    + " severity, rep_id, customer_id, title, fired_at, origin_alert_id, escalation_level, attempts,"
+                    + " digest_id, error_code, error, received_at, first_attempt_at, delivered_at, latency_ms,"
+                    + " action_due_at, updated_at, version) VALUES ('" + id + "', 'managers', 'delivered', 'weijiang', '"
+                    + drop[0] + "', '', 'funnel_drop', 'high', '', '', '【转化下降】', now64(3) - INTERVAL " + drop[2]
+                    + " DAY, '" + id + "', 0, 1, '', 'ok', '', now64(3) - INTERVAL " + drop[2] + " DAY, now64(3) -"
+                    + " INTERVAL " + drop[2] + " DAY, now64(3) - INTERVAL " + drop[2] + " DAY, 900, now64(3) - INTERVAL "
+                    + drop[2] + " DAY + INTERVAL 24 HOUR, now64(3), 1)");
+        }
+        demo.execute("INSERT INTO salespulse.alert_acks (event_id, alert_id, tenant, responder, action, occurred_at,"
+                + " ingested_at) VALUES ('resolve-drop-west', 'funnel_drop:weijiang:hz-west:*:proposal:test', 'weijiang',"
+                + " 'u-chen', 'resolve', now64(3) - INTERVAL 40 HOUR, now64(3))");
         demo.execute("INSERT INTO salespulse.alert_silences (silence_id, tenant, alert_id, region, team, rep_id,"
                 + " customer_id, type, starts_at, ends_at, author, reason, source, created_at, version) VALUES"
                 + " ('cli-leave-r-003', 'weijiang', '', '', '', 'r-003', '', '', now64(3) - INTERVAL 1 DAY,"

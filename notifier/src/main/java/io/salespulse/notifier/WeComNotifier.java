@@ -14,6 +14,7 @@ import io.salespulse.notifier.delivery.DeliveryLedger;
 import io.salespulse.notifier.delivery.NotifierAlert;
 import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.escalation.Escalator;
+import io.salespulse.notifier.escalation.Instructions;
 import io.salespulse.notifier.followup.FollowUpVerifier;
 import io.salespulse.notifier.hold.PostingGate;
 import io.salespulse.notifier.ops.NotifierHealth;
@@ -163,6 +164,8 @@ public final class WeComNotifier implements AutoCloseable {
                 limiter, messages, routing, time,
                 config.maxAttempts, config.retryBase, config.retryMax, observer, metrics);
         this.gate = new PostingGate(policies.book());
+        Instructions instructions = new Instructions(policies.book());
+        dispatcher.deadlines(instructions::deadline);
         // Quiet hours may have begun while a message waited for its robot: looked at again right before posting.
         dispatcher.lastLook(d -> gate.holdOf(d.alert, d.route, time.now(), routing.current().rules(), List.of(),
                 List.of()).map(h -> d.hold(h.status(), h.reason(), h.until(), h.detail())));
@@ -172,7 +175,7 @@ public final class WeComNotifier implements AutoCloseable {
         this.followUps = new FollowUpVerifier(ledger, producer, config.topicAlerts, time, policies.book(), metrics,
                 config.timeZone);
         this.escalator = new Escalator(ledger, routing, producer, config.topicAlerts, time, policies.book(),
-                dispatcher::retractionWaiting, metrics);
+                dispatcher::retractionWaiting, metrics, config.timeZone);
         this.pageStore = new AlertPageStore(config.clickhouseUrl, config.clickhouseUser, config.clickhousePassword,
                 metrics.ledgerFailures());
         AlertPage page = new AlertPage(links, pageStore, ackLedger, producer, config.topicAcks, time, config.timeZone,

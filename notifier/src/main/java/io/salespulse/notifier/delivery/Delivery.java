@@ -62,6 +62,8 @@ public final class Delivery {
     public String heldReason = "";
     /** When the hold ends; null when never held. */
     public Instant heldUntil;
+    /** Deadline of the action the alert asks for, set when its message went out (funnel_drop, coaching). */
+    public Instant actionDueAt;
     /** Read back from a hold in the ledger (no Kafka record behind it: nothing to commit). */
     public boolean released;
 

@@ -4,6 +4,7 @@ import com.clickhouse.jdbc.ClickHouseDriver;
 import io.salespulse.contract.AckEvent;
 import io.salespulse.contract.metrics.LabelledCounter;
 import io.salespulse.notifier.NotifierTime;
+import io.salespulse.notifier.escalation.Instructions;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,12 @@ public final class DeliveryLedger implements AutoCloseable {
     private static final String INSERT_DELIVERY = "INSERT INTO salespulse.alert_deliveries (alert_id, route, status,"
             + " tenant, region, team, type, severity, rep_id, customer_id, title, fired_at, origin_alert_id,"
             + " escalation_level, attempts, digest_id, error_code, error, received_at, first_attempt_at, delivered_at,"
-            + " latency_ms, held_reason, held_until, held_alert, updated_at, version)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " latency_ms, held_reason, held_until, held_alert, action_due_at, updated_at, version)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** The alert an ack is about: the original for an ack of one of its escalations. */
+    private static final String ACKED_ORIGIN = "if(startsWith(alert_id, 'escalation:'),"
+            + " substring(alert_id, 12, length(alert_id) - 11 - position(reverse(alert_id), ':')), alert_id)";
 
     private static final List<String> POSTED = Arrays.stream(Delivery.Status.values()).filter(Delivery.Status::posted)
             .map(Delivery.Status::code).toList();
@@ -50,7 +55,7 @@ public final class DeliveryLedger implements AutoCloseable {
      * An alert the pipeline raised (not an escalation), as the escalator needs it: the highest escalation level
      * raised so far (0 = none) and when the group of that level was told (null while nothing of it was posted yet).
      */
-    public record Origin(NotifierAlert alert, int level, Instant toldAt) {}
+    public record Origin(NotifierAlert alert, int level, Instant toldAt, Instant actionDueAt) {}
 
     private static final String READ = "read";
     private static final String WRITE = "write";
@@ -208,6 +213,7 @@ public final class DeliveryLedger implements AutoCloseable {
                 ps.setString(i++, d.heldReason);
                 setInstant(ps, i++, d.heldUntil);
                 ps.setString(i++, d.heldAlert());
+                setInstant(ps, i++, d.actionDueAt);
                 setInstant(ps, i++, now);
                 ps.setLong(i, nextVersion());
                 ps.addBatch();
@@ -556,10 +562,12 @@ public final class DeliveryLedger implements AutoCloseable {
         String sql = "SELECT o.alert_id, o.o_type, o.o_severity, o.o_tenant, o.o_region, o.o_team, o.o_rep, o.o_customer,"
                 + " toUnixTimestamp64Milli(o.o_fired_at), o.o_title, coalesce(e.level, 0) AS level,"
                 // -1: not told yet (the driver may read a NULL here as 0, which would be 1970 and escalate at once)
-                + " ifNull(toUnixTimestamp64Milli(if(coalesce(e.level, 0) = 0, o.o_told_at, e.e_told_at)), -1)"
+                + " ifNull(toUnixTimestamp64Milli(if(coalesce(e.level, 0) = 0, o.o_told_at, e.e_told_at)), -1),"
+                + " ifNull(toUnixTimestamp64Milli(o.o_action_due), -1)"
                 + " FROM (SELECT alert_id, any(type) AS o_type, any(severity) AS o_severity, any(tenant) AS o_tenant,"
                 + "   any(region) AS o_region, any(team) AS o_team, any(rep_id) AS o_rep, any(customer_id) AS o_customer,"
-                + "   any(fired_at) AS o_fired_at, any(title) AS o_title, " + told + " AS o_told_at"
+                + "   any(fired_at) AS o_fired_at, any(title) AS o_title, " + told + " AS o_told_at,"
+                + "   min(action_due_at) AS o_action_due"
                 + "   FROM salespulse.alert_deliveries FINAL WHERE escalation_level = 0 AND fired_at >= ?"
                 + "   AND type NOT IN ('retraction', 'follow_up')"
                 + "   AND status NOT IN ('" + Delivery.Status.SILENCED.code() + "', '" + Delivery.Status.HELD.code() + "', '"
@@ -575,9 +583,11 @@ public final class DeliveryLedger implements AutoCloseable {
                 + "   GROUP BY origin_alert_id) AS e"
                 + " ON o.alert_id = e.origin_alert_id"
                 + " WHERE coalesce(e.level, 0) < ?"
-                + " AND o.alert_id NOT IN (SELECT DISTINCT if(startsWith(alert_id, 'escalation:'),"
-                + "   substring(alert_id, 12, length(alert_id) - 11 - position(reverse(alert_id), ':')), alert_id)"
-                + "   FROM salespulse.alert_acks FINAL)"
+                // An ack stops the chain; for an alert that asks for an action only resolving it does (Instructions).
+                + " AND o.alert_id NOT IN (SELECT DISTINCT " + ACKED_ORIGIN + " FROM salespulse.alert_acks FINAL"
+                + "   WHERE action = 'resolve')"
+                + " AND (o.o_type IN (" + quoteAll(Instructions.TYPES) + ") OR o.alert_id NOT IN (SELECT DISTINCT "
+                + ACKED_ORIGIN + " FROM salespulse.alert_acks FINAL))"
                 + " AND o.alert_id NOT IN (SELECT origin_alert_id FROM salespulse.alert_deliveries FINAL"
                 + "   WHERE type = 'retraction')"
                 + " ORDER BY o.alert_id";
@@ -591,7 +601,9 @@ public final class DeliveryLedger implements AutoCloseable {
                             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), null, null,
                             Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10), null, null, 0, rs.getString(1));
                     long toldAt = rs.getLong(12);
-                    out.add(new Origin(a, rs.getInt(11), toldAt < 0 ? null : Instant.ofEpochMilli(toldAt)));
+                    long actionDue = rs.getLong(13);
+                    out.add(new Origin(a, rs.getInt(11), toldAt < 0 ? null : Instant.ofEpochMilli(toldAt),
+                            actionDue < 0 ? null : Instant.ofEpochMilli(actionDue)));
                 }
             }
         } catch (SQLException e) {

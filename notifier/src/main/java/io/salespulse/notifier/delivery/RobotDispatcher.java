@@ -78,6 +78,9 @@ public final class RobotDispatcher {
     private final NotifierMetrics metrics;
     private final Map<String, Robot> robots = new LinkedHashMap<>();
     private LastLook lastLook = LastLook.NONE;
+    /** The deadline of the action an alert asks for, when told now (none by default). */
+    private java.util.function.BiFunction<NotifierAlert, Instant, Optional<Instant>> deadlines =
+            (a, told) -> Optional.empty();
 
     public RobotDispatcher(DeliveryLedger ledger, WeComClient client, RobotRateLimiter limiter, WeComMessages messages,
             RoutingFile routing, NotifierTime time, int maxAttempts, Duration retryBase, Duration retryMax,
@@ -98,6 +101,11 @@ public final class RobotDispatcher {
     /** Sets the check made right before posting (the notifier's quiet hours). */
     public void lastLook(LastLook look) {
         this.lastLook = look;
+    }
+
+    /** Sets how an alert that asks for an action gets its deadline (shown in its message, kept in the ledger). */
+    public void deadlines(java.util.function.BiFunction<NotifierAlert, Instant, Optional<Instant>> deadlines) {
+        this.deadlines = deadlines;
     }
 
     /** Adds a delivery (not in the ledger yet) to its robot's backlog; {@link #sendReady} posts it. */
@@ -247,7 +255,7 @@ public final class RobotDispatcher {
         List<Message> out = new ArrayList<>();
         for (Delivery d : deliveries) {
             String content = messages.single(d.alert, routing.current().rules().wecomUser(d.alert.repId()), d.route,
-                    time.now());
+                    time.now(), deadlines.apply(d.alert, time.now()));
             out.add(new Message(List.of(d), content, Delivery.Status.DELIVERED, ""));
         }
         return out;
@@ -296,6 +304,7 @@ public final class RobotDispatcher {
         for (Delivery d : m.group()) {
             d.status = ok ? m.success() : Delivery.Status.FAILED;
             d.deliveredAt = ok ? time.now() : null;
+            d.actionDueAt = ok ? deadlines.apply(d.alert, d.deliveredAt).orElse(null) : null;
         }
         ledger.write(m.group());
         for (Delivery d : m.group()) {

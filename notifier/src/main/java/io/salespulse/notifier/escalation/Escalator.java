@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * {@code escalation.director} the total wait up to level 2 (default: twice the level-1 time, as in the routing
  * file); {@code alert_types.escalation: false} means the scope's alerts never escalate.
  *
+ * <p>An alert that asks for an action ({@link Instructions}: {@code funnel_drop}, {@code coaching}) carries a deadline
+ * from when its message went out: an ack does not stop its chain, only resolving it does, and its level 1 comes at the
+ * deadline (「指令逾期」) rather than a window after it was told.
+ *
  * <p>A snoozed alert (暂停提醒 on the alert page: a row of {@code alert_silences} naming it) does not escalate
  * while the snooze runs; afterwards, still unanswered, it escalates as due.
  *
@@ -62,13 +66,16 @@ public final class Escalator {
     private final PolicyBook policies;
     private final Predicate<String> retractionWaiting;
     private final NotifierMetrics metrics;
+    private final java.time.format.DateTimeFormatter when;
     /** Whether the last check met an alert whose group was being told right then (its ledger row still 'sending'). */
     private boolean waitedForDelivery;
     /** Levels raised by this process but perhaps not yet back through sales.alerts into the ledger. */
     private final Map<String, Integer> raised = new HashMap<>();
 
     public Escalator(DeliveryLedger ledger, RoutingFile routing, Producer<String, byte[]> producer, String topicAlerts,
-            NotifierTime time, PolicyBook policies, Predicate<String> retractionWaiting, NotifierMetrics metrics) {
+            NotifierTime time, PolicyBook policies, Predicate<String> retractionWaiting, NotifierMetrics metrics,
+            java.time.ZoneId zone) {
+        this.when = java.time.format.DateTimeFormatter.ofPattern("M月d日 HH:mm").withZone(zone);
         this.ledger = ledger;
         this.routing = routing;
         this.producer = producer;
@@ -107,10 +114,16 @@ public final class Escalator {
             }
             Duration waited = waitAfterTold(next, rules.escalationWindow(a.facts()), policy);
             Instant due = afterWorkingTime(o.toldAt(), waited, policy.calendar());
+            boolean missedDeadline = next == 1 && o.actionDueAt() != null;
+            if (missedDeadline) {
+                // An alert that asks for an action escalates at the deadline its message gave, unless resolved.
+                due = o.actionDueAt();
+                waited = Duration.between(o.toldAt(), due);
+            }
             if (now.isBefore(due)) {
                 continue;
             }
-            NotifierAlert escalation = escalationOf(a, next, due, waited);
+            NotifierAlert escalation = missedDeadline ? missedDeadlineOf(a, due) : escalationOf(a, next, due, waited);
             try {
                 producer.send(new ProducerRecord<>(topicAlerts, escalation.alertId(), escalation.toJson(now))).get();
             } catch (ExecutionException e) {
@@ -121,8 +134,13 @@ public final class Escalator {
             raised.put(a.alertId(), next);
             metrics.escalationRaised(next);
             count++;
-            LOG.info("Escalated {} to level {} ({}): not acknowledged {} after the {} group was told", a.alertId(),
-                    next, RoutingRules.LEVELS.get(next), waited, RoutingRules.LEVELS.get(level));
+            if (missedDeadline) {
+                LOG.info("Escalated {} to level 1 (region): its action was not marked done by its deadline {}",
+                        a.alertId(), due);
+            } else {
+                LOG.info("Escalated {} to level {} ({}): not acknowledged {} after the {} group was told", a.alertId(),
+                        next, RoutingRules.LEVELS.get(next), waited, RoutingRules.LEVELS.get(level));
+            }
         }
         return count;
     }
@@ -177,6 +195,16 @@ public final class Escalator {
         }
         Duration second = p.getOrDefault("director", first.multipliedBy(2));
         return second.compareTo(first) < 0 ? first : second;
+    }
+
+    /** Level 1 of an alert whose action was not marked done by its deadline. */
+    NotifierAlert missedDeadlineOf(NotifierAlert a, Instant deadline) {
+        String title = "【指令逾期·升级至" + LEVEL_NAMES.get(1) + "】" + a.title();
+        String message = "该诊断要求的行动应在 " + when.format(deadline) + " 前完成，至今没有人在预警页标记“已解决”，现升级给"
+                + LEVEL_NAMES.get(1) + "。（原预警：" + a.alertId() + "）";
+        String suggestion = "请区域经理确认行动是否已做：已完成请在预警页点“标记已解决”；未完成请今天指定负责人和完成时间。";
+        return new NotifierAlert("escalation:" + a.alertId() + ":1", "escalation", a.severity(), a.tenant(), a.region(),
+                a.team(), a.repId(), a.customerId(), null, null, deadline, title, message, suggestion, 1, a.alertId());
     }
 
     static NotifierAlert escalationOf(NotifierAlert a, int level, Instant firedAt, Duration waitedSinceTold) {

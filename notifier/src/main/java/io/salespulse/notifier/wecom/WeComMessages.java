@@ -50,6 +50,12 @@ public final class WeComMessages {
      * manager's click is not recorded as the rep's. A retraction has its own shape ({@link #retraction}).
      */
     public String single(NotifierAlert a, Optional<String> wecomUser, String route, Instant now) {
+        return single(a, wecomUser, route, now, Optional.empty());
+    }
+
+    /** As above; {@code actionDue}: the deadline of the action the alert asks for, shown under its head. */
+    public String single(NotifierAlert a, Optional<String> wecomUser, String route, Instant now,
+            Optional<Instant> actionDue) {
         if (a.isRetraction()) {
             return retraction(a);
         }
@@ -72,6 +78,8 @@ public final class WeComMessages {
         } else {
             head.append("> 触发时间：").append(when.format(a.firedAt())).append('\n');
         }
+        actionDue.ifPresent(due -> head.append("> <font color=\"warning\">完成期限：").append(when.format(due))
+                .append("</font>（完成后在预警页点“标记已解决”，逾期未完成将升级）\n"));
         String body = body(a);
         String tail = "\n[👉 打开预警，确认处理 / 标记已解决 / 暂停提醒](" + pageUrl(a, wecomUser, route, now) + ")";
         return fit(head.toString(), body, tail);
