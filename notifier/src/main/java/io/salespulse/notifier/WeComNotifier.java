@@ -16,6 +16,7 @@ import io.salespulse.notifier.delivery.RobotDispatcher;
 import io.salespulse.notifier.escalation.Escalator;
 import io.salespulse.notifier.escalation.Instructions;
 import io.salespulse.notifier.followup.FollowUpVerifier;
+import io.salespulse.notifier.hold.PolicySilences;
 import io.salespulse.notifier.hold.PostingGate;
 import io.salespulse.notifier.ops.NotifierHealth;
 import io.salespulse.notifier.ops.NotifierMetrics;
@@ -133,6 +134,8 @@ public final class WeComNotifier implements AutoCloseable {
     /** The notifier's time of the last check for ended holds, escalations and follow-ups (null before the first). */
     private volatile Instant lastCheck;
     private volatile boolean closed;
+    /** Policy records read when the policies' silences were last written to alert_silences (-1: never). */
+    private long policyRecordsSynced = -1;
     /** The consumer's last-heartbeat-seconds-ago metric, once found. */
     private Metric heartbeatAge;
 
@@ -269,6 +272,10 @@ public final class WeComNotifier implements AutoCloseable {
                     }
                     policies.poll();
                     metrics.policiesCurrent(policies.current());
+                    if (policies.current() && policies.recordsRead() != policyRecordsSynced) {
+                        policyRecordsSynced = policies.recordsRead();
+                        PolicySilences.sync(policies.book().all(), ledger, time.now());
+                    }
                     Instant now = time.now();
                     boolean recheck = escalationRecheck != null && !Instant.now().isBefore(escalationRecheck);
                     if (policies.current() && (!now.isBefore(nextEscalation) || recheck)) {
@@ -582,14 +589,16 @@ public final class WeComNotifier implements AutoCloseable {
             Optional<PostingGate.Hold> hold = gate.holdOf(d.alert, d.route, now, rules, silences, List.of());
             if (hold.isPresent() && hold.get().until().isAfter(now)) {
                 PostingGate.Hold h = hold.get();
-                heldAgain.add(d.hold(h.status(), h.reason(), h.until(), h.detail()));
+                if (!h.until().equals(d.heldUntil) || !h.reason().equals(d.heldReason)) {
+                    heldAgain.add(d.hold(h.status(), h.reason(), h.until(), h.detail()));
+                }
             } else {
                 dispatcher.enqueue(d);
                 released++;
             }
         }
         ledger.write(heldAgain);
-        if (released > 0) {
+        if (released > 0 || !heldAgain.isEmpty()) {
             LOG.info("Posting {} held message(s) whose hold ended ({} held again)", released, heldAgain.size());
         }
     }

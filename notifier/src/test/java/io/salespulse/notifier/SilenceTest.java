@@ -124,4 +124,56 @@ class SilenceTest extends SharedStackTest {
                     "se-moved-" + run + "|silenced|silenced");
         }
     }
+
+    /**
+     * A policy declares a rep's leave: the notifier writes it into alert_silences (source policy, author the policy's
+     * updated_by), the rep's alert is recorded not posted, a colleague's is posted. The next version of the policy drops
+     * the leave (the rep came back early): the silence row ends then, and the held alert goes out at once.
+     */
+    @Test
+    void aPolicySilenceWorksLikeAnyOtherAndEndsWhenThePolicyDropsIt() throws Exception {
+        Instant t0 = Instant.parse("2034-07-03T02:00:00Z");
+        ManualTime time = new ManualTime(t0);
+        String run = Long.toHexString(System.nanoTime());
+        String team = "key-ps-team-" + run;
+        String scope = "weijiang/hz-ps-" + run;
+        try (WeComStub stub = WeComStub.start("127.0.0.1", 0, Set.of(team), time)) {
+            Path routes = stack.writeRoutes("policy-silence", "default_route: ps-team\nroutes: {ps-team: {}}\n");
+            NotifierConfig config = stack.config("policy-silence", stub.url(), routes, Map.of());
+            stack.kafka.createTopics(1, config.topicPolicies);
+            stack.publishPolicy(config.topicPolicies, scope, "{\"version\":1,\"updated_at\":\"2034-07-01T09:00:00+08:00\","
+                    + "\"updated_by\":\"u-chen\",\"silences\":[{\"id\":\"leave-r-1\",\"rep_id\":\"r-1\",\"reason\":\"年假\","
+                    + "\"starts_at\":\"2034-07-01T00:00:00+08:00\",\"ends_at\":\"2034-07-08T00:00:00+08:00\"}]}");
+            NotifierAlert onLeave = new NotifierAlert("ps-leave-" + run, "stage_overdue", "normal", "weijiang",
+                    "hz-ps-" + run, "t-1", "r-1", "c-ps-1", "needs", t0, t0, "【客户待激活】客户 c-ps-1", "m", "s", 0,
+                    "ps-leave-" + run);
+            NotifierAlert colleague = new NotifierAlert("ps-other-" + run, "stage_overdue", "normal", "weijiang",
+                    "hz-ps-" + run, "t-1", "r-2", "c-ps-2", "needs", t0, t0, "【客户待激活】客户 c-ps-2", "m", "s", 0,
+                    "ps-other-" + run);
+            try (WeComNotifier n = WeComNotifier.start(config, NotifierTestStack.routing(routes,
+                    Map.of("SALESPULSE_WECOM_KEY_PS_TEAM", team)), time, RobotDispatcher.PostObserver.NONE)) {
+                String silenceId = "policy:" + scope + ":leave-r-1";
+                await("the policy's silence written", Duration.ofSeconds(30), () -> stack.count("SELECT count() FROM"
+                        + " salespulse.alert_silences FINAL WHERE silence_id = '" + silenceId + "' AND source = 'policy'"
+                        + " AND author = 'u-chen' AND rep_id = 'r-1' AND region = 'hz-ps-" + run + "'") == 1);
+                stack.produce(config.topicAlerts, List.of(onLeave, colleague), t0);
+                await("the colleague's posted", Duration.ofSeconds(30), () -> stub.received(team).size() == 1);
+                await("the rep's silenced by the policy", Duration.ofSeconds(30), () -> stack.count("SELECT count()"
+                        + " FROM salespulse.alert_deliveries FINAL WHERE alert_id = 'ps-leave-" + run + "' AND status ="
+                        + " 'silenced' AND error LIKE 'silence " + silenceId + " until%'") == 1);
+                assertThat(stub.received(team).get(0).content()).contains("c-ps-2");
+
+                time.advance(Duration.ofHours(1));
+                stack.publishPolicy(config.topicPolicies, scope, "{\"version\":2,\"updated_at\":\"2034-07-03T11:00:00+08:00\","
+                        + "\"updated_by\":\"u-chen\"}");
+                await("the silence ended", Duration.ofSeconds(30), () -> stack.count("SELECT count() FROM"
+                        + " salespulse.alert_silences FINAL WHERE silence_id = '" + silenceId + "' AND ends_at = "
+                        + ts(t0.plus(Duration.ofHours(1))) + "") == 1);
+                time.advance(Duration.ofMinutes(1));
+                await("the held alert posted", Duration.ofSeconds(30), () -> stub.received(team).size() == 2);
+                assertThat(stub.received(team).get(1).content()).contains("c-ps-1");
+                assertThat(n.failure()).isNull();
+            }
+        }
+    }
 }

@@ -113,6 +113,8 @@ public final class Policy implements Serializable {
         if (calendar != null) out.put("calendar", calendar);
         alertTypes.forEach((k, on) -> out.put("alert_types." + k, on));
         if (offlineGrace != null) out.put("offline_grace", offlineGrace);
+        List<PolicySilence> silences = PolicySilence.of(this);
+        if (!silences.isEmpty()) out.put("silences", silences);
         return out;
     }
 

@@ -42,7 +42,9 @@ import java.util.regex.Pattern;
  *  "calendar": {"time_zone": "Asia/Shanghai",
  *               "working_hours": {"mon": "09:00-18:00", ..., "fri": "09:00-12:00,13:00-18:00"},
  *               "holidays": ["2026-10-01"], "working_days": ["2026-09-27"]},
- *  "alert_types": {"stage_overdue": true, "funnel_drop": false}}
+ *  "alert_types": {"stage_overdue": true, "funnel_drop": false},
+ *  "silences": [{"id": "leave-r-007", "rep_id": "r-007", "reason": "年假",
+ *                "starts_at": "2026-12-07T00:00:00+08:00", "ends_at": "2026-12-12T00:00:00+08:00"}]}
  * }</pre>
  */
 public final class PolicyParser implements Serializable {
@@ -51,7 +53,7 @@ public final class PolicyParser implements Serializable {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final Pattern PERIOD = Pattern.compile("(\\d{2}:\\d{2})-(\\d{2}:\\d{2})");
     private static final Set<String> TOP = Set.of("scope", "version", "updated_at", "updated_by", "sla", "funnel_drop",
-            "escalation", "calendar", "alert_types", "offline_grace");
+            "escalation", "calendar", "alert_types", "offline_grace", "silences");
     private static final Map<String, DayOfWeek> DAYS = Map.of("mon", DayOfWeek.MONDAY, "tue", DayOfWeek.TUESDAY,
             "wed", DayOfWeek.WEDNESDAY, "thu", DayOfWeek.THURSDAY, "fri", DayOfWeek.FRIDAY, "sat", DayOfWeek.SATURDAY,
             "sun", DayOfWeek.SUNDAY);
@@ -217,6 +219,7 @@ public final class PolicyParser implements Serializable {
         if (g != null && !g.isNull()) {
             offlineGrace = graceDuration(g);
         }
+        PolicySilence.parse(n.get("silences"), scope); // validated here, read by the notifier from the JSON
         ObjectNode canonical = ((ObjectNode) n).deepCopy();
         canonical.put("scope", scope);
         return new Policy(scope, v.longValue(), updatedAt, updatedBy, sla, threshold, minVolume, escalation, calendar,

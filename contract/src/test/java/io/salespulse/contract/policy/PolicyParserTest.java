@@ -62,6 +62,30 @@ class PolicyParserTest {
     }
 
     @Test
+    void silencesAreReadAndMistakesNameTheField() throws Exception {
+        String leave = "{\"id\":\"leave-r-7\",\"rep_id\":\"r-7\",\"reason\":\"年假\","
+                + "\"starts_at\":\"2026-12-07T00:00:00+08:00\",\"ends_at\":\"2026-12-12T00:00:00+08:00\"}";
+        Policy p = parse("weijiang/hz-west", "{" + HEAD + ",\"silences\":[" + leave + "]}");
+        assertThat(PolicySilence.of(p)).containsExactly(new PolicySilence("leave-r-7", "r-7", "", "",
+                java.time.Instant.parse("2026-12-06T16:00:00Z"), java.time.Instant.parse("2026-12-11T16:00:00Z"), "年假"));
+        assertThat(p.fieldValues()).containsKey("silences");
+        assertThat(Policy.changedFields(parse("weijiang/hz-west", "{" + HEAD + "}"), p)).containsExactly("silences");
+        assertThatThrownBy(() -> parse("weijiang", "{" + HEAD + ",\"silences\":[" + leave.replace("\"rep_id\":\"r-7\",", "")
+                + "]}")).hasMessageContaining("'silences[0]' would silence every alert of tenant weijiang");
+        assertThat(PolicySilence.of(parse("weijiang", "{" + HEAD + ",\"silences\":["
+                + leave.replace("\"rep_id\":\"r-7\",", "\"everything\":true,") + "]}"))).hasSize(1);
+        assertThatThrownBy(() -> parse("weijiang/hz-west", "{" + HEAD + ",\"silences\":["
+                + leave.replace("2026-12-12", "2026-12-01") + "]}")).hasMessageContaining("'silences[0].ends_at' must be after");
+        assertThatThrownBy(() -> parse("weijiang/hz-west", "{" + HEAD + ",\"silences\":[" + leave + "," + leave + "]}"))
+                .hasMessageContaining("'silences[1].id' repeats");
+        assertThatThrownBy(() -> parse("weijiang/hz-west", "{" + HEAD + ",\"silences\":["
+                + leave.replace("rep_id", "rep") + "]}")).hasMessageContaining("'silences[0].rep' is not known");
+        assertThatThrownBy(() -> parse("weijiang/hz-west", "{" + HEAD + ",\"silences\":["
+                + leave.replace("2026-12-07T00:00:00+08:00", "next monday") + "]}"))
+                .hasMessageContaining("'silences[0].starts_at' is 'next monday'");
+    }
+
+    @Test
     void scopesAreTenantRegionOrTeam() {
         assertThatThrownBy(() -> PolicyParser.scope(null)).hasMessageContaining("no key");
         assertThatThrownBy(() -> PolicyParser.scope("a/b/c/d")).hasMessageContaining("not a scope");

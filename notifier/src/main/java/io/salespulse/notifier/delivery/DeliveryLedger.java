@@ -346,8 +346,9 @@ public final class DeliveryLedger implements AutoCloseable {
     }
 
     /**
-     * Held messages whose hold has ended by {@code now} ({@code held_until <= now}), oldest first, as deliveries to
-     * post again ({@link Delivery#released}). Left out, and so never posted (retractions aside): alerts withdrawn by a retraction,
+     * Held messages whose hold has ended by {@code now} ({@code held_until <= now}), and every silenced one (its
+     * silence may have ended early: the caller checks), oldest first, as deliveries to post again
+     * ({@link Delivery#released}). Left out, and so never posted (retractions aside): alerts withdrawn by a retraction,
      * acknowledged or resolved (the alert or an escalation of it), and {@code stage_overdue} alerts whose customer
      * has sent a stage card since the alert fired (the customer moved while the message was held). Those keep their
      * held row: the audit shows the message was never needed. So does a hold that ended more than {@code maxAge}
@@ -358,7 +359,9 @@ public final class DeliveryLedger implements AutoCloseable {
                 + " toUnixTimestamp64Milli(d.received_at), d.attempts"
                 + " FROM (SELECT * FROM salespulse.alert_deliveries FINAL WHERE status IN ('"
                 + Delivery.Status.HELD.code() + "', '" + Delivery.Status.SILENCED.code() + "') AND held_alert != ''"
-                + "   AND toUnixTimestamp64Milli(held_until) <= ? AND toUnixTimestamp64Milli(held_until) > ?) AS d"
+                // Silenced ones whatever their end: a silence can end early (expired, dropped from its policy).
+                + "   AND (toUnixTimestamp64Milli(held_until) <= ? OR status = '" + Delivery.Status.SILENCED.code() + "')"
+                + "   AND toUnixTimestamp64Milli(held_until) > ?) AS d"
                 // The customer's last card (the default 1970 when none): a card since the alert means it moved.
                 + " LEFT JOIN (SELECT tenant AS s_tenant, customer_id AS s_customer, max(occurred_at) AS s_last"
                 + "   FROM salespulse.stage_events FINAL WHERE (tenant, customer_id) IN (SELECT tenant, customer_id"
@@ -434,6 +437,62 @@ public final class DeliveryLedger implements AutoCloseable {
             throw failed(READ, e);
         }
         return out;
+    }
+
+    /** A row of {@code alert_silences} as the notifier writes it for a policy's silence. */
+    public record SilenceRow(String id, String tenant, String region, String team, String repId, String customerId,
+            String type, Instant startsAt, Instant endsAt, String author, String reason, String source,
+            Instant createdAt) {}
+
+    /** The current rows of the silences written from policies ({@code source = 'policy'}), by id. */
+    public synchronized Map<String, SilenceRow> policySilences() throws SQLException {
+        Map<String, SilenceRow> out = new java.util.LinkedHashMap<>();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT silence_id, tenant,"
+                + " region, team, rep_id, customer_id, type, toUnixTimestamp64Milli(starts_at),"
+                + " toUnixTimestamp64Milli(ends_at), author, reason, source, toUnixTimestamp64Milli(created_at)"
+                + " FROM salespulse.alert_silences FINAL WHERE source = 'policy'")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), new SilenceRow(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                        Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10),
+                        rs.getString(11), rs.getString(12), Instant.ofEpochMilli(rs.getLong(13))));
+            }
+        } catch (SQLException e) {
+            throw failed(READ, e);
+        }
+        return out;
+    }
+
+    /** Writes silence rows (a newer version of the same id replaces the row). */
+    public synchronized void writeSilences(List<SilenceRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO salespulse.alert_silences (silence_id,"
+                + " tenant, alert_id, region, team, rep_id, customer_id, type, starts_at, ends_at, author, reason, source,"
+                + " created_at, version) VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (SilenceRow r : rows) {
+                int i = 1;
+                ps.setString(i++, r.id());
+                ps.setString(i++, r.tenant());
+                ps.setString(i++, r.region());
+                ps.setString(i++, r.team());
+                ps.setString(i++, r.repId());
+                ps.setString(i++, r.customerId());
+                ps.setString(i++, r.type());
+                setInstant(ps, i++, r.startsAt());
+                setInstant(ps, i++, r.endsAt());
+                ps.setString(i++, r.author());
+                ps.setString(i++, r.reason());
+                ps.setString(i++, r.source());
+                setInstant(ps, i++, r.createdAt());
+                ps.setLong(i, nextVersion());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw failed(WRITE, e);
+        }
     }
 
     /** When an ack event with this id was recorded, if it was. */
