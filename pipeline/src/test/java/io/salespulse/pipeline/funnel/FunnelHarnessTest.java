@@ -290,7 +290,7 @@ class FunnelHarnessTest {
             f.watermark(day0 + 2 * H); // the 08:00 digest
             assertThat(f.alerts("digest")).singleElement().satisfies(a -> {
                 assertThat(a.alertId).isEqualTo("digest:weijiang:t-1:" + Instant.ofEpochMilli(T0 + 8 * H));
-                assertThat(a.message).contains("11 位客户").contains("方案呈现 10").contains("约签约 0 位");
+                assertThat(a.message).contains("11 位客户").contains("方案呈现 10").contains("签约约 0 单（80% 区间 0–0）");
             });
             f.watermark(day0 + 2 * D);
             for (int i = 0; i < 5; i++) {
