@@ -273,12 +273,16 @@ final class FunnelText {
         String min = Math.round(settings.scriptAdoption * 100) + "%";
         a.title = "【辅导】" + team + " 组话术引用率连续两周低于 " + min;
         ZoneId zone = settings.zone();
+        int cards = lastWeek.total + thisWeek.total;
+        int scripted = lastWeek.scripted + thisWeek.scripted;
         a.message = String.format(Locale.ROOT,
                 "%s 组（%s）异议卡引用知识库话术的比例：%s 起一周 %.0f%%（%d 张中 %d 张），%s 起一周 %.0f%%（%d 张中 %d 张），"
-                        + "连续两周低于 %s。", team, region, DAY.format(Instant.ofEpochMilli(firstWeek).atZone(zone)),
+                        + "连续两周低于 %s。两周合计 %d 张中 %d 张：按这个卡数，真实引用率至多约 %.0f%%；引用率达到 %s 的组"
+                        + "出现这样两周的机会不到%s，不是偶然偏低。", team, region, DAY.format(Instant.ofEpochMilli(firstWeek).atZone(zone)),
                 100.0 * lastWeek.scripted / lastWeek.total, lastWeek.total, lastWeek.scripted,
                 DAY.format(Instant.ofEpochMilli(secondWeek).atZone(zone)), 100.0 * thisWeek.scripted / thisWeek.total,
-                thisWeek.total, thisWeek.scripted, min);
+                thisWeek.total, thisWeek.scripted, min, cards, scripted,
+                Math.ceil(ScriptAdoption.upperBound(scripted, cards) * 100), min, ScriptAdoption.ALPHA_WORDS);
         ObjectionTag top = ObjectionTag.values()[0];
         for (ObjectionTag t : ObjectionTag.values()) {
             if (thisWeek.tags[t.ordinal()] > thisWeek.tags[top.ordinal()]) {
