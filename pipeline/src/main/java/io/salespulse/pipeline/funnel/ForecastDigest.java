@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
  * occurred_at at or before D) falls in a class: its stage at D x whether it is past the stage's SLA then. The
  * forecast for the next 7 days is the sum over classes of customers x the class's recent rate, where the recent
  * rate is measured on this team's own digests of the dates D' in [D - 35d, D - 7d], evaluated as of those dates:
- * of the customers in the class at D', the share won within 7 days of D'. A class with fewer than 10 such
- * customers borrows the rate of its stage (both classes pooled). Customers who are not open yet but will be won
- * within 7 days are added as the average of such wins per earlier digest. At risk = open, overdue and high
- * potential. An open customer silent for the retention plus a day is forgotten.
+ * of the customers in the class at D', the share won within 7 days of D'. Customers who are not open yet but will
+ * be won within 7 days are added as the average of such wins per earlier digest. The forecast is a predictive
+ * distribution ({@link WinForecast}: rates uncertain, a class with little history leaning on its stage) with its
+ * 80% interval. At risk = open, overdue and high potential; the text also names overdue customers with an
+ * objection open. An open customer silent for the retention plus a day is forgotten.
  *
  * <p><b>Time.</b> The digest of D is computed once the arrival clock passes D + allowed lateness and the tenant
  * has no import in progress (a held team polls every 30 s). Its alert ({@code digest:<tenant>:<team>:<D UTC>})

@@ -69,18 +69,37 @@ class CoachingEvaluation {
         return t;
     }
 
+    /** Alerts of the earlier rule (each of the two weeks below the minimum, at least 5 cards) over seeds. */
+    static long earlierRuleAlerts(int volume, double adoption, int seeds, double minimum) {
+        long alerts = 0;
+        for (int seed = 1; seed <= seeds; seed++) {
+            List<ObjectionCounts> weeks = weeks(volume, adoption, seed);
+            for (int w = 1; w < WEEKS; w++) {
+                boolean before = w >= 2 && below(weeks.get(w - 2), minimum);
+                alerts += below(weeks.get(w - 1), minimum) && below(weeks.get(w), minimum) && !before ? 1 : 0;
+            }
+        }
+        return alerts;
+    }
+
+    private static boolean below(ObjectionCounts week, double minimum) {
+        return week.total >= ScriptAdoption.MIN_WEEKLY_OBJECTIONS && (double) week.scripted / week.total < minimum;
+    }
+
     static String table(int seeds, double minimum, double alpha) {
         StringBuilder b = new StringBuilder("| cards/week | needed for 90% (2 weeks) |");
         for (double a : TRUE_ADOPTION) {
             b.append(String.format(Locale.ROOT, " true %.0f%%: found / alerts |", a * 100));
         }
-        b.append("\n|---|---|").append("---|".repeat(TRUE_ADOPTION.length)).append('\n');
+        b.append(" earlier rule, true 60%: alerts |");
+        b.append("\n|---|---|").append("---|".repeat(TRUE_ADOPTION.length + 1)).append('\n');
         for (int v : VOLUMES) {
             b.append("| ").append(v).append(" | ").append(ScriptAdoption.cardsNeeded(minimum, 0.10, 0.90, alpha)).append(" |");
             for (double a : TRUE_ADOPTION) {
                 long[] t = tally(v, a, seeds, minimum, alpha);
                 b.append(String.format(Locale.ROOT, " %.3f (%d of %d) / %d |", (double) t[0] / t[1], t[0], t[1], t[2]));
             }
+            b.append(' ').append(earlierRuleAlerts(v, minimum, seeds, minimum)).append(" |");
             b.append('\n');
         }
         return b.toString();

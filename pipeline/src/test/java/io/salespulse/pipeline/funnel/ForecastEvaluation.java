@@ -39,6 +39,7 @@ class ForecastEvaluation {
         double forecast;
         double width;
         double mass;
+        double designEffect;
 
         void add(Tally o) {
             digests += o.digests;
@@ -50,6 +51,7 @@ class ForecastEvaluation {
             forecast += o.forecast;
             width += o.width;
             mass += o.mass;
+            designEffect += o.designEffect;
         }
 
         double coverage() {
@@ -61,8 +63,8 @@ class ForecastEvaluation {
         }
 
         String row(String label) {
-            return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.3f (%.3f) | %.1f | %.2f | %.2f | %.2f | %.3f |",
-                    label, digests, actual / digests, forecast / digests, coverage(), mass / digests, width / digests,
+            return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.3f (%.3f) | %.1f | %.1f | %.2f | %.2f | %.2f | %.3f |",
+                    label, digests, actual / digests, forecast / digests, coverage(), mass / digests, width / digests, designEffect / digests,
                     absError / digests, floor / digests, oracleAbsError / digests, ratio());
         }
     }
@@ -88,6 +90,7 @@ class ForecastEvaluation {
             t.forecast += f.mean;
             t.width += f.high - f.low;
             t.mass += f.mass;
+            t.designEffect += history.designEffect;
         }
         return t;
     }
@@ -112,7 +115,7 @@ class ForecastEvaluation {
 
     static String table(Map<Double, Tally> byVolume) {
         StringBuilder b = new StringBuilder("| new customers/day | digests | mean wins | mean forecast | 80% coverage (stated)"
-                + " | mean width | MAE | floor | oracle MAE | MAE / floor |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | mean width | design effect | MAE | floor | oracle MAE | MAE / floor |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         Tally all = new Tally();
         for (Map.Entry<Double, Tally> e : byVolume.entrySet()) {
             b.append(e.getValue().row(String.format(Locale.ROOT, "%.0f", e.getKey()))).append('\n');

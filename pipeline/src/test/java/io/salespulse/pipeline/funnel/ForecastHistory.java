@@ -3,6 +3,7 @@ package io.salespulse.pipeline.funnel;
 import io.salespulse.contract.Stage;
 import io.salespulse.contract.StageEvent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -52,12 +53,9 @@ final class ForecastHistory {
             // Overdue at a digest once more than the SLA lies between entry (inside a step) and the date.
             slaSteps[st.rank()] = (int) (s.sla.of(st).toMillis() / DAY);
         }
-        for (double[] row : memo[0]) {
-            java.util.Arrays.fill(row, -1);
-        }
-        for (int st = 1; st < memo.length; st++) {
-            for (double[] row : memo[st]) {
-                java.util.Arrays.fill(row, -1);
+        for (double[][] stage : memo) {
+            for (double[] row : stage) {
+                Arrays.fill(row, -1); // not computed yet
             }
         }
         List<Customer> open = new ArrayList<>();
