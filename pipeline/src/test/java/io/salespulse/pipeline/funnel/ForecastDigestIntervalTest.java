@@ -33,6 +33,29 @@ class ForecastDigestIntervalTest {
     }
 
     @Test
+    void theTextGivesTheIntervalAndNamesTheCustomersCarryingTheRiskAndWhy() {
+        long[] none = new long[5];
+        WinForecast[] stages = new WinForecast[5];
+        for (int i = 0; i < 5; i++) {
+            stages[i] = WinForecast.of(WinForecast.Pmf.zero());
+        }
+        WinForecast total = WinForecast.of(WinForecast.betaBinomial(60, 20, 40, 0.5, true));
+        List<DigestRow> rows = FunnelText.digestRows("weijiang", "hz-west", "t-1", 0, new long[] {0, 0, 60, 0, 0},
+                none, new long[] {0, 0, 1, 0, 0}, stages, total);
+        long h = ForecastHistory.HOUR;
+        List<ForecastDigest.Risk> risks = new java.util.ArrayList<>(List.of(
+                new ForecastDigest.Risk("c-2", "r-002", io.salespulse.contract.Stage.OBJECTION, 5 * h, false),
+                new ForecastDigest.Risk("c-1", "r-001", io.salespulse.contract.Stage.PROPOSAL, 50 * h, true)));
+        ForecastDigest.Day day = new ForecastDigest.Day();
+        day.risks.addAll(risks);
+        io.salespulse.contract.Alert a = FunnelText.digestAlert(rows, day.risks(), FunnelSettings.defaults(), 0);
+        assertThat(a.title).contains("预计未来 7 天签约约 30 单（80% 区间 " + total.low + "–" + total.high + "）");
+        assertThat(a.message).contains("1 位高潜客户已超时未推进，有流失风险（r-001 1 位）")
+                .contains("需要关注的客户（已超时且高潜或异议未解决，共 2 位）：c-1（r-001，「方案呈现」已超时 2 天，高潜）、"
+                        + "c-2（r-002，「异议处理」已超时 5 小时，异议未解决）。");
+    }
+
+    @Test
     void noHistoryForecastsNothing() {
         WinForecast f = WinForecast.of(WinForecast.betaBinomial(12, 0, 0, 0, false)
                 .plus(WinForecast.negativeBinomial(0, 0)));

@@ -323,7 +323,8 @@ class FunnelHarnessTest {
                     .findFirst().orElseThrow();
             assertThat(all.customers).isEqualTo(6);
             assertThat(all.atRisk).isEqualTo(1);
-            assertThat(all.message).contains("1 位高潜客户已超时未推进");
+            assertThat(all.message).contains("1 位高潜客户已超时未推进")
+                    .contains("需要关注的客户（已超时且高潜或异议未解决，共 1 位）：hp（r-001，「需求确认」已超时 5 天，高潜）。");
             DigestRow proposal = f.digestRows.stream()
                     .filter(r -> r.stage.equals("proposal") && r.digestAt == T0 + 8 * D + 8 * H).findFirst().orElseThrow();
             // Days 0 and 1: 10 fresh proposal customers each, 5 won within 7 days; overdue class has no history
