@@ -102,7 +102,7 @@ public enum Setting implements SettingKey {
     COACHING_REPEATED_OBJECTIONS(SettingSpec.of("coaching.repeated-objections", integer(1, 100), "3",
             "Same objection tag this many times on one customer within one opportunity -> coaching alert")),
     COACHING_SCRIPT_ADOPTION(SettingSpec.of("coaching.script-adoption", percentage(), "60",
-            "Weekly script adoption (percent of objection cards with script_id) below this two weeks running -> coaching")),
+            "Weekly script adoption (percent of objection cards with script_id) credibly below this two weeks running -> coaching")),
     DIGEST_TIME(SettingSpec.of("digest.time", localTime(), "08:00",
             "Local time (time-zone) of the daily forecast digest per team"));
 

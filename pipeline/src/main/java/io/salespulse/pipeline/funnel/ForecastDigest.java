@@ -7,12 +7,17 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -35,10 +40,11 @@ import org.slf4j.LoggerFactory;
  * occurred_at at or before D) falls in a class: its stage at D x whether it is past the stage's SLA then. The
  * forecast for the next 7 days is the sum over classes of customers x the class's recent rate, where the recent
  * rate is measured on this team's own digests of the dates D' in [D - 35d, D - 7d], evaluated as of those dates:
- * of the customers in the class at D', the share won within 7 days of D'. A class with fewer than 10 such
- * customers borrows the rate of its stage (both classes pooled). Customers who are not open yet but will be won
- * within 7 days are added as the average of such wins per earlier digest. At risk = open, overdue and high
- * potential. An open customer silent for the retention plus a day is forgotten.
+ * of the customers in the class at D', the share won within 7 days of D'. Customers who are not open yet but will
+ * be won within 7 days are added as the average of such wins per earlier digest. The forecast is a predictive
+ * distribution ({@link WinForecast}: rates uncertain, a class with little history leaning on its stage) with its
+ * 80% interval. At risk = open, overdue and high potential; the text also names overdue customers with an
+ * objection open. An open customer silent for the retention plus a day is forgotten.
  *
  * <p><b>Time.</b> The digest of D is computed once the arrival clock passes D + allowed lateness and the tenant
  * has no import in progress (a held team polls every 30 s). Its alert ({@code digest:<tenant>:<team>:<D UTC>})
@@ -57,7 +63,6 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
     static final long DAY = 86_400_000L;
     static final long HORIZON = 7 * DAY;
     static final long HISTORY = 28 * DAY;
-    static final int MIN_CLASS_HISTORY = 10;
 
     public static final OutputTag<DigestRow> ROWS = new OutputTag<>("funnel-digest-rows") {};
 
@@ -181,27 +186,27 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
             if (today.total() == 0 && before == null) {
                 continue;
             }
-            double[] rates = rates(d, all, key[1], p, days);
+            Outcomes history = today.total() == 0 ? new Outcomes() // rows of a date left empty: nothing expected
+                    : outcomes(d, x -> day(x, all, key[1], p, days), settings);
             long[] customers = new long[Stage.values().length];
             long[] overdue = new long[Stage.values().length];
             long[] atRisk = new long[Stage.values().length];
-            double[] expected = new double[Stage.values().length];
-            for (int cls = 0; cls < CLASSES; cls++) {
-                customers[cls / 2] += today.open[cls];
-                expected[cls / 2] += today.open[cls] * rates[cls];
-                if (cls % 2 == 1) {
-                    overdue[cls / 2] += today.open[cls];
-                    atRisk[cls / 2] += today.risky[cls / 2];
-                }
+            for (Stage s : Stage.values()) {
+                int i = s.rank();
+                customers[i] = today.open[2 * i] + today.open[2 * i + 1];
+                overdue[i] = today.open[2 * i + 1];
+                atRisk[i] = today.risky[i];
             }
+            WinForecast[] forecast = forecast(today, history);
+            WinForecast[] stages = Arrays.copyOf(forecast, Stage.values().length);
             List<DigestRow> rows = FunnelText.digestRows(key[0], today.region(), key[1], d, customers, overdue,
-                    atRisk, expected, today.total() == 0 ? 0 : rates[CLASSES]);
-            Alert alert = FunnelText.digestAlert(rows, today.riskyReps, settings, ctx.currentProcessingTime());
+                    atRisk, stages, forecast[Stage.values().length]);
+            Alert alert = FunnelText.digestAlert(rows, today.risks(), settings, ctx.currentProcessingTime());
             rows.get(rows.size() - 1).message = today.total() == 0 ? "" : alert.message;
             long hash = 1;
             for (DigestRow r : rows) {
                 hash = 31 * hash + Objects.hash(r.region, r.stage, r.customers, r.overdue, r.atRisk, r.expectedWins7d,
-                        r.message);
+                        r.winsLow7d, r.winsHigh7d, r.message);
             }
             if (before != null && before.rowsHash == hash) {
                 before.computedAt = clock;
@@ -235,70 +240,82 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
         }
     }
 
-    /** Recent rate per class, from the team's digests of [D - 35d, D - 7d] (their 7 days have passed by D). */
-    private double[] rates(long digestAt, Map<String, CustomerHistory> all, String team, DigestProgress p,
-            Map<Long, Day> days) throws Exception {
-        long[] seen = new long[CLASSES];
-        long[] won = new long[CLASSES];
-        long digests = 0;
-        long newWon = 0;
-        for (long d = nextDigest(digestAt - HORIZON - HISTORY - 1); d <= digestAt - HORIZON; d = nextDigest(d)) {
-            Day day = day(d, all, team, p, days);
-            if (day.total() == 0) {
-                continue;
-            }
-            digests++;
-            newWon += day.newWon;
-            for (int i = 0; i < CLASSES; i++) {
-                seen[i] += day.open[i];
-                won[i] += day.won[i];
-            }
+    /**
+     * The forecast of date D: per stage (by rank) the wins of its open customers, and last the team's total with
+     * the customers not open yet.
+     */
+    static WinForecast[] forecast(Day today, Outcomes history) {
+        history.settle(today.open);
+        WinForecast[] out = new WinForecast[Stage.values().length + 1];
+        WinForecast.Pmf total = history.newWins();
+        for (Stage s : Stage.values()) {
+            int i = s.rank();
+            WinForecast.Pmf stage = history.wins(2 * i, today.open[2 * i])
+                    .plus(history.wins(2 * i + 1, today.open[2 * i + 1]));
+            out[i] = WinForecast.of(stage);
+            total = total.plus(stage);
         }
-        // The last slot: customers not open yet that are won within 7 days, on average per digest.
-        double[] rates = new double[CLASSES + 1];
-        rates[CLASSES] = digests == 0 ? 0 : (double) newWon / digests;
-        for (int i = 0; i < CLASSES; i++) {
-            int sibling = i ^ 1;
-            if (seen[i] >= MIN_CLASS_HISTORY) {
-                rates[i] = (double) won[i] / seen[i];
-            } else if (seen[i] + seen[sibling] > 0) {
-                rates[i] = (double) (won[i] + won[sibling]) / (seen[i] + seen[sibling]);
-            }
+        out[Stage.values().length] = WinForecast.of(total);
+        return out;
+    }
+
+    /** The team's outcomes on its digests of [D - 35d, D - 7d], each as of its date (their 7 days have passed by D). */
+    static Outcomes outcomes(long digestAt, LongFunction<Day> days, FunnelSettings settings) {
+        Outcomes o = new Outcomes();
+        for (long d = nextDigest(digestAt - HORIZON - HISTORY - 1, settings); d <= digestAt - HORIZON;
+                d = nextDigest(d, settings)) {
+            o.add(days.apply(d));
         }
-        return rates;
+        return o;
     }
 
     /** The team as of date {@code d}: open customers per class, and the wins of the 7 days after it. */
-    private Day day(long d, Map<String, CustomerHistory> all, String team, DigestProgress p, Map<Long, Day> days)
-            throws Exception {
+    private Day day(long d, Map<String, CustomerHistory> all, String team, DigestProgress p, Map<Long, Day> days) {
         Day cached = days.get(d);
         if (cached != null) {
             return cached;
         }
-        Day day = new Day();
-        DigestDay former = d < p.convertedUntil ? formerDays.get(d) : null;
+        Day day;
+        DigestDay former;
+        try {
+            former = d < p.convertedUntil ? formerDays.get(d) : null;
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot read the digest days of an earlier version", e);
+        }
         if (former != null) {
-            // Counted by an earlier version of the job on that date.
+            // Counted by an earlier version of the job on that date (no customers named: each counts on its own).
+            day = new Day();
             for (int i = 0; i < CLASSES; i++) {
                 day.open[i] = former.open[i];
                 day.won[i] = former.wonWithin7d[i];
             }
             day.newWon = former.newWonWithin7d;
-            days.put(d, day);
-            return day;
+            day.anonymous = true;
+        } else {
+            day = count(d, all.values(), team, settings);
         }
-        for (CustomerHistory h : all.values()) {
-            StageInterval at = openAt(h, d, team);
+        days.put(d, day);
+        return day;
+    }
+
+    /** The team as of date {@code d} from the customers' histories. */
+    static Day count(long d, Collection<CustomerHistory> all, String team, FunnelSettings settings) {
+        Day day = new Day();
+        for (CustomerHistory h : all) {
+            StageInterval at = openAt(h, d, team, settings);
             int cls = -1;
             if (at != null) {
                 Stage stage = Stage.fromCode(at.stage).orElseThrow();
-                boolean late = d > at.stageEnteredAt + settings.sla.of(stage).toMillis();
+                long lateBy = d - (at.stageEnteredAt + settings.sla.of(stage).toMillis());
+                boolean late = lateBy > 0;
                 cls = stage.rank() * 2 + (late ? 1 : 0);
                 day.open[cls]++;
                 day.regions.merge(at.region, 1, Integer::sum);
                 if (late && at.highPotential) {
                     day.risky[stage.rank()]++;
-                    day.riskyReps.add(at.rep);
+                }
+                if (late && (at.highPotential || stage == Stage.OBJECTION)) {
+                    day.risks.add(new Risk(h.customerId, at.rep, stage, lateBy, at.highPotential));
                 }
             }
             boolean credited = false;
@@ -311,21 +328,24 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
                         credited = true;
                     } else {
                         day.newWon++;
+                        day.newWonBy.add(h.customerId);
                     }
                 }
             }
+            if (cls >= 0) {
+                day.members.put(h.customerId, 2 * cls + (credited ? 1 : 0));
+            }
         }
-        days.put(d, day);
         return day;
     }
 
     /** The interval the customer is in at {@code d} if it is open in {@code team} then (not yet forgotten), else null. */
-    private StageInterval openAt(CustomerHistory h, long d, String team) {
+    private static StageInterval openAt(CustomerHistory h, long d, String team, FunnelSettings settings) {
         StageInterval at = null;
         for (int i = 0; i < h.intervals.length && h.intervals[i].from <= d; i++) {
             at = h.intervals[i];
         }
-        if (at == null || !at.isOpen() || !team.equals(at.team) || d >= at.from + forgetAfter()) {
+        if (at == null || !at.isOpen() || !team.equals(at.team) || d >= at.from + settings.retentionMs() + DAY) {
             return null; // not open in the team then, or silent for the retention plus a day (forgotten)
         }
         return at;
@@ -479,8 +499,12 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
         formerDays.clear();
     }
 
-    /** The first digest time strictly after {@code at}. */
     long nextDigest(long at) {
+        return nextDigest(at, settings);
+    }
+
+    /** The first digest time strictly after {@code at}. */
+    static long nextDigest(long at, FunnelSettings settings) {
         ZonedDateTime t = Instant.ofEpochMilli(at).atZone(settings.zone());
         ZonedDateTime d = t.toLocalDate().atTime(settings.digestTime).atZone(settings.zone());
         if (!d.isAfter(t)) {
@@ -505,7 +529,14 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
         final int[] won = new int[CLASSES];
         final int[] risky = new int[Stage.values().length];
         int newWon;
-        final List<String> riskyReps = new ArrayList<>();
+        /** Open customer -> 2 x class + 1 when won within the 7 days (empty for an earlier version's counts). */
+        final Map<String, Integer> members = new HashMap<>();
+        /** The customers behind {@link #newWon}. */
+        final List<String> newWonBy = new ArrayList<>();
+        /** Counted by an earlier version: no customers named. */
+        boolean anonymous;
+        /** Overdue customers that are high potential or have an objection open. */
+        final List<Risk> risks = new ArrayList<>();
         final Map<String, Integer> regions = new TreeMap<>();
 
         int total() {
@@ -514,6 +545,15 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
                 n += o;
             }
             return n;
+        }
+
+        /** The risks, most pressing first: high potential, then objection open, then longest overdue, then id. */
+        List<Risk> risks() {
+            List<Risk> sorted = new ArrayList<>(risks);
+            sorted.sort(Comparator.comparing((Risk r) -> !r.highPotential)
+                    .thenComparing(r -> r.stage != Stage.OBJECTION).thenComparing(r -> -r.overdueMs)
+                    .thenComparing(r -> r.customerId));
+            return sorted;
         }
 
         /** The region most of the open customers are in (the first by name on a tie). */
@@ -527,6 +567,107 @@ public final class ForecastDigest extends KeyedBroadcastProcessFunction<String, 
                 }
             }
             return best;
+        }
+    }
+
+    /** An overdue customer who carries the forecast's risk, and why. */
+    record Risk(String customerId, String rep, Stage stage, long overdueMs, boolean highPotential) {}
+
+    /**
+     * What the team's earlier digests say: per class the customer-digests and the wins among them, the wins of
+     * customers not open yet, and per customer what it contributed (a customer is open on several digests, often
+     * in several classes, and one win of it counts on each: the digests are not independent trials).
+     */
+    static final class Outcomes {
+        final long[] seen = new long[CLASSES];
+        final long[] won = new long[CLASSES];
+        int digests;
+        long newWon;
+        final Set<String> newWonBy = new HashSet<>();
+        long anonymousNewWon;
+        /** Per class: customer -> {digests, wins}; sorted, so that sums come out the same on every run. */
+        final List<Map<String, int[]>> tallies = new ArrayList<>();
+        /** Customer-digests of an earlier version's counts per class, and their wins (each its own trial). */
+        final long[] anonymousSeen = new long[CLASSES];
+        final long[] anonymousWon = new long[CLASSES];
+        /** How much less than independent trials the customer-digests are worth, for the forecast at hand. */
+        double designEffect = 1;
+
+        Outcomes() {
+            for (int i = 0; i < CLASSES; i++) {
+                tallies.add(new TreeMap<>());
+            }
+        }
+
+        void add(Day day) {
+            if (day.total() == 0) {
+                return;
+            }
+            digests++;
+            newWon += day.newWon;
+            for (int i = 0; i < CLASSES; i++) {
+                seen[i] += day.open[i];
+                won[i] += day.won[i];
+            }
+            if (day.anonymous) {
+                anonymousNewWon += day.newWon;
+                for (int i = 0; i < CLASSES; i++) {
+                    anonymousSeen[i] += day.open[i];
+                    anonymousWon[i] += day.won[i];
+                }
+                return;
+            }
+            newWonBy.addAll(day.newWonBy);
+            for (Map.Entry<String, Integer> m : day.members.entrySet()) {
+                int[] t = tallies.get(m.getValue() / 2).computeIfAbsent(m.getKey(), k -> new int[2]);
+                t[0]++;
+                t[1] += m.getValue() % 2;
+            }
+        }
+
+        /**
+         * The design effect of the forecast sum_c open_c x rate_c: its variance clustered by customer (the
+         * sandwich estimator: each customer's residuals summed over all classes it was in, then squared) against
+         * the variance the classes' rates would have as independent trials. At least 1.
+         */
+        void settle(int[] open) {
+            double[] rate = new double[CLASSES];
+            double independent = 0;
+            double clustered = 0;
+            Map<String, Double> perCustomer = new TreeMap<>();
+            for (int c = 0; c < CLASSES; c++) {
+                if (seen[c] == 0 || open[c] == 0) {
+                    continue;
+                }
+                double r = (double) won[c] / seen[c];
+                double weight = (double) open[c] / seen[c];
+                rate[c] = r;
+                independent += weight * weight * r * (1 - r) * seen[c];
+                for (Map.Entry<String, int[]> t : tallies.get(c).entrySet()) {
+                    perCustomer.merge(t.getKey(), weight * (t.getValue()[1] - r * t.getValue()[0]), Double::sum);
+                }
+                clustered += weight * weight
+                        * (anonymousWon[c] * (1 - r) * (1 - r) + (anonymousSeen[c] - anonymousWon[c]) * r * r);
+            }
+            for (double psi : perCustomer.values()) {
+                clustered += psi * psi;
+            }
+            designEffect = independent > 0 ? Math.max(1, clustered / independent) : 1;
+        }
+
+        /** The predictive distribution of the wins among {@code n} customers open in class {@code cls}. */
+        WinForecast.Pmf wins(int cls, int n) {
+            int sibling = cls ^ 1;
+            long stageSeen = seen[cls] + seen[sibling];
+            double stageRate = stageSeen == 0 ? 0 : (double) (won[cls] + won[sibling]) / stageSeen;
+            return WinForecast.betaBinomial(n, won[cls] / designEffect, seen[cls] / designEffect, stageRate,
+                    stageSeen > 0);
+        }
+
+        /** The predictive distribution of the wins of customers not open yet. */
+        WinForecast.Pmf newWins() {
+            double perDigest = digests == 0 ? 0 : (double) newWon / digests;
+            return WinForecast.negativeBinomial(perDigest, newWonBy.size() + anonymousNewWon);
         }
     }
 }

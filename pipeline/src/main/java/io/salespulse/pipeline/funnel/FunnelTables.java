@@ -4,7 +4,7 @@ import io.salespulse.pipeline.clickhouse.RowValues;
 import io.salespulse.pipeline.clickhouse.TableMapping;
 import java.util.List;
 
-/** The funnel job's ClickHouse tables: {@code stage_conversion} (sql/008) and {@code forecast_digests} (sql/018). */
+/** The funnel job's ClickHouse tables: {@code stage_conversion} (sql/008) and {@code forecast_digests} (sql/018, 029). */
 public final class FunnelTables {
     private FunnelTables() {}
 
@@ -41,14 +41,14 @@ public final class FunnelTables {
         @Override
         public List<String> columns() {
             return List.of("tenant", "region", "team", "digest_at", "stage", "customers", "overdue", "at_risk",
-                    "expected_wins_7d", "message", "computed_at");
+                    "expected_wins_7d", "message", "computed_at", "wins_7d_low", "wins_7d_high");
         }
 
         @Override
         public void write(DigestRow r, RowValues row) {
             row.text(r.tenant).text(r.region).text(r.team).time(r.digestAt).text(r.stage).number(r.customers)
                     .number(r.overdue).number(r.atRisk).real(r.expectedWins7d).text(r.message == null ? "" : r.message)
-                    .time(r.computedAt);
+                    .time(r.computedAt).number(r.winsLow7d).number(r.winsHigh7d);
         }
     };
 }

@@ -273,12 +273,16 @@ final class FunnelText {
         String min = Math.round(settings.scriptAdoption * 100) + "%";
         a.title = "【辅导】" + team + " 组话术引用率连续两周低于 " + min;
         ZoneId zone = settings.zone();
+        int cards = lastWeek.total + thisWeek.total;
+        int scripted = lastWeek.scripted + thisWeek.scripted;
         a.message = String.format(Locale.ROOT,
                 "%s 组（%s）异议卡引用知识库话术的比例：%s 起一周 %.0f%%（%d 张中 %d 张），%s 起一周 %.0f%%（%d 张中 %d 张），"
-                        + "连续两周低于 %s。", team, region, DAY.format(Instant.ofEpochMilli(firstWeek).atZone(zone)),
+                        + "连续两周低于 %s。两周合计 %d 张中 %d 张：按这个卡数，真实引用率至多约 %.0f%%；引用率达到 %s 的组"
+                        + "出现这样两周的机会不到%s，不是偶然偏低。", team, region, DAY.format(Instant.ofEpochMilli(firstWeek).atZone(zone)),
                 100.0 * lastWeek.scripted / lastWeek.total, lastWeek.total, lastWeek.scripted,
                 DAY.format(Instant.ofEpochMilli(secondWeek).atZone(zone)), 100.0 * thisWeek.scripted / thisWeek.total,
-                thisWeek.total, thisWeek.scripted, min);
+                thisWeek.total, thisWeek.scripted, min, cards, scripted,
+                Math.ceil(ScriptAdoption.upperBound(scripted, cards) * 100), min, ScriptAdoption.ALPHA_WORDS);
         ObjectionTag top = ObjectionTag.values()[0];
         for (ObjectionTag t : ObjectionTag.values()) {
             if (thisWeek.tags[t.ordinal()] > thisWeek.tags[top.ordinal()]) {
@@ -291,7 +295,7 @@ final class FunnelText {
     }
 
     static List<DigestRow> digestRows(String tenant, String region, String team, long digestAt, long[] customers,
-            long[] overdue, long[] atRisk, double[] expected, double newWins) {
+            long[] overdue, long[] atRisk, WinForecast[] stages, WinForecast total) {
         List<DigestRow> rows = new ArrayList<>();
         DigestRow all = new DigestRow();
         all.tenant = tenant;
@@ -310,22 +314,32 @@ final class FunnelText {
             r.customers = customers[i];
             r.overdue = overdue[i];
             r.atRisk = atRisk[i];
-            r.expectedWins7d = expected[i];
+            r.expectedWins7d = stages[i].mean;
+            r.winsLow7d = stages[i].low;
+            r.winsHigh7d = stages[i].high;
             r.message = "";
             rows.add(r);
             all.customers += customers[i];
             all.overdue += overdue[i];
             all.atRisk += atRisk[i];
-            all.expectedWins7d += expected[i];
         }
-        all.expectedWins7d += newWins;
+        all.expectedWins7d = total.mean;
+        all.winsLow7d = total.low;
+        all.winsHigh7d = total.high;
         all.message = "";
         rows.add(all);
         return rows;
     }
 
-    /** "142 位客户在跟进；按近期转化，未来 7 天约签约 27 位；其中 8 位有风险（已超时的高潜客户）". */
-    static Alert digestAlert(List<DigestRow> rows, List<String> riskyReps, FunnelSettings settings, long emittedAt) {
+    /** How many customers a digest names at most among those carrying the risk. */
+    static final int RISKS_NAMED = 5;
+
+    /**
+     * "142 位客户在跟进；预计未来 7 天签约约 27 单（80% 区间 21–33）；8 位高潜客户已超时未推进；需要关注：c-17（r-003，
+     * 「方案呈现」已超时 3 天，高潜）…".
+     */
+    static Alert digestAlert(List<DigestRow> rows, List<ForecastDigest.Risk> risks, FunnelSettings settings,
+            long emittedAt) {
         DigestRow all = rows.get(rows.size() - 1);
         ZoneId zone = settings.zone();
         Alert a = base("digest:" + all.tenant + ":" + all.team + ":" + Instant.ofEpochMilli(all.digestAt), "digest",
@@ -334,9 +348,10 @@ final class FunnelText {
         a.repId = "";
         a.customerId = "";
         a.stage = "";
-        long wins = Math.round(all.expectedWins7d);
-        a.title = "【每日预测】" + all.team + " 组 " + DAY.format(Instant.ofEpochMilli(all.digestAt).atZone(zone))
-                + "：预计未来 7 天签约约 " + wins + " 位";
+        String forecast = "预计未来 7 天签约约 " + Math.round(all.expectedWins7d) + " 单（80% 区间 " + all.winsLow7d + "–"
+                + all.winsHigh7d + "）";
+        a.title = "【每日预测】" + all.team + " 组 " + DAY.format(Instant.ofEpochMilli(all.digestAt).atZone(zone)) + "："
+                + forecast;
         StringBuilder m = new StringBuilder();
         m.append(all.team).append(" 组目前在跟进 ").append(all.customers).append(" 位客户（");
         List<String> parts = new ArrayList<>();
@@ -348,17 +363,17 @@ final class FunnelText {
         m.append(String.join("、", parts)).append("）。");
         DigestRow biggest = rows.subList(0, rows.size() - 1).stream()
                 .max(java.util.Comparator.comparingDouble(r -> r.expectedWins7d)).orElseThrow();
-        m.append("按本组近 4 周的实际转化和客户在各阶段停留的时间，预计未来 7 天约签约 ").append(wins).append(" 位");
+        m.append("按本组近 4 周的实际转化和客户在各阶段停留的时间，").append(forecast);
         double fromOpen = rows.subList(0, rows.size() - 1).stream().mapToDouble(r -> r.expectedWins7d).sum();
         if (biggest.expectedWins7d >= 0.5) {
-            m.append(String.format(Locale.ROOT, "（在跟进客户约 %.0f 位，其中「%s」阶段的 %d 位客户贡献约 %.0f 位；新客户约 %.0f 位）",
+            m.append(String.format(Locale.ROOT, "，其中在跟进客户约 %.0f 单（「%s」阶段的 %d 位客户约 %.0f 单），新客户约 %.0f 单",
                     fromOpen, Stage.fromCode(biggest.stage).orElseThrow().label(), biggest.customers,
                     biggest.expectedWins7d, all.expectedWins7d - fromOpen));
         }
         m.append("。");
         if (all.atRisk > 0) {
             Map<String, Integer> byRep = new TreeMap<>();
-            riskyReps.forEach(r -> byRep.merge(r, 1, Integer::sum));
+            risks.stream().filter(ForecastDigest.Risk::highPotential).forEach(r -> byRep.merge(r.rep(), 1, Integer::sum));
             Map<String, Integer> top = new LinkedHashMap<>();
             byRep.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).limit(3)
                     .forEach(e -> top.put(e.getKey(), e.getValue()));
@@ -368,10 +383,26 @@ final class FunnelText {
         } else {
             m.append("目前没有超时未推进的高潜客户。");
         }
+        if (!risks.isEmpty()) {
+            List<String> named = new ArrayList<>();
+            for (ForecastDigest.Risk r : risks.subList(0, Math.min(RISKS_NAMED, risks.size()))) {
+                named.add(r.customerId() + "（" + r.rep() + "，「" + r.stage().label() + "」已超时 " + overdue(r.overdueMs())
+                        + (r.highPotential() ? "，高潜" : "") + (r.stage() == Stage.OBJECTION ? "，异议未解决" : "") + "）");
+            }
+            m.append("需要关注的客户（已超时且高潜或异议未解决，共 ").append(risks.size()).append(" 位）：")
+                    .append(String.join("、", named)).append(risks.size() > RISKS_NAMED ? " 等。" : "。");
+        }
         a.message = m.toString();
-        a.suggestion = all.atRisk > 0 ? "今天晨会先过这 " + all.atRisk + " 位高潜客户，明确每位的下一步和负责人。"
+        a.suggestion = !risks.isEmpty()
+                ? "今天晨会先过这 " + Math.min(RISKS_NAMED, risks.size()) + " 位客户，明确每位的下一步和负责人。"
                 : "保持节奏，优先推进「成交推动」阶段的客户。";
         return a;
+    }
+
+    /** "3 天" from a day on, "5 小时" below. */
+    private static String overdue(long ms) {
+        long h = ms / 3_600_000L;
+        return h >= 24 ? h / 24 + " 天" : Math.max(1, h) + " 小时";
     }
 
     private static String days(long windowMs) {

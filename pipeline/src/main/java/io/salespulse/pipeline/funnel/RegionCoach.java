@@ -36,8 +36,6 @@ import org.apache.flink.util.Collector;
  */
 public final class RegionCoach extends KeyedBroadcastProcessFunction<String, RegionFact, PolicyUpdate, Alert> {
     private static final long serialVersionUID = 1L;
-    /** Fewer objection cards than this in a week say nothing about a team's adoption. */
-    static final int MIN_WEEKLY_OBJECTIONS = 5;
 
     private final FunnelSettings settings;
     private final FunnelImports imports;
@@ -132,7 +130,10 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
         out.collect(a);
     }
 
-    /** Weeks ended: teams below the adoption minimum this week and last week (but not the one before) get coached. */
+    /**
+     * Weeks ended: teams whose adoption was credibly below the minimum last week and this week (but not in the two
+     * weeks before) get coached ({@link ScriptAdoption}).
+     */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
         long clock = ctx.timerService().currentWatermark();
@@ -202,7 +203,7 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
             ObjectionCounts lastWeek = teamWeeks.get(team + '\u001f' + previous);
             ObjectionCounts before = teamWeeks.get(team + '\u001f' + (previous - FunnelSettings.WEEK));
             String id = team + '\u001f' + previous;
-            if (below(thisWeek) && below(lastWeek) && !below(before) && !sent.contains(id)) {
+            if (credibleBelow(lastWeek, thisWeek) && !credibleBelow(before, lastWeek) && !sent.contains(id)) {
                 Alert a = FunnelText.scriptAdoptionAlert(key[0], key[1], team, previous, lastWeek, thisWeek, settings,
                         ctx.currentProcessingTime());
                 a.origin = FunnelImports.aboutThePast(a.firedAt, clock) ? Alert.HISTORY : Alert.LIVE;
@@ -274,9 +275,8 @@ public final class RegionCoach extends KeyedBroadcastProcessFunction<String, Reg
         return p;
     }
 
-    private boolean below(ObjectionCounts week) {
-        return week != null && week.total >= MIN_WEEKLY_OBJECTIONS
-                && (double) week.scripted / week.total < settings.scriptAdoption;
+    private boolean credibleBelow(ObjectionCounts first, ObjectionCounts second) {
+        return ScriptAdoption.credibleBelow(first, second, settings.scriptAdoption);
     }
 
     private ObjectionCounts sum(long from, long to) throws Exception {

@@ -68,6 +68,7 @@ class FunnelEvaluation {
         double sumPredicted = 0;
         double sumActual = 0;
         int digests = 0;
+        int covered = 0;
         List<String> falseAlerts = new ArrayList<>();
         List<String> examples = new ArrayList<>();
         for (int seed = 1; seed <= seeds; seed++) {
@@ -153,6 +154,7 @@ class FunnelEvaluation {
                     long actual = wins.getOrDefault(r.team, List.of()).stream()
                             .filter(t -> t >= r.digestAt && t < r.digestAt + ForecastDigest.HORIZON).count();
                     absError += Math.abs(r.expectedWins7d - actual);
+                    covered += actual >= r.winsLow7d && actual <= r.winsHigh7d ? 1 : 0;
                     sumPredicted += r.expectedWins7d;
                     sumActual += actual;
                     digests++;
@@ -175,9 +177,9 @@ class FunnelEvaluation {
         System.out.printf(Locale.ROOT, "  repeated objections: %d of %d ground-truth cases alerted, %d alerts not in"
                 + " the ground truth%n", repeatedFound, repeatedExpected, repeatedExtra);
         System.out.printf(Locale.ROOT, "  forecast (team x day, %d digests): mean actual wins in 7 days %.2f, mean"
-                + " forecast %.2f, MAE %.2f (%.0f%% of the mean), bias %+.1f%%%n", digests, sumActual / digests,
-                sumPredicted / digests, absError / digests, 100 * absError / sumActual,
-                100 * (sumPredicted / sumActual - 1));
+                + " forecast %.2f, MAE %.2f (%.0f%% of the mean), bias %+.1f%%, 80%% interval held the wins in %.3f%n",
+                digests, sumActual / digests, sumPredicted / digests, absError / digests, 100 * absError / sumActual,
+                100 * (sumPredicted / sumActual - 1), (double) covered / digests);
         assertThat(digests).isPositive();
     }
 
