@@ -207,8 +207,8 @@ public final class RobotDispatcher {
     }
 
     /**
-     * The messages for a robot's backlog: what was held and is released now goes as one message per hold reason when
-     * there are two or more of a reason (the morning message after quiet hours, the grouped message of an
+     * The messages for a robot's backlog: the customer alerts that were held and are released now go as one message
+     * per hold reason when there are two or more of a reason (the morning message after quiet hours, the grouped message of an
      * inhibition); the rest one message per delivery while the budget covers the backlog (or when there is at most
      * one alert to fold), else one digest of the alerts. Retractions always go as themselves, never inside a digest of
      * alerts to handle.
@@ -219,7 +219,9 @@ public final class RobotDispatcher {
         List<Message> plan = new ArrayList<>();
         Map<String, List<Delivery>> held = new LinkedHashMap<>();
         for (Delivery d : sorted) {
-            if (d.released && !d.alert.isRetraction()) {
+            // Customer alerts (and their escalations, reminders) fold into one list; a digest, a drop or a coaching
+            // alert carries its own text and goes as itself.
+            if (d.released && !d.alert.isRetraction() && d.alert.customerId() != null && !d.alert.customerId().isBlank()) {
                 held.computeIfAbsent(d.heldReason, r -> new ArrayList<>()).add(d);
             }
         }
