@@ -13,6 +13,7 @@ import io.salespulse.notifier.routing.RoutingRules;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,7 +95,12 @@ public final class Escalator {
         int count = 0;
         waitedForDelivery = false;
         List<DeliveryLedger.Silence> silences = ledger.activeSilences(now);
-        for (DeliveryLedger.Origin o : ledger.escalationCandidates(now.minus(rules.escalationMaxAge()), top)) {
+        List<DeliveryLedger.Origin> candidates = ledger.escalationCandidates(now.minus(rules.escalationMaxAge()), top);
+        // An alert no longer a candidate (answered, at the top level, too old) can never be raised again: forget it.
+        Set<String> ids = new HashSet<>();
+        candidates.forEach(o -> ids.add(o.alert().alertId()));
+        raised.keySet().retainAll(ids);
+        for (DeliveryLedger.Origin o : candidates) {
             NotifierAlert a = o.alert();
             if (raised.getOrDefault(a.alertId(), 0) > o.level() || o.toldAt() == null) {
                 // The level raised last is not back in the ledger yet, or its group is being told right now: its

@@ -68,7 +68,12 @@ public final class FollowUpVerifier {
         Instant now = time.now();
         List<DeliveryLedger.Silence> silences = ledger.activeSilences(now);
         int count = 0;
-        for (DeliveryLedger.Unverified u : ledger.answeredWithoutNextCard(now.minus(maxAge))) {
+        List<DeliveryLedger.Unverified> candidates = ledger.answeredWithoutNextCard(now.minus(maxAge));
+        // One whose reminder is in the ledger, or that is handled or too old, is no candidate any more: forget it.
+        Set<String> ids = new HashSet<>();
+        candidates.forEach(u -> ids.add(u.alert().alertId()));
+        raised.retainAll(ids);
+        for (DeliveryLedger.Unverified u : candidates) {
             NotifierAlert a = u.alert();
             if (raised.contains(a.alertId()) || silences.stream().anyMatch(x -> x.matches(a))) {
                 continue;
