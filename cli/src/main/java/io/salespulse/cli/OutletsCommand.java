@@ -15,9 +15,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,7 +87,7 @@ final class OutletsCommand implements Callable<Integer> {
             try (ClickHouse c = ch.connect()) {
                 List<OutletFile.Reject> rejected = new ArrayList<>(read.rejected());
                 List<Outlet> accepted = allowUnknownCustomers ? read.accepted() : knownCustomersOnly(c, read, rejected);
-                rejected.sort(java.util.Comparator.comparingLong(OutletFile.Reject::line));
+                rejected.sort(Comparator.comparingLong(OutletFile.Reject::line));
                 if (!dryRun) {
                     store(c, accepted, file.getFileName().toString(), importId);
                     deadLetters(c, tenant, importId, file.getFileName().toString(), rejected);
@@ -97,17 +100,17 @@ final class OutletsCommand implements Callable<Integer> {
             return 0;
         }
 
-        /** Customer outlets of customers the tenant has no card, visit or status of are rejected (unknown_customer). */
+        /** Customer outlets of customers the tenant has no stage card or visit of are rejected (unknown_customer). */
         private List<Outlet> knownCustomersOnly(ClickHouse c, OutletFile.Result read, List<OutletFile.Reject> rejected)
                 throws SQLException {
             Set<String> known = new HashSet<>(c.strings("SELECT DISTINCT customer_id FROM (SELECT customer_id FROM"
                     + " salespulse.stage_events WHERE tenant = " + quote(tenant) + " UNION ALL SELECT customer_id FROM"
                     + " salespulse.visits WHERE tenant = " + quote(tenant) + ")"));
             List<Outlet> out = new ArrayList<>();
-            for (int i = 0; i < read.accepted().size(); i++) {
-                Outlet o = read.accepted().get(i);
+            for (Outlet o : read.accepted()) {
                 if (o.kind().equals(Outlet.CUSTOMER) && !known.contains(o.outletId())) {
-                    rejected.add(new OutletFile.Reject(lineOf(read, o), o.toString(), o.outletId(), "unknown_customer",
+                    OutletFile.Line line = read.lines().get(o);
+                    rejected.add(new OutletFile.Reject(line.number(), line.raw(), o.outletId(), "unknown_customer",
                             "customer '" + o.outletId() + "' has no stage card or visit in tenant " + tenant
                                     + "; check the id, or load it with --allow-unknown-customers"));
                 } else {
@@ -115,10 +118,6 @@ final class OutletsCommand implements Callable<Integer> {
                 }
             }
             return out;
-        }
-
-        private long lineOf(OutletFile.Result read, Outlet o) {
-            return read.lines().getOrDefault(o, 0L);
         }
     }
 
@@ -226,7 +225,7 @@ final class OutletsCommand implements Callable<Integer> {
     private static void print(PrintWriter out, String importId, OutletFile.Result read, List<Outlet> accepted,
             List<OutletFile.Reject> rejected, boolean dryRun) {
         long customers = accepted.stream().filter(o -> o.kind().equals(Outlet.CUSTOMER)).count();
-        java.util.Map<String, Long> byCode = new java.util.TreeMap<>();
+        Map<String, Long> byCode = new TreeMap<>();
         rejected.forEach(r -> byCode.merge(r.code(), 1L, Long::sum));
         out.println("Outlets import " + importId + " of " + read.file().getFileName() + (dryRun ? " (dry run, nothing"
                 + " written)" : "") + ":");

@@ -72,6 +72,8 @@ class OutletsCommandTest {
             assertThat(letters.get(0)).startsWith("5 out_of_range outlets.csv line 5: field 'lat'");
             assertThat(ch.strings("SELECT raw FROM salespulse.dead_letters FINAL WHERE `offset` = 5"))
                     .containsExactly("competitor,k-2,坏坐标,hz-west,95.0,120.1,甜心烘焙");
+            assertThat(ch.strings("SELECT raw FROM salespulse.dead_letters FINAL WHERE `offset` = 9"))
+                    .containsExactly("customer,c-9,没有这个客户,hz-west,30.28,120.12,");
 
             // The far flag: the default 500 m, then the tenant's own 1,500 m.
             assertThat(checks(ch)).containsExactly("v-far far", "v-near near", "v-phone no_position",

@@ -27,21 +27,18 @@ public final class OutletFile {
     /** A line that was not accepted, with a reason a person can act on. */
     public record Reject(long line, String raw, String outletId, String code, String message) {}
 
+    /** Where an accepted outlet stands in the file. */
+    public record Line(long number, String raw) {}
+
     /** What a file amounts to: the outlets to store (with their lines), and the lines left out. */
-    public record Result(Path file, List<Outlet> accepted, Map<Outlet, Long> lines, List<Reject> rejected) {
-        public Map<String, Long> rejectedByCode() {
-            Map<String, Long> out = new java.util.TreeMap<>();
-            rejected.forEach(r -> out.merge(r.code(), 1L, Long::sum));
-            return out;
-        }
-    }
+    public record Result(Path file, List<Outlet> accepted, Map<Outlet, Line> lines, List<Reject> rejected) {}
 
     /** The file's outlets for {@code tenant}: a line of another tenant is rejected, a missing tenant is filled in. */
     public static Result read(Path file, String tenant) throws IOException, ImportFailure {
         ImportFormat format = ImportFormat.ofFile(file).orElseThrow(() -> new ImportFailure(file
                 + ": give a .csv or .jsonl file (the format is read from the name)"));
         List<Outlet> accepted = new ArrayList<>();
-        Map<Outlet, Long> lines = new HashMap<>();
+        Map<Outlet, Line> lines = new HashMap<>();
         List<Reject> rejected = new ArrayList<>();
         Map<String, Long> firstLine = new HashMap<>();
         for (SourceRecord r : format.readAll(file)) {
@@ -58,7 +55,7 @@ public final class OutletFile {
                             + earlier + "; each outlet once per file");
                 }
                 accepted.add(o);
-                lines.put(o, r.line());
+                lines.put(o, new Line(r.line(), r.raw()));
             } catch (Invalid e) {
                 rejected.add(new Reject(r.line(), r.raw(), id, e.code, e.getMessage()));
             }
