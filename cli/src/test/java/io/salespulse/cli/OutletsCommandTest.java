@@ -50,6 +50,16 @@ class OutletsCommandTest {
                     "customer,c-9,没有这个客户,hz-west,30.28,120.12,",
                     ",k-5,缺类型,hz-west,30.28,120.12,",
                     "competitor,k-6,经度越界,hz-east,30.28,-181,对手二") + "\n", StandardCharsets.UTF_8);
+            CliRun dry = CliRun.of("outlets", "import", csv.toString(), "--tenant", "weijiang", "--dry-run",
+                    "--clickhouse-url", url);
+            assertThat(dry.exitCode()).as(dry.err()).isZero();
+            assertThat(dry.out()).contains("dry run, nothing written").contains("accepted:  3");
+            assertThat(ch.count("SELECT count() FROM salespulse.outlets")).as("outlets after a dry run").isZero();
+            assertThat(ch.count("SELECT count() FROM salespulse.dead_letters")).as("dead letters after a dry run").isZero();
+            Path xlsx = Files.writeString(dir.resolve("outlets.xlsx"), "not a format we read");
+            assertThat(CliRun.of("outlets", "import", xlsx.toString(), "--tenant", "weijiang", "--clickhouse-url", url)
+                    .exitCode()).as("a file that is neither .csv nor .jsonl").isEqualTo(2);
+
             CliRun run = CliRun.of("outlets", "import", csv.toString(), "--tenant", "weijiang", "--clickhouse-url", url);
             assertThat(run.exitCode()).as(run.err()).isZero();
             assertThat(run.out()).contains("accepted:  3 (2 customers, 1 competitors)")
