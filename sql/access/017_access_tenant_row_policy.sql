@@ -12,7 +12,8 @@ CREATE ROW POLICY OR REPLACE salespulse_tenant_isolation
     ON salespulse.stage_events, salespulse.visits, salespulse.alert_acks, salespulse.alerts,
        salespulse.customer_status, salespulse.dead_letters, salespulse.stage_conversion,
        salespulse.alert_deliveries, salespulse.forecast_digests, salespulse.policy_changes,
-       salespulse.import_sessions, salespulse.alert_silences
+       salespulse.import_sessions, salespulse.alert_silences,
+       salespulse.outlets, salespulse.tenant_settings
     USING tenant = getSetting('SQL_tenant')
     AS PERMISSIVE
     TO salespulse_tenant_reader

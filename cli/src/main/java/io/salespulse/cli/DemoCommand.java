@@ -108,6 +108,12 @@ final class DemoCommand implements Callable<Integer> {
                 }
             });
             out.println("  " + expected);
+            step("loading the simulated outlets (customers and competitors) for the map", () -> {
+                try (ClickHouse ch = ClickHouse.connect(clickhouse.jdbcUrl(), "default", "")) {
+                    OutletsCommand.store(ch, expected.places().outlets(), "simulator", "simulated");
+                }
+                return null;
+            });
 
             PipelineConfig config = config(kafka, clickhouse, home);
             JobClient job = step("starting the monitor job (Flink local mode, parallelism 2)", () -> {

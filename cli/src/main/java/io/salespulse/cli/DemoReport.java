@@ -36,8 +36,9 @@ final class DemoReport {
         boolean alertsMatch = alerts();
         examples();
         boolean customersMatch = customers();
+        boolean placesMatch = places();
         out.flush();
-        return alertsMatch && customersMatch;
+        return alertsMatch && customersMatch && placesMatch;
     }
 
     private void events() throws SQLException {
@@ -137,6 +138,39 @@ final class DemoReport {
             out.println("  (differs for: " + String.join(", ", differ) + ")");
         }
         return differ.isEmpty();
+    }
+
+    /** The map's far check-ins (view visit_places, default 500 m) against the check-ins the simulator placed far. */
+    private boolean places() throws SQLException {
+        if (expected.places().outlets().isEmpty()) {
+            return true;
+        }
+        Map<String, Long> checks = new LinkedHashMap<>();
+        for (List<String> r : ch.query("SELECT place_check, count() FROM salespulse.visit_places GROUP BY place_check"
+                + " ORDER BY place_check").rows()) {
+            checks.put(r.get(0), Long.parseLong(r.get(1)));
+        }
+        Set<String> flagged = new TreeSet<>(ch.strings("SELECT event_id FROM salespulse.visit_places"
+                + " WHERE place_check = 'far'"));
+        Set<String> wanted = new TreeSet<>(expected.places().farCheckIns());
+        out.println();
+        out.println("Places: " + expected.places().outlets().size() + " outlets (" + expected.places().competitors()
+                + " competitors); check-ins by place " + checks);
+        out.print("Far check-ins flagged (> 500 m from the outlet): " + flagged.size() + " (placed far by the simulator: "
+                + wanted.size() + "; check-ins of customers without an outlet: "
+                + expected.places().unknownCustomerCheckIns() + ")");
+        if (flagged.equals(wanted)) {
+            out.println(" - they match, check-in for check-in.");
+            return true;
+        }
+        out.println(" - they DO NOT match.");
+        Set<String> missing = new TreeSet<>(wanted);
+        missing.removeAll(flagged);
+        Set<String> extra = new TreeSet<>(flagged);
+        extra.removeAll(wanted);
+        listIds("placed far but not flagged", missing);
+        listIds("flagged but not placed far", extra);
+        return false;
     }
 
     private void row(String label, long actual, long expected) {

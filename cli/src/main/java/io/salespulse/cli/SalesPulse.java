@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
             QueryCommand.class,
             PolicyCommand.class,
             SilenceCommand.class,
+            OutletsCommand.class,
             BenchCommand.class,
             DocsCommand.class,
             ClusterCommand.class,

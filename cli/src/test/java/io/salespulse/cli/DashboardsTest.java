@@ -245,7 +245,49 @@ class DashboardsTest {
                 assertThat(r.numericValues).as("non-null numbers of the " + what).isGreaterThan(0);
             }
             case "table" -> assertThat(r.types).as("columns of the " + what).isNotEmpty();
+            case "geomap" -> {
+                // Each layer's query: a point per row, lat and lon as numbers the Geomap panel reads by name.
+                assertThat(target.path("format").asInt(-1)).as("format of the " + what).isEqualTo(1);
+                assertThat(sql).as("location columns of the " + what).containsPattern("\\blat\\b")
+                        .containsPattern("\\blon\\b");
+                assertThat(r.numericColumns()).as("numeric columns (lat, lon) of the " + what).isGreaterThanOrEqualTo(2);
+                assertThat(r.numericValues).as("non-null numbers of the " + what).isGreaterThanOrEqualTo(2 * r.rows);
+            }
             default -> throw new AssertionError("no shape check for panel type " + type + " (" + what + ")");
+        }
+    }
+
+    /**
+     * The map's far check-ins (view visit_places, default 500 m) are exactly the check-ins the simulator placed far from
+     * their outlet, and every positioned check-in of a customer without an outlet shows as unknown_customer; with a
+     * tenant threshold of 5 km none is far any more.
+     */
+    @Test
+    void farCheckInsOnTheMapAreTheSimulatorsGroundTruth() throws Exception {
+        var places = demo.simulated.places();
+        Set<String> flagged = new TreeSet<>(query("SELECT event_id FROM salespulse.visit_places WHERE tenant = '"
+                + DEMO_TENANT + "' AND place_check = 'far'").firstColumn);
+        Map<String, Long> checks = new TreeMap<>();
+        for (String line : query("SELECT place_check, count() FROM salespulse.visit_places WHERE tenant = '" + DEMO_TENANT
+                + "' GROUP BY place_check").lines) {
+            checks.put(line.split("\\|")[0], Long.parseLong(line.split("\\|")[1]));
+        }
+        System.out.printf("visit_places: %s; far flagged %d, placed far by the simulator %d, positioned visits %d,"
+                + " check-ins of customers without an outlet %d%n", checks, flagged.size(), places.farCheckIns().size(),
+                places.positionedVisits(), places.unknownCustomerCheckIns());
+        assertThat(places.farCheckIns()).as("far check-ins in the ground truth").isNotEmpty();
+        assertThat(flagged).as("far check-ins flagged by visit_places").isEqualTo(new TreeSet<>(places.farCheckIns()));
+        assertThat(checks.getOrDefault("unknown_customer", 0L)).isEqualTo(places.unknownCustomerCheckIns());
+        assertThat(checks.values().stream().mapToLong(Long::longValue).sum() - checks.getOrDefault("no_position", 0L))
+                .as("positioned visits").isEqualTo(places.positionedVisits());
+        demo.execute("INSERT INTO salespulse.tenant_settings (tenant, far_check_in_m, updated_by, updated_at, version)"
+                + " VALUES ('" + DEMO_TENANT + "', 5000, 'test', now64(3), 1)");
+        try {
+            assertThat(count("SELECT count() FROM salespulse.visit_places WHERE tenant = '" + DEMO_TENANT
+                    + "' AND place_check = 'far'")).as("far check-ins at 5 km").isZero();
+        } finally {
+            demo.execute("INSERT INTO salespulse.tenant_settings (tenant, far_check_in_m, updated_by, updated_at, version)"
+                    + " VALUES ('" + DEMO_TENANT + "', 500, 'test', now64(3), 2)");
         }
     }
 

@@ -58,6 +58,9 @@ final class DemoStack implements AutoCloseable {
                 producer.send(new ProducerRecord<>(io.salespulse.contract.Topics.STAGES, null, System.currentTimeMillis(), null,
                         "{\"tenant\":\"weijiang\",\"event_id\":\"truncated upload".getBytes(StandardCharsets.UTF_8))).get();
             }
+            try (ClickHouse ch = ClickHouse.connect(clickHouse.jdbcUrl(), "default", "")) {
+                OutletsCommand.store(ch, simulated.places().outlets(), "simulator", "simulated");
+            }
             PipelineConfig config = config(kafka, clickHouse, dir);
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(MonitorJob.flinkConfiguration(config));

@@ -27,6 +27,8 @@ public final class EventParser implements java.io.Serializable {
     public static final int MAX_ID_LENGTH = 128;
     public static final int MAX_TEXT_LENGTH = 2000;
     /** 2000-01-01T00:00:00Z: nothing in a sales process happened before this. */
+    /** A position worse than 10 km is no position: phones report up to a few km from cell towers alone. */
+    static final double MAX_ACCURACY_METERS = 10_000;
     private static final long EARLIEST_MILLIS = 946_684_800_000L;
 
     private static final Set<String> CHANNELS = Set.of("store_scan", "online", "phone", "video");
@@ -110,6 +112,24 @@ public final class EventParser implements java.io.Serializable {
         }
         if (v.lon != null && (v.lon < -180 || v.lon > 180)) {
             throw new InvalidEventException("out_of_range", "field 'lon' must be between -180 and 180");
+        }
+        // One without the other cannot be placed on a map or checked against the outlet.
+        if ((v.lat == null) != (v.lon == null)) {
+            throw new InvalidEventException("bad_coordinates", "fields 'lat' and 'lon' come together; only '"
+                    + (v.lat == null ? "lon" : "lat") + "' is set");
+        }
+        // 0,0 is in the Gulf of Guinea: a phone that had no fix and sent zeros, not a check-in.
+        if (v.lat != null && v.lat == 0 && v.lon == 0) {
+            throw new InvalidEventException("bad_coordinates", "'lat' 0 and 'lon' 0 is no position (a phone without a"
+                    + " fix); leave both out instead");
+        }
+        v.accuracy = optionalNumber(n, "accuracy");
+        if (v.accuracy != null && v.lat == null) {
+            throw new InvalidEventException("bad_coordinates", "field 'accuracy' is set without 'lat' and 'lon'");
+        }
+        if (v.accuracy != null && (v.accuracy < 0 || v.accuracy > MAX_ACCURACY_METERS)) {
+            throw new InvalidEventException("out_of_range", "field 'accuracy' must be between 0 and "
+                    + (int) MAX_ACCURACY_METERS + " (metres)");
         }
         v.photo = optionalText(n, "photo", MAX_TEXT_LENGTH);
         v.importId = importId(n);

@@ -17,6 +17,8 @@ public class VisitEvent {
     public String photo;
     /** The history import this record belongs to ({@code import_id}), null for live records. */
     public String importId;
+    /** Radius in metres of the position's uncertainty as the phone reports it (0..10,000); only with lat/lon. */
+    public Double accuracy;
 
     public VisitEvent() {}
 

@@ -72,6 +72,52 @@ class EventParserTest {
                 });
     }
 
+    private static final String VISIT = "{\"event_id\":\"v-9f1c\",\"tenant\":\"weijiang\","
+            + "\"occurred_at\":\"2026-01-12T09:30:00+08:00\",\"rep_id\":\"r-017\",\"customer_id\":\"c-00042\","
+            + "\"region\":\"hz-west\",\"team\":\"t-3\",\"channel\":\"store_scan\",\"lat\":30.27,\"lon\":120.15,"
+            + "\"accuracy\":25.0,\"photo\":\"oss://bucket/p.jpg\"}";
+
+    @Test
+    void visitCarriesItsPositionAccuracyAndPhoto() throws Exception {
+        VisitEvent v = parser.parseVisit(bytes(VISIT), RECEIVED);
+        assertThat(v.lat).isEqualTo(30.27);
+        assertThat(v.lon).isEqualTo(120.15);
+        assertThat(v.accuracy).isEqualTo(25.0);
+        assertThat(v.photo).isEqualTo("oss://bucket/p.jpg");
+        VisitEvent online = parser.parseVisit(bytes(apply(apply(apply(VISIT, "REMOVE:lat"), "REMOVE:lon"),
+                "REMOVE:accuracy")), RECEIVED);
+        assertThat(online.lat).isNull();
+        assertThat(online.accuracy).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "latitude beyond a pole | SET:lat:91.5 | out_of_range | 'lat' must be between -90 and 90",
+        "longitude beyond 180   | SET:lon:-180.01 | out_of_range | 'lon' must be between -180 and 180",
+        "latitude as text       | SET:lat:\"30.27N\" | wrong_type | 'lat' must be a number",
+        "latitude alone         | REMOVE:lon | bad_coordinates | only 'lat' is set",
+        "longitude alone        | REMOVE:lat | bad_coordinates | only 'lon' is set",
+        "zeros of a phone       | SET:lat:0 | bad_coordinates | leave both out",
+        "negative accuracy      | SET:accuracy:-3 | out_of_range | 'accuracy' must be between 0 and 10000",
+        "accuracy of a country  | SET:accuracy:25000 | out_of_range | 'accuracy'",
+    })
+    void rejectsBadPositionsWithAReason(String name, String change, String code, String says) {
+        String json = apply(VISIT, change.trim());
+        String fixed = change.trim().equals("SET:lat:0") ? apply(json, "SET:lon:0") : json;
+        assertThatThrownBy(() -> parser.parseVisit(bytes(fixed), RECEIVED))
+                .isInstanceOfSatisfying(InvalidEventException.class, e -> {
+                    assertThat(e.code()).isEqualTo(code.trim());
+                    assertThat(e.getMessage()).contains(says.trim());
+                });
+    }
+
+    @Test
+    void accuracyWithoutAPositionIsRejected() {
+        String json = apply(apply(VISIT, "REMOVE:lat"), "REMOVE:lon");
+        assertThatThrownBy(() -> parser.parseVisit(bytes(json), RECEIVED))
+                .hasFieldOrPropertyWithValue("code", "bad_coordinates");
+    }
+
     @Test
     void rejectsInvalidUtf8AndHugeAndDeepRecords() {
         byte[] broken = {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'};

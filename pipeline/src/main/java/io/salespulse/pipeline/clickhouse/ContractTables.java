@@ -26,10 +26,11 @@ public final class ContractTables {
 
     public static final TableMapping<VisitEvent> VISITS = TableMapping.of("salespulse.visits",
             List.of("event_id", "tenant", "occurred_at", "rep_id", "customer_id", "store_id", "region", "team",
-                    "channel", "lat", "lon", "photo", "import_id", "ingested_at"),
+                    "channel", "lat", "lon", "photo", "import_id", "accuracy", "ingested_at"),
             (v, p) -> p.text(v.eventId).text(v.tenant).time(v.occurredAt).text(v.repId).text(v.customerId)
                     .nullableText(v.storeId).text(v.region).text(v.team).text(v.channel).nullableNumber(v.lat)
-                    .nullableNumber(v.lon).nullableText(v.photo).text(orEmpty(v.importId)).now());
+                    .nullableNumber(v.lon).nullableText(v.photo).text(orEmpty(v.importId))
+                    .nullableNumber(v.accuracy).now());
 
     public static final TableMapping<AckEvent> ALERT_ACKS = TableMapping.of("salespulse.alert_acks",
             List.of("event_id", "alert_id", "tenant", "responder", "action", "occurred_at", "ingested_at"),

@@ -113,7 +113,8 @@ class MigratorTest {
                         col("rep_id", "String"), col("customer_id", "String"),
                         col("store_id", "Nullable(String)"), col("region", LC), col("team", LC),
                         col("channel", LC), col("lat", "Nullable(Float64)"), col("lon", "Nullable(Float64)"),
-                        col("photo", "Nullable(String)"), col("ingested_at", TS), col("import_id", "String"));
+                        col("photo", "Nullable(String)"), col("ingested_at", TS), col("import_id", "String"),
+                        col("accuracy", "Nullable(Float64)"));
         assertThat(columns("alert_acks"))
                 .containsExactly(
                         col("event_id", "String"), col("alert_id", "String"), col("tenant", LC),

@@ -17,11 +17,11 @@ import java.util.regex.Pattern;
  * CSV as spreadsheets and CRMs export it (RFC 4180): comma-separated, cells in double quotes may hold commas, line
  * breaks and doubled quotes ({@code ""}). The first row names the columns with the contract's field names, plus an
  * optional {@code kind} column. Cells are trimmed; an empty cell leaves its field out. The contract's typed fields
- * become JSON types: {@code high_potential} true/false/1/0 a boolean, {@code deal_value}, {@code lat}, {@code lon}
- * numbers; a cell that does not read as its type stays text, so the contract's check names the field.
+ * become JSON types: {@code high_potential} true/false/1/0 a boolean, {@code deal_value}, {@code lat}, {@code lon},
+ * {@code accuracy} numbers; a cell that does not read as its type stays text, so the contract's check names the field.
  */
 final class CsvReader implements HistoryReader {
-    private static final Set<String> NUMBERS = Set.of("deal_value", "lat", "lon");
+    private static final Set<String> NUMBERS = Set.of("deal_value", "lat", "lon", "accuracy");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][+-]?\\d+)?");
     private static final String TOO_LONG = "the row is longer than " + MAX_RECORD_CHARS
             + " characters (is a quote not closed?)";

@@ -1,6 +1,9 @@
 package io.salespulse.producers.importer;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,6 +20,13 @@ public enum ImportFormat {
 
     HistoryReader reader() {
         return reader;
+    }
+
+    /** Every record of {@code file}, readable or not, in file order: for small reference files (outlets). */
+    public List<SourceRecord> readAll(Path file) throws IOException, ImportFailure {
+        List<SourceRecord> out = new ArrayList<>();
+        reader.read(file, out::add);
+        return out;
     }
 
     /** From the file name: .jsonl, .ndjson, .json are JSON Lines, .csv is CSV. */

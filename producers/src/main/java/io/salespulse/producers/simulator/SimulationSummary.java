@@ -22,6 +22,8 @@ import java.util.Objects;
  *     for a run whose history went as an import session, the ground truth of that import
  * @param historyImport the import session the history was sent in; null when there was none ({@link HistoryMode#PLAIN},
  *     or nothing had arrived yet)
+ * @param places the outlets to load and which check-ins were injected far from them ({@link SimulatedPlaces#NONE} when
+ *     not simulated)
  */
 public record SimulationSummary(
         long stageCards,
@@ -32,7 +34,8 @@ public record SimulationSummary(
         long retries,
         GroundTruth groundTruth,
         ExpectedOutcomes expected,
-        HistoryImport historyImport) {
+        HistoryImport historyImport,
+        SimulatedPlaces places) {
 
     /**
      * The history part of a run, sent as an import session.
@@ -55,18 +58,19 @@ public record SimulationSummary(
 
     public SimulationSummary {
         groundTruth = groundTruth == null ? GroundTruth.NONE : groundTruth;
+        places = places == null ? SimulatedPlaces.NONE : places;
         Objects.requireNonNull(expected, "expected");
     }
 
     public SimulationSummary(long stageCards, long visits, long acks, long malformed, long duplicates, long retries,
             GroundTruth groundTruth, ExpectedOutcomes expected) {
-        this(stageCards, visits, acks, malformed, duplicates, retries, groundTruth, expected, null);
+        this(stageCards, visits, acks, malformed, duplicates, retries, groundTruth, expected, null, null);
     }
 
     /** The same run with the ground truth of its history sent as {@code history}. */
     SimulationSummary imported(HistoryImport history, ExpectedOutcomes truth) {
         return new SimulationSummary(stageCards, visits, acks, malformed, duplicates, retries, groundTruth, truth,
-                history);
+                history, places);
     }
 
     /** The {@code stage_overdue} alert ids a correct pipeline has emitted by the end (retracted ones too), sorted. */
@@ -93,6 +97,9 @@ public record SimulationSummary(
         root.set("overdue", expected.toJson());
         if (historyImport != null) {
             root.set("history_import", historyImport.toJson());
+        }
+        if (!places.outlets().isEmpty()) {
+            root.set("places", places.toJson());
         }
         return root;
     }

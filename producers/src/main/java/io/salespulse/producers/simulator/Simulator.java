@@ -61,6 +61,7 @@ public final class Simulator {
     private static final long STREAM_BURSTS = 4;
     private static final long STREAM_OFFLINE_SPELLS = 5;
     private static final long STREAM_RETRIES = 6;
+    private static final long STREAM_PLACES = 7;
     private static final long STREAM_CUSTOMERS = 1_000;
     /** The import id the ground truth of {@link #writeHistory} assumes; the importer chooses the real one. */
     static final String HISTORY_IMPORT_ID = "history";
@@ -242,7 +243,7 @@ public final class Simulator {
         ImportWindow window = new ImportWindow(settings.tenant(), HISTORY_IMPORT_ID, completedAt, completedAt);
         ExpectedOutcomes truth = new OverdueOracle(settings.sla(), settings.offlineGrace())
                 .run(arrivals, List.of(window), completedAt);
-        SimulationSummary summary = summary(written, plan.summary.groundTruth(), truth);
+        SimulationSummary summary = summary(written, plan.summary.groundTruth(), truth, plan.summary.places());
         LOG.info("history file: {} ({})", summary, settings);
         return summary;
     }
@@ -299,9 +300,19 @@ public final class Simulator {
         String run = runTag();
         FieldArrivals field = new FieldArrivals(settings, org.reps, random(STREAM_OFFLINE_SPELLS));
         List<Numbered> records = numberFieldEvents(events, run, field);
+        // Positions before anything reads the visits' JSON; their own stream leaves the rest of the history alone.
+        PlaceSimulation places = new PlaceSimulation(settings.tenant(), random(STREAM_PLACES));
+        for (Numbered n : records) {
+            if (n.event() instanceof Visit v) {
+                places.locate(v.customer(), n.json());
+            }
+        }
+        Set<String> withoutOutlet = new HashSet<>();
+        List<io.salespulse.producers.places.Outlet> outlets = places.outlets(org, customerList, withoutOutlet);
         records.addAll(numberAcks(acks(records, org), run));
         records.sort(Comparator.comparing(n -> n.event().occurredAt()));
-        return serialise(records, run, field, cards, customerList, injectedCustomers);
+        return serialise(records, run, field, cards, customerList, injectedCustomers,
+                new PlaceTruth(outlets, places.far(), withoutOutlet));
     }
 
     /** Customers whose first contact falls in the window, scaled from the scenario's three-week figure. */
@@ -412,14 +423,31 @@ public final class Simulator {
      * right after their originals and the app's retries later; then puts everything in arrival order and leaves
      * out what arrives after the end (a phone still offline when the history ends).
      */
+    /** The simulated places before the sending decides which check-ins arrive by the end. */
+    private record PlaceTruth(List<io.salespulse.producers.places.Outlet> outlets, Set<String> far,
+            Set<String> withoutOutlet) {}
+
     private Plan serialise(List<Numbered> events, String run, FieldArrivals field, List<StageCard> cards,
-            List<Customer> customers, Set<String> injectedCustomers) {
+            List<Customer> customers, Set<String> injectedCustomers, PlaceTruth places) {
         SplittableRandom noise = random(STREAM_NOISE);
         SplittableRandom retries = random(STREAM_RETRIES);
         List<OutgoingRecord> out = new ArrayList<>(events.size() * 11 / 10);
         long malformed = 0;
+        long end = settings.end().toEpochMilli();
+        Set<String> farSent = new HashSet<>();
+        long positioned = 0;
+        long unknownCustomer = 0;
         for (Numbered e : events) {
             long ts = e.arrival().toEpochMilli();
+            if (e.event() instanceof Visit v && ts <= end && e.json().has("lat")) {
+                positioned++;
+                String id = e.json().get("event_id").asText();
+                if (places.withoutOutlet().contains(v.customer().id())) {
+                    unknownCustomer++;
+                } else if (places.far().contains(id)) {
+                    farSent.add(id);
+                }
+            }
             OutgoingRecord record = new OutgoingRecord(e.topic(), e.key(), EventJson.bytes(e.json()), ts,
                     RecordKind.VALID);
             out.add(record);
@@ -455,7 +483,6 @@ public final class Simulator {
         // Stable: records arriving together keep their order (an offline queue uploads in creation order; a
         // burst goes after everything at or before its time).
         out.sort(Comparator.comparingLong(OutgoingRecord::timestampMillis));
-        long end = settings.end().toEpochMilli();
         out.removeIf(r -> r.timestampMillis > end);
 
         List<Arrival> arrivals = new ArrayList<>(out.size());
@@ -469,11 +496,13 @@ public final class Simulator {
                 settings.end());
         GroundTruth injected = settings.injections().isEmpty() ? GroundTruth.NONE
                 : InjectedEvents.groundTruth(settings, cards, injectedCustomers, bursts);
-        return new Plan(out, arrivals, summary(out, injected, truth));
+        SimulatedPlaces placeTruth = new SimulatedPlaces(places.outlets(), farSent, places.withoutOutlet(), positioned,
+                unknownCustomer);
+        return new Plan(out, arrivals, summary(out, injected, truth, placeTruth));
     }
 
     private static SimulationSummary summary(List<OutgoingRecord> records, GroundTruth injected,
-            ExpectedOutcomes truth) {
+            ExpectedOutcomes truth, SimulatedPlaces places) {
         Map<String, Long> valid = new HashMap<>();
         long malformed = 0;
         long duplicates = 0;
@@ -487,7 +516,7 @@ public final class Simulator {
             }
         }
         return new SimulationSummary(valid.getOrDefault(Topics.STAGES, 0L), valid.getOrDefault(Topics.VISITS, 0L),
-                valid.getOrDefault(Topics.ACKS, 0L), malformed, duplicates, retries, injected, truth);
+                valid.getOrDefault(Topics.ACKS, 0L), malformed, duplicates, retries, injected, truth, null, places);
     }
 
     private static String id(String prefix, String run, long counter) {
