@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
             PolicyCommand.class,
             SilenceCommand.class,
             OutletsCommand.class,
+            RoutesCommand.class,
             BenchCommand.class,
             DocsCommand.class,
             ClusterCommand.class,
