@@ -134,6 +134,10 @@ final class DemoCommand implements Callable<Integer> {
                         home.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                         .get(120, TimeUnit.SECONDS));
                 running.pop();
+                var plans = step("planning tomorrow's routes for the map (routes plan)",
+                        () -> RoutesCommand.planAndStore(ch, settings.tenant(), RoutesCommand.tomorrow(),
+                                RoutesCommand.DEFAULT_STOPS, Instant.now()));
+                RoutesCommand.print(out, settings.tenant(), RoutesCommand.tomorrow(), plans);
                 matches = new DemoReport(ch, expected, out).print();
             }
             out.println();

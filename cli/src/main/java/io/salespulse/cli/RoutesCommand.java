@@ -42,6 +42,8 @@ final class RoutesCommand implements Callable<Integer> {
     static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     /** How far back the rep's first check-ins of the day count for the usual start. */
     static final int START_WEEKS = 4;
+    /** Stops of a day when --stops is not given: a day of store visits. */
+    static final int DEFAULT_STOPS = 8;
 
     @Spec
     CommandSpec spec;
@@ -62,7 +64,7 @@ final class RoutesCommand implements Callable<Integer> {
         String tenant;
         @Option(names = "--day", description = "The day to plan, YYYY-MM-DD (default: tomorrow in Asia/Shanghai)")
         String day;
-        @Option(names = "--stops", defaultValue = "8", description = "Stops per rep and day, 1..30 (default: ${DEFAULT-VALUE})")
+        @Option(names = "--stops", defaultValue = "" + DEFAULT_STOPS, description = "Stops per rep and day, 1..30 (default: ${DEFAULT-VALUE})")
         int stops;
         @Mixin
         SilenceCommand.Connection_ ch;
@@ -76,7 +78,7 @@ final class RoutesCommand implements Callable<Integer> {
             }
             LocalDate date;
             try {
-                date = day == null ? LocalDate.now(ZONE).plusDays(1) : LocalDate.parse(day);
+                date = day == null ? tomorrow() : LocalDate.parse(day);
             } catch (DateTimeParseException e) {
                 throw new UserError("--day: not a date YYYY-MM-DD: " + day, 2);
             }
@@ -92,6 +94,11 @@ final class RoutesCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** The team's tomorrow (Asia/Shanghai). */
+    static LocalDate tomorrow() {
+        return LocalDate.now(ZONE).plusDays(1);
     }
 
     /** Plans every rep of the tenant that has open customers with an outlet, writes the plans, returns them by rep. */
@@ -182,7 +189,7 @@ final class RoutesCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(PrintWriter out, String tenant, LocalDate day, Map<String, Plan> plans) {
+    static void print(PrintWriter out, String tenant, LocalDate day, Map<String, Plan> plans) {
         out.println("Routes of tenant " + tenant + " for " + day + ":");
         double planned = 0;
         double priority = 0;

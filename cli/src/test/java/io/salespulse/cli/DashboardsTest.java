@@ -76,6 +76,17 @@ class DashboardsTest {
         demo = DemoStack.start(dir, Scenario.SMALL_TEAM, 42, 3);
         now = Instant.now();
         insertFunnelJobRows();
+        planRoutes();
+    }
+
+    /** Tomorrow's routes, planned as the demo plans them (routes plan), for the map's route layer and 明日拜访路线. */
+    private static void planRoutes() throws SQLException {
+        try (ClickHouse ch = ClickHouse.connect(demo.clickHouse.jdbcUrl(), "default", "")) {
+            var plans = RoutesCommand.planAndStore(ch, DEMO_TENANT, RoutesCommand.tomorrow(), RoutesCommand.DEFAULT_STOPS,
+                    now);
+            java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+            RoutesCommand.print(out, DEMO_TENANT, RoutesCommand.tomorrow(), plans);
+        }
     }
 
     @AfterAll
@@ -289,6 +300,34 @@ class DashboardsTest {
             demo.execute("INSERT INTO salespulse.tenant_settings (tenant, far_check_in_m, updated_by, updated_at, version)"
                     + " VALUES ('" + DEMO_TENANT + "', 500, 'test', now64(3), 2)");
         }
+    }
+
+    /**
+     * The routes planned on the demo's data (customer_status written by the monitor job): every rep with an open
+     * customer that has an outlet has a plan of min(8, such customers) stops, each stop one of the rep's own open
+     * customers, and a rep's overdue customers are all on the list before any other when there are at most 8.
+     */
+    @Test
+    void routesArePlannedForEveryRepFromTheirOwnOpenCustomers() throws Exception {
+        String day = RoutesCommand.tomorrow().toString();
+        String open = "(SELECT s.rep_id AS rep_id, s.customer_id AS customer_id, s.status AS status FROM"
+                + " salespulse.customer_status AS s FINAL INNER JOIN (SELECT outlet_id FROM salespulse.outlets FINAL WHERE"
+                + " tenant = '" + DEMO_TENANT + "' AND kind = 'customer') AS o ON o.outlet_id = s.customer_id WHERE s.tenant = '"
+                + DEMO_TENANT + "' AND s.status IN ('active', 'overdue'))";
+        String plans = "(SELECT * FROM salespulse.visit_plans FINAL WHERE tenant = '" + DEMO_TENANT + "' AND day = '" + day
+                + "')";
+        List<String> expected = query("SELECT concat(rep_id, ':', toString(least(8, count()))) FROM " + open
+                + " GROUP BY rep_id ORDER BY rep_id").firstColumn;
+        assertThat(expected).as("reps with open customers that have an outlet").hasSizeGreaterThan(3);
+        assertThat(query("SELECT concat(rep_id, ':', toString(count())) FROM " + plans + " GROUP BY rep_id ORDER BY rep_id")
+                .firstColumn).as("stops per rep").isEqualTo(expected);
+        assertThat(count("SELECT count() FROM " + plans + " AS p LEFT ANTI JOIN " + open + " AS c ON c.rep_id = p.rep_id"
+                + " AND c.customer_id = p.customer_id")).as("stops that are not the rep's own open customers").isZero();
+        assertThat(count("SELECT count() FROM " + open + " AS c INNER JOIN (SELECT rep_id FROM " + open
+                + " WHERE status = 'overdue' GROUP BY rep_id HAVING count() <= 8) AS r ON r.rep_id = c.rep_id"
+                + " LEFT ANTI JOIN " + plans + " AS p ON p.rep_id = c.rep_id AND p.customer_id = c.customer_id"
+                + " WHERE c.status = 'overdue'")).as("overdue customers left off a plan with room for them").isZero();
+        assertThat(count("SELECT countIf(reason = 'overdue') FROM " + plans)).as("overdue stops").isGreaterThan(0);
     }
 
     /** The plugin's expansion for the dashboard's default time range, with variables from their own queries. */
