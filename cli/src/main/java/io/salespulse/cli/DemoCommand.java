@@ -134,10 +134,12 @@ final class DemoCommand implements Callable<Integer> {
                         home.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                         .get(120, TimeUnit.SECONDS));
                 running.pop();
+                // After the job stopped, so customer_status is complete; the map's 明日拜访路线 reads these plans.
+                var tomorrow = RoutesCommand.tomorrow();
                 var plans = step("planning tomorrow's routes for the map (routes plan)",
-                        () -> RoutesCommand.planAndStore(ch, settings.tenant(), RoutesCommand.tomorrow(),
-                                RoutesCommand.DEFAULT_STOPS, Instant.now()));
-                RoutesCommand.print(out, settings.tenant(), RoutesCommand.tomorrow(), plans);
+                        () -> RoutesCommand.planAndStore(ch, settings.tenant(), tomorrow, RoutesCommand.DEFAULT_STOPS,
+                                Instant.now()));
+                RoutesCommand.print(out, settings.tenant(), tomorrow, plans);
                 matches = new DemoReport(ch, expected, out).print();
             }
             out.println();

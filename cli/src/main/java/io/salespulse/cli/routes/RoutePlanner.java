@@ -1,6 +1,8 @@
 package io.salespulse.cli.routes;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -110,7 +112,7 @@ public final class RoutePlanner {
                     double old = km(before, p.get(i).at()) + (j + 1 < p.size() ? km(p.get(j).at(), p.get(j + 1).at()) : 0);
                     double now = km(before, p.get(j).at()) + (j + 1 < p.size() ? km(p.get(i).at(), p.get(j + 1).at()) : 0);
                     if (now < old - 1e-9) {
-                        java.util.Collections.reverse(p.subList(i, j + 1));
+                        Collections.reverse(p.subList(i, j + 1));
                         improved = true;
                     }
                 }
@@ -157,7 +159,7 @@ public final class RoutePlanner {
 
     private static double median(double[] values) {
         double[] v = values.clone();
-        java.util.Arrays.sort(v);
+        Arrays.sort(v);
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
