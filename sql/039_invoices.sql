@@ -1,0 +1,19 @@
+-- PLACEHOLDER (issue-18-forecast branch): replaced by the event path's migration on merge.
+CREATE TABLE IF NOT EXISTS salespulse.invoices
+(
+    event_id    String,
+    tenant      LowCardinality(String),
+    occurred_at DateTime64(3, 'UTC'),
+    invoice_id  String,
+    contract_id String,
+    customer_id String,
+    rep_id      String,
+    region      LowCardinality(String),
+    team        LowCardinality(String),
+    amount      Float64,
+    due_at      DateTime64(3, 'UTC'),
+    import_id   String,
+    ingested_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree
+ORDER BY (tenant, invoice_id)
