@@ -77,6 +77,15 @@ class DashboardsTest {
         now = Instant.now();
         insertFunnelJobRows();
         planRoutes();
+        forecastCash();
+    }
+
+    /** The cash-flow forecast, made as the demo makes it (cash forecast), for 回款与现金流. */
+    private static void forecastCash() throws SQLException {
+        try (ClickHouse ch = ClickHouse.connect(demo.clickHouse.jdbcUrl(), "default", "")) {
+            var forecast = CashCommand.forecastAndStore(ch, DEMO_TENANT, now, 3);
+            CashCommand.print(new java.io.PrintWriter(System.out, true), DEMO_TENANT, forecast);
+        }
     }
 
     /** Tomorrow's routes, planned as the demo plans them (routes plan), for the map's route layer and 明日拜访路线. */
