@@ -97,6 +97,16 @@ class SimulatorOutputTest {
                     Instant due = Instant.parse(v.text("alert_id").split(":", 5)[4]);
                     assertThat(v.occurredAt()).isAfter(due);
                 }
+                case Topics.CASH -> {
+                    // Lead to cash has its own test (SimulatorCashTest): here, only that it is the contract's.
+                    try {
+                        new io.salespulse.contract.EventParser().parseCash(v.record().value(),
+                                v.record().timestampMillis());
+                    } catch (io.salespulse.contract.InvalidEventException e) {
+                        throw new AssertionError(v.record() + ": " + e.getMessage(), e);
+                    }
+                    assertThat(v.record().key()).isEqualTo(v.text("contract_id"));
+                }
                 default -> throw new AssertionError("unexpected topic " + v.topic());
             }
         }
