@@ -139,9 +139,7 @@ final class CashCommand implements Callable<Integer> {
     /** Reads the tenant's book as of {@code asOf}, forecasts, writes the rows; what the demo runs too. */
     static Forecast forecastAndStore(ClickHouse c, String tenant, Instant asOf, int months) throws SQLException {
         CashBook book = load(c, tenant, asOf);
-        CashForecast.Settings defaults = CashForecast.Settings.defaults();
-        Forecast f = CashForecast.make(book, asOf, new CashForecast.Settings(months, defaults.draws(), defaults.seed(),
-                defaults.zone()));
+        Forecast f = CashForecast.make(book, asOf, CashForecast.Settings.defaults().withMonths(months));
         store(c, tenant, f, Instant.now());
         return f;
     }

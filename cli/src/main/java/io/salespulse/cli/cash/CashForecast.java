@@ -47,11 +47,22 @@ public final class CashForecast {
     static final int LATEST_DAY = 400;
     static final int DEFAULT_SIGN_LAG_DAYS = 2;
     static final int DEFAULT_TERMS_DAYS = 30;
+    /** The window over which the rate of new contacts is measured. */
+    static final int NEW_CONTACT_DAYS = 56;
 
-    /** How far ahead, how many draws for the interval, the draws' seed and the calendar of days and months. */
-    public record Settings(int months, int draws, long seed, ZoneId zone) {
+    /**
+     * How far ahead, how many draws for the interval, the draws' seed, the calendar of days and months, and the two
+     * common uncertainties of the interval: the standard deviation in days of a whole region paying earlier or later
+     * than its history ({@code regionShiftDays}), and of the log of the pipeline converting better or worse
+     * ({@code pipelineSpread}).
+     */
+    public record Settings(int months, int draws, long seed, ZoneId zone, double regionShiftDays, double pipelineSpread) {
         public static Settings defaults() {
-            return new Settings(3, 2000, 20261202L, ZoneId.of("Asia/Shanghai"));
+            return new Settings(3, 2000, 20261202L, ZoneId.of("Asia/Shanghai"), 1, 0.10);
+        }
+
+        public Settings withMonths(int n) {
+            return new Settings(n, draws, seed, zone, regionShiftDays, pipelineSpread);
         }
     }
 
@@ -137,6 +148,35 @@ public final class CashForecast {
             items.add(new Item(o.region(), Source.PIPELINE, value, curve, o.customerId()));
         }
 
+        // Customers not in the pipeline yet: the region's rate of new contacts over the last weeks goes on, and each
+        // new contact follows the contact stage's win curve from its day.
+        Map<String, Integer> contacts = new TreeMap<>();
+        Instant since = asOf.minus(java.time.Duration.ofDays(NEW_CONTACT_DAYS));
+        for (Opportunity o : book.opportunities()) {
+            Instant first = o.reached().isEmpty() ? null : o.reached().get(0);
+            if (first != null && first.isAfter(since) && !first.isAfter(asOf)) {
+                contacts.merge(o.region(), 1, Integer::sum);
+            }
+        }
+        for (Map.Entry<String, Integer> e : contacts.entrySet()) {
+            String region = e.getKey();
+            double perDay = e.getValue() / (double) NEW_CONTACT_DAYS;
+            double value = pipeline.typicalAmount(region);
+            if (value <= 0) {
+                continue;
+            }
+            DayCurve tail = afterWin.computeIfAbsent(region, r -> pipeline.afterWin(r, delays.of(r), horizon));
+            DayCurve fromContact = pipeline.win(0).truncate(horizon).then(tail).truncate(horizon);
+            for (int k = 0; ; k++) {
+                int day = 1 + (int) ((k + 0.5) / perDay);
+                if (day > horizon) {
+                    break;
+                }
+                items.add(new Item(region, Source.PIPELINE, value, fromContact.shift(day).truncate(horizon),
+                        "new|" + region + "|" + k));
+            }
+        }
+
         return new Forecast(asOf, today, months(items, today, monthStarts, horizon, settings), delays.means(),
                 pipeline.winChances());
     }
@@ -176,16 +216,34 @@ public final class CashForecast {
         List<Item> ordered = new ArrayList<>(items);
         ordered.sort(Comparator.comparing(Item::group).thenComparing(Item::region).thenComparing(i -> i.source().name())
                 .thenComparingDouble(Item::amount));
+        // What the items' independent draws leave out: a whole region paying a few days earlier or later than its
+        // history (a slow month, a holiday), and the pipeline converting better or worse than before. One shift per
+        // region and draw, one factor per draw; their sizes are calibrated on simulated years (docs/cash.md).
+        SplittableRandom common = new SplittableRandom(settings.seed() + 1);
+        int[][] shift = new int[keys.size()][settings.draws()];
+        double[] pipelineFactor = new double[settings.draws()];
+        for (int d = 0; d < settings.draws(); d++) {
+            for (int r = 1; r < keys.size(); r++) {
+                shift[r][d] = (int) Math.round(settings.regionShiftDays() * gaussian(common));
+            }
+            pipelineFactor[d] = Math.exp(settings.pipelineSpread() * gaussian(common)
+                    - settings.pipelineSpread() * settings.pipelineSpread() / 2);
+        }
         for (Item item : ordered) {
             long seed = groupSeeds.computeIfAbsent(item.group(), g -> seeds.nextLong());
             SplittableRandom random = new SplittableRandom(seed);
             int r = index.get(item.region());
             for (int d = 0; d < settings.draws(); d++) {
                 int day = item.curve().sample(random.nextDouble());
-                if (day >= 0 && day <= horizon) {
+                if (day == Integer.MAX_VALUE) {
+                    continue;
+                }
+                day = Math.max(0, day + shift[r][d]);
+                if (day <= horizon) {
                     int m = monthOfDay[day];
-                    drawn[r][m][d] += item.amount();
-                    drawn[0][m][d] += item.amount();
+                    double amount = item.source() == Source.PIPELINE ? item.amount() * pipelineFactor[d] : item.amount();
+                    drawn[r][m][d] += amount;
+                    drawn[0][m][d] += amount;
                 }
             }
         }
@@ -202,6 +260,11 @@ public final class CashForecast {
             }
         }
         return out;
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        double u = Math.max(1e-12, random.nextDouble());
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
     }
 
     private static double quantile(double[] sorted, double q) {
@@ -235,6 +298,10 @@ public final class CashForecast {
         List<Double> sorted = new ArrayList<>(values);
         sorted.sort(null);
         return sorted.get(sorted.size() / 2);
+    }
+
+    static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     }
 
     /** Each region's payment delay after the due date, in days, as a curve. */
@@ -300,8 +367,8 @@ public final class CashForecast {
 
     /** The tenant's win chances per stage and what follows a win: signing, invoicing, terms. */
     private record Pipeline(DayCurve[] winCurves, DayCurve installments, int signLagDays,
-            Map<String, Integer> termsByRegion, Map<String, Double> amountByRegion, double tenantAmount,
-            int tenantTerms) {
+            Map<String, DayCurve> termsByRegion, Map<String, Double> amountByRegion, double tenantAmount,
+            DayCurve tenantTerms) {
         static Pipeline of(List<Opportunity> opportunities, List<Contract> contracts, Instant asOf, LocalDate today,
                 ZoneId zone) {
             int stages = 5;
@@ -340,9 +407,9 @@ public final class CashForecast {
 
             List<Double> lags = new ArrayList<>();
             List<Observation> offsets = new ArrayList<>();
-            Map<String, List<Double>> terms = new HashMap<>();
+            Map<String, List<Observation>> terms = new HashMap<>();
             Map<String, List<Double>> amounts = new HashMap<>();
-            List<Double> allTerms = new ArrayList<>();
+            List<Observation> allTerms = new ArrayList<>();
             List<Double> allAmounts = new ArrayList<>();
             for (Contract c : contracts) {
                 Instant wonAt = lastWin.get(c.customerId());
@@ -359,18 +426,23 @@ public final class CashForecast {
                                 i.amount() / c.amount(), true));
                     }
                 }
-                terms.computeIfAbsent(c.region(), r -> new ArrayList<>()).add((double) c.termsDays());
+                Observation t = new Observation(c.termsDays(), c.amount(), true);
+                terms.computeIfAbsent(c.region(), r -> new ArrayList<>()).add(t);
                 amounts.computeIfAbsent(c.region(), r -> new ArrayList<>()).add(c.amount());
-                allTerms.add((double) c.termsDays());
+                allTerms.add(t);
                 allAmounts.add(c.amount());
             }
-            Map<String, Integer> termsByRegion = new HashMap<>();
-            terms.forEach((r, t) -> termsByRegion.put(r, (int) Math.round(median(t, DEFAULT_TERMS_DAYS))));
+            // The terms as the amount-weighted mix the region signs (30, 45, 60 days...), not one typical value: a
+            // month's money depends on which contracts fall due in it.
+            Map<String, DayCurve> termsByRegion = new HashMap<>();
+            terms.forEach((r, t) -> termsByRegion.put(r, DayCurve.kaplanMeier(t, 0, LATEST_DAY)));
             Map<String, Double> amountByRegion = new HashMap<>();
-            amounts.forEach((r, a) -> amountByRegion.put(r, median(a, 0)));
+            // The expected value of a win is the mean contract, not the median: amounts are skewed.
+            amounts.forEach((r, a) -> amountByRegion.put(r, mean(a)));
             DayCurve installments = offsets.isEmpty() ? DayCurve.at(0) : DayCurve.kaplanMeier(offsets, 0, LATEST_DAY);
             return new Pipeline(win, installments, (int) Math.round(median(lags, DEFAULT_SIGN_LAG_DAYS)), termsByRegion,
-                    amountByRegion, median(allAmounts, 0), (int) Math.round(median(allTerms, DEFAULT_TERMS_DAYS)));
+                    amountByRegion, mean(allAmounts), allTerms.isEmpty() ? DayCurve.at(DEFAULT_TERMS_DAYS)
+                            : DayCurve.kaplanMeier(allTerms, 0, LATEST_DAY));
         }
 
         DayCurve win(int stage) {
@@ -383,8 +455,8 @@ public final class CashForecast {
 
         /** From the win to the money: signing lag, the installment pattern, the region's terms, its delay. */
         DayCurve afterWin(String region, DayCurve delay, int horizon) {
-            int terms = termsByRegion.getOrDefault(region, tenantTerms);
-            return installments.shift(signLagDays + terms).truncate(horizon).then(delay.truncate(horizon))
+            DayCurve terms = termsByRegion.getOrDefault(region, tenantTerms);
+            return installments.shift(signLagDays).then(terms).truncate(horizon).then(delay.truncate(horizon))
                     .truncate(horizon);
         }
 

@@ -24,10 +24,19 @@ import java.util.function.Function;
 final class CashEvaluation {
     static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     static final Instant END = Instant.parse("2026-12-01T00:00:00Z");
+    /** The defaults, or other common uncertainties to calibrate them: -Dcash.region-shift-days, -Dcash.pipeline-spread. */
+    static final CashForecast.Settings SETTINGS = settings();
+
+    private static CashForecast.Settings settings() {
+        CashForecast.Settings d = CashForecast.Settings.defaults();
+        return new CashForecast.Settings(d.months(), d.draws(), d.seed(), d.zone(),
+                Double.parseDouble(System.getProperty("cash.region-shift-days", String.valueOf(d.regionShiftDays()))),
+                Double.parseDouble(System.getProperty("cash.pipeline-spread", String.valueOf(d.pipelineSpread()))));
+    }
 
     /** One forecast month against its outcome. */
     record Outcome(long seed, LocalDate cut, int ahead, String region, double forecast, double low, double high,
-            double naive, double actual) {}
+            double naive, double actual, double[] forecastBySource, double[] actualBySource) {}
 
     private CashEvaluation() {}
 
@@ -43,14 +52,16 @@ final class CashEvaluation {
         LocalDate last = LocalDate.ofInstant(END, ZONE).minusMonths(3).withDayOfMonth(1).minusDays(1);
         for (LocalDate cut = first; !cut.isAfter(last); cut = cut.plusDays(19)) {
             Instant asOf = cut.atTime(18, 0).atZone(ZONE).toInstant();
-            Forecast f = CashForecast.make(books.asOf(asOf), asOf, CashForecast.Settings.defaults());
+            Forecast f = CashForecast.make(books.asOf(asOf), asOf, SETTINGS);
             for (Month m : f.months()) {
                 int ahead = (int) java.time.temporal.ChronoUnit.MONTHS.between(cut.withDayOfMonth(1), m.month());
                 Instant from = ahead == 0 ? asOf : m.month().atStartOfDay(ZONE).toInstant();
                 Instant to = m.month().plusMonths(1).atStartOfDay(ZONE).toInstant();
                 double actual = books.collected(m.region(), from, to);
                 double naive = naive(books, m.region(), cut, ahead, asOf);
-                out.add(new Outcome(seed, cut, ahead, m.region(), m.expected(), m.low(), m.high(), naive, actual));
+                out.add(new Outcome(seed, cut, ahead, m.region(), m.expected(), m.low(), m.high(), naive, actual,
+                        new double[] {m.invoiced(), m.scheduled(), m.pipeline()},
+                        books.collectedBySource(m.region(), asOf, from, to)));
             }
         }
         return out;
@@ -78,6 +89,20 @@ final class CashEvaluation {
             int a = ahead;
             List<Outcome> rows = outcomes.stream().filter(o -> o.ahead() == a && o.region().isEmpty()).toList();
             s.append(line(ahead == 0 ? "0 (rest of the month)" : String.valueOf(ahead), rows));
+        }
+        s.append(String.format(Locale.ROOT, "%-22s %14s %14s %14s%n", "by source (tenant)", "open invoices",
+                "signed, not inv.", "opportunities"));
+        for (int ahead = 0; ahead < 3; ahead++) {
+            int a = ahead;
+            List<Outcome> rows = outcomes.stream().filter(o -> o.ahead() == a && o.region().isEmpty()).toList();
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-22s", "  " + ahead + ": forecast/actual"));
+            for (int src = 0; src < 3; src++) {
+                int k = src;
+                double f = rows.stream().mapToDouble(o -> o.forecastBySource()[k]).sum();
+                double act = rows.stream().mapToDouble(o -> o.actualBySource()[k]).sum();
+                line.append(String.format(Locale.ROOT, " %14.3f", act == 0 ? Double.NaN : f / act));
+            }
+            s.append(line).append(System.lineSeparator());
         }
         s.append(String.format(Locale.ROOT, "%-22s%n", "next month, per region"));
         outcomes.stream().map(Outcome::region).filter(r -> !r.isEmpty()).distinct().sorted().forEach(r ->

@@ -25,7 +25,8 @@ class CashForecastTest {
     private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     /** 2026-03-10 10:00 in Shanghai. */
     private static final Instant NOW = Instant.parse("2026-03-10T02:00:00Z");
-    private static final CashForecast.Settings SETTINGS = new CashForecast.Settings(3, 1000, 7, ZONE);
+    /** Without the common uncertainties, so that certain timing gives an interval of one value. */
+    private static final CashForecast.Settings SETTINGS = new CashForecast.Settings(3, 1000, 7, ZONE, 0, 0);
 
     @Test
     void kaplanMeierKeepsUnpaidMoneyWaitingAndLostRunsNeverHappen() {

@@ -27,7 +27,6 @@ import java.util.Set;
  */
 final class SimulatedBooks {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CASH_TOPIC = "sales.cash";
 
     record Card(String customerId, String region, Stage stage, String outcome, Double dealValue, Instant at) {}
 
@@ -40,7 +39,7 @@ final class SimulatedBooks {
         SimulatedBooks b = new SimulatedBooks();
         Set<String> seen = new HashSet<>();
         for (SentRecord r : records) {
-            if (!r.topic().equals(Topics.STAGES) && !r.topic().equals(CASH_TOPIC)) {
+            if (!r.topic().equals(Topics.STAGES) && !r.topic().equals(Topics.CASH)) {
                 continue;
             }
             JsonNode n;
@@ -140,6 +139,37 @@ final class SimulatedBooks {
         }
         return s;
     }
+
+    /**
+     * The same money split by what was known of it at {@code asOf}: its invoice was issued (0), its contract signed (1),
+     * or neither (2: an opportunity open then, or a customer not contacted yet).
+     */
+    double[] collectedBySource(String region, Instant asOf, Instant from, Instant to) {
+        if (invoiceIssued == null) {
+            invoiceIssued = new java.util.HashMap<>();
+            for (Invoice i : invoices) {
+                invoiceIssued.put(i.invoiceId(), i.issuedAt());
+            }
+            contractSigned = new java.util.HashMap<>();
+            for (Contract c : contracts) {
+                contractSigned.put(c.contractId(), c.signedAt());
+            }
+        }
+        double[] out = new double[3];
+        for (Payment p : payments) {
+            if (p.receivedAt().isAfter(from) && !p.receivedAt().isAfter(to)
+                    && (region.isEmpty() || regionOf(p).equals(region))) {
+                Instant issued = invoiceIssued.get(p.invoiceId());
+                Instant signed = contractSigned.get(p.contractId());
+                int source = issued != null && !issued.isAfter(asOf) ? 0 : signed != null && !signed.isAfter(asOf) ? 1 : 2;
+                out[source] += p.amount();
+            }
+        }
+        return out;
+    }
+
+    private java.util.Map<String, Instant> invoiceIssued;
+    private java.util.Map<String, Instant> contractSigned;
 
     private String regionOf(Payment p) {
         if (regions == null) {
