@@ -33,10 +33,13 @@ import java.util.TreeSet;
  *   <li><b>Open opportunities</b>: the chance that a customer at its stage wins, and when (Kaplan-Meier over the
  *       tenant's past runs from that stage: a lost run never wins, an open one is cut off today, given the days it
  *       has already spent there), times its deal value (or the region's median contract), then the tenant's usual
- *       days from a win to signing, its installment pattern, the region's terms and the delay.</li>
+ *       days from a win to signing, its installment pattern, the region's mix of terms and the delay.</li>
+ *   <li><b>Customers not contacted yet</b>: the region's rate of new contacts over the last {@value #NEW_CONTACT_DAYS}
+ *       days goes on; each future contact is an opportunity at the contact stage from its day.</li>
  * </ol>
  * The expected value per month is exact for that model; the 80% interval comes from {@code draws} joint draws of
- * every item's day (the installments of one contract share their draw: a slow customer is slow on all of them).
+ * every item's day (the installments of one contract share their draw: a slow customer is slow on all of them), with
+ * a common shift of each region's days and a common factor on the opportunities' money per draw.
  */
 public final class CashForecast {
     /** A region's own payment delays count once it has this many invoices past due; until then the tenant's. */
