@@ -45,6 +45,15 @@ public final class DeliveryLedger implements AutoCloseable {
     private static final String ACKED_ORIGIN = "if(startsWith(alert_id, 'escalation:'),"
             + " substring(alert_id, 12, length(alert_id) - 11 - position(reverse(alert_id), ':')), alert_id)";
 
+    /**
+     * The ids of {@code receivable_overdue} alerts whose invoice is paid in full by now (any payment, also a late
+     * one, less 0.01): the money is in, so nobody needs to chase it (no escalation, a held message stays unposted).
+     */
+    private static final String PAID_RECEIVABLES = "SELECT concat('receivable_overdue:', toString(i.tenant), ':',"
+            + " i.invoice_id) FROM salespulse.invoices AS i FINAL INNER JOIN (SELECT tenant AS p_tenant,"
+            + " invoice_id AS p_invoice, sum(amount) AS paid FROM salespulse.payments FINAL GROUP BY tenant, invoice_id)"
+            + " AS p ON i.tenant = p.p_tenant AND i.invoice_id = p.p_invoice WHERE p.paid >= i.amount - 0.01";
+
     private static final List<String> POSTED = Arrays.stream(Delivery.Status.values()).filter(Delivery.Status::posted)
             .map(Delivery.Status::code).toList();
 
@@ -349,8 +358,9 @@ public final class DeliveryLedger implements AutoCloseable {
      * Held messages whose hold has ended by {@code now} ({@code held_until <= now}), and every silenced one (its
      * silence may have ended early: the caller checks), oldest first, as deliveries to post again
      * ({@link Delivery#released}). Left out, and so never posted (retractions aside): alerts withdrawn by a retraction,
-     * acknowledged or resolved (the alert or an escalation of it), and {@code stage_overdue} alerts whose customer
-     * has sent a stage card since the alert fired (the customer moved while the message was held). Those keep their
+     * acknowledged or resolved (the alert or an escalation of it), {@code stage_overdue} alerts whose customer
+     * has sent a stage card since the alert fired (the customer moved while the message was held), and
+     * {@code receivable_overdue} alerts whose invoice has been paid in full since. Those keep their
      * held row: the audit shows the message was never needed. So does a hold that ended more than {@code maxAge}
      * ago (the notifier was stopped meanwhile): a week-old message is noise, the work queue still lists the alert.
      */
@@ -374,7 +384,8 @@ public final class DeliveryLedger implements AutoCloseable {
                 + " AND d.origin_alert_id NOT IN (SELECT DISTINCT if(startsWith(alert_id, 'escalation:'),"
                 + "   substring(alert_id, 12, length(alert_id) - 11 - position(reverse(alert_id), ':')), alert_id)"
                 + "   FROM salespulse.alert_acks FINAL)"
-                + " AND (d.type != 'stage_overdue' OR s.s_last < d.fired_at))"
+                + " AND (d.type != 'stage_overdue' OR s.s_last < d.fired_at)"
+                + " AND (d.type != 'receivable_overdue' OR d.origin_alert_id NOT IN (" + PAID_RECEIVABLES + ")))"
                 + " ORDER BY d.received_at, d.alert_id, d.route";
         List<Delivery> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
@@ -608,7 +619,8 @@ public final class DeliveryLedger implements AutoCloseable {
     /**
      * Alerts raised by the pipeline that may still need escalating: fired after {@code notBefore}, not
      * acknowledged or resolved (on the alert itself or any of its escalations), below the top level.
-     * {@code level} is the highest escalation level already raised (0 = none). Never a retraction, an imported
+     * {@code level} is the highest escalation level already raised (0 = none). Never a {@code receivable_overdue}
+     * alert whose invoice is paid in full by now. Never a retraction, an imported
      * history's alert, or an alert a retraction withdrew (retraction rows carry the withdrawn id in
      * origin_alert_id, whatever came of them).
      */
@@ -649,6 +661,8 @@ public final class DeliveryLedger implements AutoCloseable {
                 + ACKED_ORIGIN + " FROM salespulse.alert_acks FINAL))"
                 + " AND o.alert_id NOT IN (SELECT origin_alert_id FROM salespulse.alert_deliveries FINAL"
                 + "   WHERE type = 'retraction')"
+                // A receivable paid in full since (late, but paid) needs nobody to chase it.
+                + " AND (o.o_type != 'receivable_overdue' OR o.alert_id NOT IN (" + PAID_RECEIVABLES + "))"
                 + " ORDER BY o.alert_id";
         List<Origin> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
