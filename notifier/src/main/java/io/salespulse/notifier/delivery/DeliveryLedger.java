@@ -49,6 +49,7 @@ public final class DeliveryLedger implements AutoCloseable {
      * The ids of {@code receivable_overdue} alerts whose invoice is paid in full by now (any payment, also a late
      * one, less 0.01): the money is in, so nobody needs to chase it (no escalation, a held message stays unposted).
      */
+    private static final String RECEIVABLE = "receivable_overdue";
     private static final String PAID_RECEIVABLES = "SELECT concat('receivable_overdue:', toString(i.tenant), ':',"
             + " i.invoice_id) FROM salespulse.invoices AS i FINAL INNER JOIN (SELECT tenant AS p_tenant,"
             + " invoice_id AS p_invoice, sum(amount) AS paid FROM salespulse.payments FINAL GROUP BY tenant, invoice_id)"
@@ -358,9 +359,8 @@ public final class DeliveryLedger implements AutoCloseable {
      * Held messages whose hold has ended by {@code now} ({@code held_until <= now}), and every silenced one (its
      * silence may have ended early: the caller checks), oldest first, as deliveries to post again
      * ({@link Delivery#released}). Left out, and so never posted (retractions aside): alerts withdrawn by a retraction,
-     * acknowledged or resolved (the alert or an escalation of it), {@code stage_overdue} alerts whose customer
-     * has sent a stage card since the alert fired (the customer moved while the message was held), and
-     * {@code receivable_overdue} alerts whose invoice has been paid in full since. Those keep their
+     * acknowledged or resolved (the alert or an escalation of it), and {@code stage_overdue} alerts whose customer
+     * has sent a stage card since the alert fired (the customer moved while the message was held). Those keep their
      * held row: the audit shows the message was never needed. So does a hold that ended more than {@code maxAge}
      * ago (the notifier was stopped meanwhile): a week-old message is noise, the work queue still lists the alert.
      */
@@ -384,8 +384,7 @@ public final class DeliveryLedger implements AutoCloseable {
                 + " AND d.origin_alert_id NOT IN (SELECT DISTINCT if(startsWith(alert_id, 'escalation:'),"
                 + "   substring(alert_id, 12, length(alert_id) - 11 - position(reverse(alert_id), ':')), alert_id)"
                 + "   FROM salespulse.alert_acks FINAL)"
-                + " AND (d.type != 'stage_overdue' OR s.s_last < d.fired_at)"
-                + " AND (d.type != 'receivable_overdue' OR d.origin_alert_id NOT IN (" + PAID_RECEIVABLES + ")))"
+                + " AND (d.type != 'stage_overdue' OR s.s_last < d.fired_at))"
                 + " ORDER BY d.received_at, d.alert_id, d.route";
         List<Delivery> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
@@ -620,7 +619,7 @@ public final class DeliveryLedger implements AutoCloseable {
      * Alerts raised by the pipeline that may still need escalating: fired after {@code notBefore}, not
      * acknowledged or resolved (on the alert itself or any of its escalations), below the top level.
      * {@code level} is the highest escalation level already raised (0 = none). Never a {@code receivable_overdue}
-     * alert whose invoice is paid in full by now. Never a retraction, an imported
+     * alert whose invoice is paid in full by now, a retraction, an imported
      * history's alert, or an alert a retraction withdrew (retraction rows carry the withdrawn id in
      * origin_alert_id, whatever came of them).
      */
@@ -661,8 +660,6 @@ public final class DeliveryLedger implements AutoCloseable {
                 + ACKED_ORIGIN + " FROM salespulse.alert_acks FINAL))"
                 + " AND o.alert_id NOT IN (SELECT origin_alert_id FROM salespulse.alert_deliveries FINAL"
                 + "   WHERE type = 'retraction')"
-                // A receivable paid in full since (late, but paid) needs nobody to chase it.
-                + " AND (o.o_type != 'receivable_overdue' OR o.alert_id NOT IN (" + PAID_RECEIVABLES + "))"
                 + " ORDER BY o.alert_id";
         List<Origin> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
@@ -678,6 +675,24 @@ public final class DeliveryLedger implements AutoCloseable {
                     out.add(new Origin(a, rs.getInt(11), toldAt < 0 ? null : Instant.ofEpochMilli(toldAt),
                             actionDue < 0 ? null : Instant.ofEpochMilli(actionDue)));
                 }
+            }
+        } catch (SQLException e) {
+            throw failed(READ, e);
+        }
+        // A receivable paid in full since (late, but paid) needs nobody to chase it. Asked only when there are
+        // receivables among the candidates, so that the check of every other alert costs what it did.
+        if (out.stream().anyMatch(o -> RECEIVABLE.equals(o.alert().type()))) {
+            java.util.Set<String> paid = new java.util.HashSet<>(strings(PAID_RECEIVABLES));
+            out.removeIf(o -> RECEIVABLE.equals(o.alert().type()) && paid.contains(o.alert().alertId()));
+        }
+        return out;
+    }
+
+    private List<String> strings(String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
             }
         } catch (SQLException e) {
             throw failed(READ, e);
