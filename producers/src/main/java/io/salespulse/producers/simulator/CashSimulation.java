@@ -2,7 +2,6 @@ package io.salespulse.producers.simulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.salespulse.contract.AlertIds;
-import io.salespulse.contract.Topics;
 import io.salespulse.producers.simulator.SalesOrganisation.Customer;
 import io.salespulse.producers.simulator.SimulatedCash.Contract;
 import io.salespulse.producers.simulator.SimulatedCash.Installment;
@@ -239,10 +238,5 @@ final class CashSimulation {
 
     private static String region(Customer c) {
         return c.rep().team().region().code();
-    }
-
-    /** The topic of every record of this simulation. */
-    static String topic() {
-        return Topics.CASH;
     }
 }

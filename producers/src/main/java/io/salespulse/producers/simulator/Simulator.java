@@ -233,7 +233,7 @@ public final class Simulator {
         List<Arrival> arrivals = new ArrayList<>();
         List<OutgoingRecord> written = new ArrayList<>();
         for (OutgoingRecord r : plan.records) {
-            // Lead to cash is not in history files: the importer takes cards, visits and acks.
+            // History files hold the field's records (cards, visits, acks), as they did before lead to cash.
             if ((r.kind == RecordKind.VALID || r.kind == RecordKind.BURST) && !r.topic.equals(Topics.CASH)) {
                 out.write(new String(r.value, StandardCharsets.UTF_8));
                 out.write('\n');

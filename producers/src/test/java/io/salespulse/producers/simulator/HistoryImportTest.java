@@ -35,7 +35,7 @@ class HistoryImportTest {
         SimulationRuns.Run live = SimulationRuns.run(settings);
 
         List<String> lines = file.toString().lines().toList();
-        // Lead to cash is not part of history files (the importer takes cards, visits and acks).
+        // History files hold the field's records only, not lead to cash.
         assertThat(lines).hasSize((int) (live.valid().stream().filter(v -> !v.topic().equals(Topics.CASH)).count() + 7));
         Map<String, Long> kinds = new TreeMap<>();
         Set<String> ids = new HashSet<>();
