@@ -14,7 +14,7 @@ CREATE ROW POLICY OR REPLACE salespulse_tenant_isolation
        salespulse.alert_deliveries, salespulse.forecast_digests, salespulse.policy_changes,
        salespulse.import_sessions, salespulse.alert_silences,
        salespulse.outlets, salespulse.tenant_settings, salespulse.visit_plans,
-       salespulse.contracts, salespulse.invoices, salespulse.payments
+       salespulse.contracts, salespulse.invoices, salespulse.payments, salespulse.cash_forecasts
     USING tenant = getSetting('SQL_tenant')
     AS PERMISSIVE
     TO salespulse_tenant_reader

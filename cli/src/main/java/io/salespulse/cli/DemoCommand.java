@@ -140,6 +140,11 @@ final class DemoCommand implements Callable<Integer> {
                         () -> RoutesCommand.planAndStore(ch, settings.tenant(), tomorrow, RoutesCommand.DEFAULT_STOPS,
                                 Instant.now()));
                 RoutesCommand.print(out, settings.tenant(), tomorrow, plans);
+                // The cash view (回款与现金流) reads the forecast rows; the ERP's past makes collections visible at once.
+                var forecast = step("forecasting the cash flow for the cash view (cash forecast)",
+                        () -> CashCommand.forecastAndStore(ch, settings.tenant(), Instant.now(), 3));
+                CashCommand.print(out, settings.tenant(), forecast);
+                CashCommand.printStatus(out, ch, settings.tenant(), 5);
                 matches = new DemoReport(ch, expected, out).print();
             }
             out.println();

@@ -28,6 +28,12 @@ import java.util.TreeMap;
  * region pay {@link SimulatedCash#SLOW_REGION_EXTRA_DAYS} days later than the others (the seed distributor's
  * problem); about 5 % of invoices are paid in part first and the rest weeks later, about 3 % are never paid.
  *
+ * <p>The ERP has a past: {@link #ERP_HISTORY_MONTHS} months before the window, accounts that bought before
+ * SalesPulse was started (ids {@code c-erp-…}, like the customers won in the window: their reps, their deal values)
+ * signed contracts at the rate the organisation wins customers in the long run; their records that fall in that past carry the
+ * {@code import_id} of the ERP's history sync, and their later invoices and payments arrive live in the window.
+ * So collections, collection cycles and overdue receivables exist from the first day of a short demo.
+ *
  * <p>Its own random stream and its own records: the stage cards, visits and acks of a run, and their ground truth,
  * are the same with or without it. The ERP is online, so every record arrives when it happens.
  */
@@ -38,6 +44,13 @@ final class CashSimulation {
     private static final double PARTIAL_RATE = 0.05;
     private static final double NEVER_PAID_RATE = 0.03;
     private static final long DAY = Duration.ofDays(1).toMillis();
+    /** How far back the ERP's history sync reaches. */
+    static final int ERP_HISTORY_MONTHS = 12;
+    /**
+     * Won customers per customer entering the process, in the long run (closings reached and won), measured on a
+     * simulated year of the small team (0.32 to 0.35 over three seeds); the ERP's past signs at this rate.
+     */
+    static final double LONG_RUN_WIN_SHARE = 0.34;
 
     /** A record to send: the event as the contract's JSON, at its {@code occurred_at}. */
     record Outgoing(String key, ObjectNode json, Instant at) {}
@@ -45,13 +58,20 @@ final class CashSimulation {
     record Result(List<Outgoing> records, SimulatedCash truth) {}
 
     private final String tenant;
+    private final Instant start;
     private final Instant end;
     private final SplittableRandom rnd;
 
-    CashSimulation(String tenant, Instant end, SplittableRandom rnd) {
+    CashSimulation(String tenant, Instant start, Instant end, SplittableRandom rnd) {
         this.tenant = tenant;
+        this.start = start;
         this.end = end;
         this.rnd = rnd;
+    }
+
+    /** The {@code import_id} of the ERP's history sync in a run. */
+    static String erpImportId(String run) {
+        return "erp-history-" + run;
     }
 
     /** One event of the chain before it is numbered. */
@@ -60,21 +80,26 @@ final class CashSimulation {
 
     /**
      * @param closings every stage card of the run; the won closings are used
+     * @param reps the organisation's reps, who own the ERP's past accounts
+     * @param customersPerDay customers entering the process per day, for the ERP's past
      * @param slowRegion the region whose customers pay late
      */
-    Result generate(List<StageCard> closings, String slowRegion, String run) {
+    Result generate(List<StageCard> closings, List<SalesOrganisation.Rep> reps, double customersPerDay,
+            String slowRegion, String run) {
         List<StageCard> won = new ArrayList<>(closings.stream()
                 .filter(c -> c.stage() == io.salespulse.contract.Stage.CLOSING && "won".equals(c.outcome())).toList());
         won.sort(Comparator.comparing(StageCard::occurredAt).thenComparing(c -> c.customer().id()));
-        Map<String, Integer> contractsPerCustomer = new HashMap<>();
         List<Step> steps = new ArrayList<>();
+        erpHistory(won, reps, customersPerDay, slowRegion, steps);
+        Map<String, Integer> contractsPerCustomer = new HashMap<>();
         for (StageCard card : won) {
             Customer c = card.customer();
             int n = contractsPerCustomer.merge(c.id(), 1, Integer::sum);
             String contractId = "ct-" + c.id().substring(2) + "-" + n;
-            contract(card, contractId, slowRegion.equals(region(c)), steps);
+            contract(c, card.occurredAt(), contractId, slowRegion.equals(region(c)), steps);
         }
         steps.sort(Comparator.comparing(Step::at));
+        String erpImport = erpImportId(run);
 
         List<Outgoing> out = new ArrayList<>();
         List<Contract> contracts = new ArrayList<>();
@@ -98,6 +123,9 @@ final class CashSimulation {
             n.put("region", region(c));
             n.put("team", c.rep().team().id());
             n.setAll(s.fields());
+            if (s.at().isBefore(start)) {
+                n.put("import_id", erpImport); // synced from the ERP's past
+            }
             out.add(new Outgoing(s.contractId(), n, s.at()));
             if (s.truth() instanceof Contract k) {
                 contracts.add(new Contract(eventId, tenant, k.contractId(), k.customerId(), k.repId(), k.region(),
@@ -113,10 +141,41 @@ final class CashSimulation {
         return new Result(out, truth(contracts, invoices, payments, slowRegion));
     }
 
-    /** The contract of a won closing card, its invoices and their payments. */
-    private void contract(StageCard card, String contractId, boolean slow, List<Step> steps) {
-        Customer c = card.customer();
-        Instant signedAt = WorkingCalendar.sample(card.occurredAt(), card.occurredAt().plus(Duration.ofDays(3)), rnd);
+    /**
+     * The ERP's past: accounts won in the {@link #ERP_HISTORY_MONTHS} months before the window, one contract each,
+     * signed on working days at the organisation's long-run rate. The past is like the present: each account copies
+     * the rep and the deal value of a customer won in the window drawn at random (with no win in the window, a rep
+     * drawn at random and the organisation's share of high-potential deals).
+     */
+    private void erpHistory(List<StageCard> won, List<SalesOrganisation.Rep> reps, double customersPerDay,
+            String slowRegion, List<Step> steps) {
+        Instant from = start.atZone(WorkingCalendar.ZONE).minusMonths(ERP_HISTORY_MONTHS).toInstant();
+        double days = Duration.between(from, start).toMillis() / (double) DAY;
+        int accounts = (int) Math.round(customersPerDay * LONG_RUN_WIN_SHARE * days);
+        List<Instant> closedAt = new ArrayList<>();
+        for (int i = 0; i < accounts; i++) {
+            closedAt.add(WorkingCalendar.sample(from, start, rnd));
+        }
+        closedAt.sort(null);
+        for (int i = 0; i < closedAt.size(); i++) {
+            SalesOrganisation.Rep rep;
+            Double dealValue;
+            if (won.isEmpty()) {
+                rep = reps.get(rnd.nextInt(reps.size()));
+                dealValue = rnd.nextDouble() < 0.2 ? (double) (6 + rnd.nextInt(155)) * 500.0 : null;
+            } else {
+                Customer like = won.get(rnd.nextInt(won.size())).customer();
+                rep = like.rep();
+                dealValue = like.dealValue();
+            }
+            Customer c = new Customer(String.format("c-erp-%05d", i + 1), rep, null, dealValue != null, dealValue);
+            contract(c, closedAt.get(i), "ct-" + c.id().substring(2) + "-1", slowRegion.equals(region(c)), steps);
+        }
+    }
+
+    /** The contract of a customer won at {@code wonAt}, its invoices and their payments. */
+    private void contract(Customer c, Instant wonAt, String contractId, boolean slow, List<Step> steps) {
+        Instant signedAt = WorkingCalendar.sample(wonAt, wonAt.plus(Duration.ofDays(3)), rnd);
         long cents = Math.round((c.dealValue() != null && c.dealValue() > 0 ? c.dealValue() : typicalOrder()) * 100);
         int terms = TERMS[rnd.nextInt(TERMS.length)];
         double x = rnd.nextDouble();

@@ -43,13 +43,17 @@ class SimulatorCashTest {
             }
         }
         assertThat(cash.contracts()).isNotEmpty();
-        assertThat(cash.contracts()).extracting(SimulatedCash.Contract::customerId).containsAnyElementsOf(won)
+        List<SimulatedCash.Contract> ofTheWindow = cash.contracts().stream()
+                .filter(c -> !c.customerId().startsWith("c-erp-")).toList();
+        assertThat(ofTheWindow).extracting(SimulatedCash.Contract::customerId).containsAnyElementsOf(won)
                 .allMatch(won::contains);
         for (SimulatedCash.Contract c : cash.contracts()) {
             assertThat(c.termsDays()).isIn(30, 45, 60);
             assertThat(c.schedule()).hasSizeBetween(1, 3);
             assertThat(c.schedule().stream().mapToDouble(SimulatedCash.Installment::amount).sum())
                     .isCloseTo(c.amount(), org.assertj.core.data.Offset.offset(0.005));
+        }
+        for (SimulatedCash.Contract c : ofTheWindow) {
             assertThat(wonAt.get(c.customerId())).as("a won closing of %s at most 3 days before signing", c)
                     .anyMatch(w -> !w.isAfter(c.signedAt()) && !w.plus(Duration.ofDays(3)).isBefore(c.signedAt()));
         }
@@ -67,6 +71,43 @@ class SimulatorCashTest {
         assertThat(sent).hasSize((int) cash.records());
         assertThat(sent.stream().filter(CashEvent::isPayment).count()).isEqualTo(cash.payments().size());
         assertThat(sent).allMatch(e -> e.occurredAt <= SimulationRuns.END.toEpochMilli());
+    }
+
+    /**
+     * The ERP's past: accounts won in the year before the window at the organisation's rate, their records of that
+     * year marked as the ERP's history sync, their later invoices and payments live; collections from the first week.
+     */
+    @Test
+    void theErpBringsAYearOfAccountsWhosePastIsMarkedAsItsHistorySync() throws Exception {
+        Instant start = run.settings().start();
+        List<SimulatedCash.Contract> erp = cash.contracts().stream().filter(c -> c.customerId().startsWith("c-erp-"))
+                .toList();
+        assertThat(erp).allMatch(c -> c.signedAt().isBefore(start.plus(Duration.ofDays(3))))
+                .anyMatch(c -> c.signedAt().isBefore(start.minus(Duration.ofDays(330))));
+        long windowWins = cash.contracts().size() - erp.size();
+        // A year of the long-run rate against half a year that starts empty: clearly more, not absurdly more.
+        assertThat((double) erp.size() / windowWins).isBetween(2.0, 6.0);
+        Set<String> reps = new HashSet<>();
+        run.valid().stream().filter(v -> v.topic().equals(Topics.STAGES)).forEach(v -> reps.add(v.text("rep_id")));
+        assertThat(erp).extracting(SimulatedCash.Contract::repId).allMatch(reps::contains);
+
+        EventParser parser = new EventParser(Duration.ofHours(1));
+        long before = 0;
+        for (SentRecord r : run.sent()) {
+            if (r.topic().equals(Topics.CASH)) {
+                CashEvent e = parser.parseCash(r.value(), r.timestampMillis());
+                boolean past = e.occurredAt < start.toEpochMilli();
+                if (past) {
+                    assertThat(e.importId).as("import_id of %s", e.eventId).startsWith("erp-history-");
+                } else {
+                    assertThat(e.importId).as("import_id of %s", e.eventId).isNull();
+                }
+                before += past ? 1 : 0;
+            }
+        }
+        assertThat(before).isPositive();
+        assertThat(cash.payments()).anyMatch(p -> p.customerId().startsWith("c-erp-")
+                && !p.receivedAt().isBefore(start) && p.receivedAt().isBefore(start.plus(Duration.ofDays(7))));
     }
 
     @Test
@@ -100,6 +141,7 @@ class SimulatorCashTest {
         // records are appended after every other record was numbered and its noise drawn.
         long others = run.sent().stream().filter(r -> !r.topic().equals(Topics.CASH)).count();
         assertThat(others).isEqualTo(run.summary().totalRecords() - cash.records());
-        assertThat(new String(run.sent().get(0).value(), StandardCharsets.UTF_8)).doesNotContain("\"kind\"");
+        SentRecord firstField = run.sent().stream().filter(r -> !r.topic().equals(Topics.CASH)).findFirst().orElseThrow();
+        assertThat(new String(firstField.value(), StandardCharsets.UTF_8)).doesNotContain("\"kind\"");
     }
 }

@@ -122,7 +122,11 @@ class SimulatorOutputTest {
             previous = r.timestampMillis();
         }
         for (Valid v : run.valid()) {
-            assertThat(v.occurredAt()).isBetween(start, end);
+            if (v.topic().equals(Topics.CASH) && v.text("import_id") != null) {
+                assertThat(v.occurredAt()).isBefore(start); // the ERP's past, synced with its history
+            } else {
+                assertThat(v.occurredAt()).isBetween(start, end);
+            }
         }
     }
 
@@ -193,7 +197,8 @@ class SimulatorOutputTest {
 
     @Test
     void activityIsMostlyOnWeekdaysInWorkingHours() {
-        List<Valid> fieldWork = run.valid().stream().filter(v -> !v.topic().equals(Topics.ACKS)).toList();
+        List<Valid> fieldWork = run.valid().stream()
+                .filter(v -> v.topic().equals(Topics.STAGES) || v.topic().equals(Topics.VISITS)).toList();
         long working = fieldWork.stream().filter(v -> {
             ZonedDateTime t = v.occurredAt().atZone(SHANGHAI);
             LocalTime time = t.toLocalTime();
