@@ -13,7 +13,8 @@ CREATE ROW POLICY OR REPLACE salespulse_tenant_isolation
        salespulse.customer_status, salespulse.dead_letters, salespulse.stage_conversion,
        salespulse.alert_deliveries, salespulse.forecast_digests, salespulse.policy_changes,
        salespulse.import_sessions, salespulse.alert_silences,
-       salespulse.outlets, salespulse.tenant_settings, salespulse.visit_plans
+       salespulse.outlets, salespulse.tenant_settings, salespulse.visit_plans,
+       salespulse.contracts, salespulse.invoices, salespulse.payments, salespulse.cash_forecasts
     USING tenant = getSetting('SQL_tenant')
     AS PERMISSIVE
     TO salespulse_tenant_reader

@@ -39,6 +39,7 @@ final class MonitorJobs {
         s.put(Setting.TOPIC_STAGES, Topics.stages(phase));
         s.put(Setting.TOPIC_VISITS, Topics.visits(phase));
         s.put(Setting.TOPIC_ACKS, Topics.acks(phase));
+        s.put(Setting.TOPIC_CASH, Topics.cash(phase));
         s.put(Setting.TOPIC_POLICIES, Topics.policies(phase));
         s.put(Setting.TOPIC_IMPORTS, Topics.imports(phase));
         s.put(Setting.TOPIC_ALERTS, Topics.alerts(phase));
@@ -130,13 +131,17 @@ final class MonitorJobs {
             return "bench." + phase + ".alerts";
         }
 
+        static String cash(String phase) {
+            return "bench." + phase + ".cash";
+        }
+
         static String dlq(String phase) {
             return "bench." + phase + ".dlq";
         }
 
         static String[] all(String phase) {
-            return new String[] {stages(phase), visits(phase), acks(phase), policies(phase), imports(phase),
-                alerts(phase), dlq(phase)};
+            return new String[] {stages(phase), visits(phase), acks(phase), cash(phase), policies(phase),
+                imports(phase), alerts(phase), dlq(phase)};
         }
 
         /** Maps the contract's topic names (what the generators produce) to this phase's. */
@@ -145,6 +150,7 @@ final class MonitorJobs {
                 case io.salespulse.contract.Topics.STAGES -> stages(phase);
                 case io.salespulse.contract.Topics.VISITS -> visits(phase);
                 case io.salespulse.contract.Topics.ACKS -> acks(phase);
+                case io.salespulse.contract.Topics.CASH -> cash(phase);
                 default -> throw new IllegalArgumentException("unexpected topic " + contractTopic);
             };
         }

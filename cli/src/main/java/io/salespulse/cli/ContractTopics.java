@@ -15,7 +15,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /** Creates the contract's topics on a local broker. */
 final class ContractTopics {
     static final List<String> ALL = List.of(Topics.STAGES, Topics.VISITS, Topics.ACKS, Topics.POLICIES,
-            Topics.IMPORTS, Topics.ALERTS, Topics.DLQ);
+            Topics.IMPORTS, Topics.ALERTS, Topics.DLQ, Topics.CASH);
 
     private ContractTopics() {}
 

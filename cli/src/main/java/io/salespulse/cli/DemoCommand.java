@@ -140,6 +140,11 @@ final class DemoCommand implements Callable<Integer> {
                         () -> RoutesCommand.planAndStore(ch, settings.tenant(), tomorrow, RoutesCommand.DEFAULT_STOPS,
                                 Instant.now()));
                 RoutesCommand.print(out, settings.tenant(), tomorrow, plans);
+                // The cash view (回款与现金流) reads the forecast rows; the ERP's past makes collections visible at once.
+                var forecast = step("forecasting the cash flow for the cash view (cash forecast)",
+                        () -> CashCommand.forecastAndStore(ch, settings.tenant(), Instant.now(), 3));
+                CashCommand.print(out, settings.tenant(), forecast);
+                CashCommand.printStatus(out, ch, settings.tenant(), 5);
                 matches = new DemoReport(ch, expected, out).print();
             }
             out.println();
@@ -197,12 +202,16 @@ final class DemoCommand implements Callable<Integer> {
             long visits = ch.count("SELECT count() FROM salespulse.visits FINAL");
             long acks = ch.count("SELECT count() FROM salespulse.alert_acks FINAL");
             long alerts = ch.count("SELECT count() FROM salespulse.alerts FINAL WHERE type = 'stage_overdue'");
+            long cash = ch.count("SELECT (SELECT count() FROM salespulse.contracts FINAL)"
+                    + " + (SELECT count() FROM salespulse.invoices FINAL) + (SELECT count() FROM salespulse.payments FINAL)");
+            long receivables = ch.count("SELECT count() FROM salespulse.alerts FINAL WHERE type = 'receivable_overdue'");
             long now = System.nanoTime();
-            if (alerts != lastAlerts) {
-                lastAlerts = alerts;
+            if (alerts + receivables != lastAlerts) {
+                lastAlerts = alerts + receivables;
                 alertsChangedAt = now;
             }
-            boolean inputsComplete = cards >= expected.stageCards() && visits >= expected.visits();
+            boolean inputsComplete = cards >= expected.stageCards() && visits >= expected.visits()
+                    && cash >= expected.cash().records();
             if (inputsComplete && inputsCompleteAt < 0) {
                 inputsCompleteAt = now;
             }
@@ -217,7 +226,8 @@ final class DemoCommand implements Callable<Integer> {
                 out.flush();
                 lastPrinted = now;
             }
-            if (inputsComplete && alerts == expectedAlerts) {
+            if (inputsComplete && alerts == expectedAlerts
+                    && receivables == expected.cash().expectedReceivableAlertIds().size()) {
                 break;
             }
             if (inputsComplete && now - Math.max(alertsChangedAt, inputsCompleteAt) >= ALERTS_STABLE.toNanos()) {

@@ -1,5 +1,6 @@
 package io.salespulse.cli;
 
+import io.salespulse.producers.simulator.SimulatedCash;
 import io.salespulse.producers.simulator.SimulationSummary;
 import java.io.PrintWriter;
 import java.sql.SQLException;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,8 +39,9 @@ final class DemoReport {
         examples();
         boolean customersMatch = customers();
         boolean placesMatch = places();
+        boolean cashMatches = cash();
         out.flush();
-        return alertsMatch && customersMatch && placesMatch;
+        return alertsMatch && customersMatch && placesMatch && cashMatches;
     }
 
     private void events() throws SQLException {
@@ -46,6 +49,9 @@ final class DemoReport {
         row("stage cards", ch.count("SELECT count() FROM salespulse.stage_events FINAL"), expected.stageCards());
         row("visits", ch.count("SELECT count() FROM salespulse.visits FINAL"), expected.visits());
         row("acks", ch.count("SELECT count() FROM salespulse.alert_acks FINAL"), expected.acks());
+        row("contracts", ch.count("SELECT count() FROM salespulse.contracts FINAL"), expected.cash().contracts().size());
+        row("invoices", ch.count("SELECT count() FROM salespulse.invoices FINAL"), expected.cash().invoices().size());
+        row("payments", ch.count("SELECT count() FROM salespulse.payments FINAL"), expected.cash().payments().size());
         out.println("  (" + expected.duplicates() + " re-sent duplicates were collapsed by event_id)");
     }
 
@@ -171,6 +177,46 @@ final class DemoReport {
         listIds("placed far but not flagged", missing);
         listIds("flagged but not placed far", extra);
         return false;
+    }
+
+    /**
+     * Lead to cash: what was contracted, invoiced and collected (from ClickHouse), and the overdue receivables the
+     * job flagged against the invoices the simulator left unpaid past due + grace.
+     */
+    private boolean cash() throws SQLException {
+        SimulatedCash truth = expected.cash();
+        if (truth.records() == 0) {
+            return true;
+        }
+        List<String> sums = ch.query("SELECT (SELECT toString(round(sum(amount))) FROM salespulse.contracts FINAL),"
+                + " (SELECT toString(round(sum(amount))) FROM salespulse.invoices FINAL),"
+                + " (SELECT toString(round(sum(amount))) FROM salespulse.payments FINAL)").rows().get(0);
+        Set<String> flagged = new TreeSet<>(ch.strings(
+                "SELECT alert_id FROM salespulse.alerts FINAL WHERE type = 'receivable_overdue'"));
+        Set<String> wanted = new TreeSet<>(truth.expectedReceivableAlertIds());
+        out.println();
+        out.printf(Locale.ROOT, "Lead to cash: %d contracts ¥%,.0f, invoiced ¥%,.0f (%d invoices), collected ¥%,.0f"
+                + " (%d payments); overdue receivables: %d%n", truth.contracts().size(), number(sums.get(0)),
+                number(sums.get(1)), truth.invoices().size(), number(sums.get(2)), truth.payments().size(),
+                flagged.size());
+        out.print("Overdue receivables flagged (unpaid " + truth.grace().toDays() + " days after due): " + flagged.size()
+                + " = " + wanted.size() + " left unpaid by the simulator");
+        if (flagged.equals(wanted)) {
+            out.println(" - they match, invoice for invoice.");
+            return true;
+        }
+        out.println(" - they DO NOT match.");
+        Set<String> missing = new TreeSet<>(wanted);
+        missing.removeAll(flagged);
+        Set<String> extra = new TreeSet<>(flagged);
+        extra.removeAll(wanted);
+        listIds("left unpaid but not flagged", missing);
+        listIds("flagged but paid in time", extra);
+        return false;
+    }
+
+    private static double number(String s) {
+        return s == null || s.isEmpty() ? 0 : Double.parseDouble(s);
     }
 
     private void row(String label, long actual, long expected) {

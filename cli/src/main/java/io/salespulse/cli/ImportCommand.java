@@ -59,7 +59,8 @@ final class ImportCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--kind", defaultValue = "auto", description = "Kind of the records without a kind field: auto "
-            + "(a record with stage is a card, with alert_id an ack, else a visit), stages, visits or acks "
+            + "(a record with stage is a card, with alert_id an ack, else a visit), stages, visits, acks, contracts, "
+            + "invoices or payments "
             + "(default: ${DEFAULT-VALUE})")
     String kind;
 
@@ -112,7 +113,7 @@ final class ImportCommand implements Callable<Integer> {
 
     private ImportKind kind() {
         return kind.equalsIgnoreCase("auto") ? null : ImportKind.fromCode(kind)
-                .orElseThrow(() -> new UserError("--kind must be auto, stages, visits or acks, got '" + kind + "'", 2));
+                .orElseThrow(() -> new UserError("--kind must be auto, stages, visits, acks, contracts, invoices or payments, got '" + kind + "'", 2));
     }
 
     private GatewayPoster gateway() {

@@ -152,16 +152,7 @@ final class OutletsCommand implements Callable<Integer> {
     }
 
     static void setFarDistance(ClickHouse c, String tenant, int metres, String author) throws SQLException {
-        Instant now = Instant.now();
-        try (PreparedStatement ps = c.connection().prepareStatement("INSERT INTO salespulse.tenant_settings (tenant,"
-                + " far_check_in_m, updated_by, updated_at, version) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, tenant);
-            ps.setLong(2, metres);
-            ps.setString(3, author);
-            ps.setObject(4, now.truncatedTo(ChronoUnit.MILLIS));
-            ps.setLong(5, ChronoUnit.MICROS.between(Instant.EPOCH, now));
-            ps.executeUpdate();
-        }
+        TenantSettings.update(c, tenant, author, metres, null);
     }
 
     /** Writes outlets (the demo's simulated ones too); a later write of the same outlet wins. */

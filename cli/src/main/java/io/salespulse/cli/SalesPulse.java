@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
             SilenceCommand.class,
             OutletsCommand.class,
             RoutesCommand.class,
+            CashCommand.class,
             BenchCommand.class,
             DocsCommand.class,
             ClusterCommand.class,

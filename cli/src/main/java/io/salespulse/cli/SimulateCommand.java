@@ -206,7 +206,7 @@ final class SimulateCommand implements Callable<Integer> {
             out.flush();
             EventSink sink = sink(toGateway);
             try (sink) {
-                summary = new Simulator(settings).run(pace.pace(sink), progress,
+                summary = new Simulator(settings).run(pace.pace(sink, settings.start()), progress,
                         noImportSession ? HistoryMode.PLAIN : HistoryMode.IMPORT_SESSION);
             }
             progress.done();

@@ -77,6 +77,15 @@ class DashboardsTest {
         now = Instant.now();
         insertFunnelJobRows();
         planRoutes();
+        forecastCash();
+    }
+
+    /** The cash-flow forecast, made as the demo makes it (cash forecast), for 回款与现金流. */
+    private static void forecastCash() throws SQLException {
+        try (ClickHouse ch = ClickHouse.connect(demo.clickHouse.jdbcUrl(), "default", "")) {
+            var forecast = CashCommand.forecastAndStore(ch, DEMO_TENANT, now, 3);
+            CashCommand.print(new java.io.PrintWriter(System.out, true), DEMO_TENANT, forecast);
+        }
     }
 
     /** Tomorrow's routes, planned as the demo plans them (routes plan), for the map's route layer and 明日拜访路线. */
@@ -492,7 +501,8 @@ class DashboardsTest {
                         "019_access_notifier_deliveries_grant.sql", "020_access_notifier_acks_grant.sql",
                         "021_access_notifier_alerts_grant.sql", "022_access_notifier_dead_letters_grant.sql",
                         "023_access_notifier_alerts_read_grant.sql", "024_access_notifier_silences_grant.sql",
-                        "025_access_notifier_stage_events_grant.sql");
+                        "025_access_notifier_stage_events_grant.sql", "026_access_notifier_invoices_grant.sql",
+                        "027_access_notifier_payments_grant.sql");
         for (Path f : files) {
             String statement = withoutComments(Files.readString(f));
             assertThat(statement).as(f.getFileName().toString()).doesNotContain(";");

@@ -112,15 +112,21 @@ final class DemoStack implements AutoCloseable {
             long visits = ch.count("SELECT count() FROM salespulse.visits FINAL");
             long acks = ch.count("SELECT count() FROM salespulse.alert_acks FINAL");
             long alerts = ch.count("SELECT count() FROM salespulse.alerts FINAL WHERE type = 'stage_overdue'");
+            long cash = ch.count("SELECT (SELECT count() FROM salespulse.contracts FINAL)"
+                    + " + (SELECT count() FROM salespulse.invoices FINAL) + (SELECT count() FROM salespulse.payments FINAL)");
+            long receivables = ch.count("SELECT count() FROM salespulse.alerts FINAL WHERE type = 'receivable_overdue'");
             if (cards >= expected.stageCards() && visits >= expected.visits() && acks >= expected.acks()
-                    && alerts >= expected.expectedOverdueAlertIds().size()) {
+                    && alerts >= expected.expectedOverdueAlertIds().size() && cash >= expected.cash().records()
+                    && receivables >= expected.cash().expectedReceivableAlertIds().size()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(String.format(
-                        "demo data incomplete after %d s: %d/%d stage cards, %d/%d visits, %d/%d acks, %d/%d alerts",
+                        "demo data incomplete after %d s: %d/%d stage cards, %d/%d visits, %d/%d acks, %d/%d alerts,"
+                                + " %d/%d cash records, %d/%d receivable alerts",
                         TIMEOUT.toSeconds(), cards, expected.stageCards(), visits, expected.visits(), acks,
-                        expected.acks(), alerts, expected.expectedOverdueAlertIds().size()));
+                        expected.acks(), alerts, expected.expectedOverdueAlertIds().size(), cash,
+                        expected.cash().records(), receivables, expected.cash().expectedReceivableAlertIds().size()));
             }
             Thread.sleep(250);
         }

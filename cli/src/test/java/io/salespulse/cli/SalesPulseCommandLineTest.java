@@ -21,7 +21,7 @@ class SalesPulseCommandLineTest {
     void everySubcommandIsRegistered() {
         assertThat(SalesPulse.commandLine().getSubcommands().keySet())
                 .containsExactlyInAnyOrder("demo", "kafka", "clickhouse", "migrate", "run", "simulate", "gateway", "import", "policy", "query", "bench", "docs",
-                        "cluster", "flink", "silence", "outlets", "routes");
+                        "cluster", "flink", "silence", "outlets", "routes", "cash");
     }
 
     @Test

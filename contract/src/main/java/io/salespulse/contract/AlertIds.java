@@ -13,4 +13,9 @@ public final class AlertIds {
     public static String stageOverdue(String tenant, String customerId, String stage, Instant dueAt) {
         return "stage_overdue:" + tenant + ":" + customerId + ":" + stage + ":" + dueAt;
     }
+
+    /** {@code receivable_overdue:<tenant>:<invoice_id>}: an invoice has one due date, so at most one such alert. */
+    public static String receivableOverdue(String tenant, String invoiceId) {
+        return "receivable_overdue:" + tenant + ":" + invoiceId;
+    }
 }

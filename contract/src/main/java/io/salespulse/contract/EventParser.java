@@ -34,6 +34,14 @@ public final class EventParser implements java.io.Serializable {
     private static final Set<String> CHANNELS = Set.of("store_scan", "online", "phone", "video");
     private static final Set<String> ACTIONS = Set.of("ack", "resolve");
     private static final Set<String> OUTCOMES = Set.of("won", "lost", "pending");
+    private static final Set<String> CASH_KINDS = Set.of(CashEvent.CONTRACT, CashEvent.INVOICE, CashEvent.PAYMENT);
+    /** A contract's payment terms when it names none: the usual 30 days from invoice to due date. */
+    public static final int DEFAULT_TERMS_DAYS = 30;
+    static final int MAX_TERMS_DAYS = 365;
+    /** Monthly invoices over ten years; more is a broken export, not a schedule. */
+    static final int MAX_SCHEDULE = 120;
+    /** How far a schedule's amounts may miss the contract's amount (rounding of installments to the fen). */
+    static final double SCHEDULE_TOLERANCE = 0.01;
 
     private final long maxFutureSkewMillis;
 
@@ -151,6 +159,131 @@ public final class EventParser implements java.io.Serializable {
         }
         a.importId = importId(n);
         return a;
+    }
+
+    /**
+     * A {@code sales.cash} record: {@code kind} says which of contract, invoice or payment it is, and which fields it
+     * must carry. Amounts are CNY, finite and above 0; an invoice's {@code due_at} may lie in the future (it is not
+     * checked against the receive time, only against its own {@code occurred_at}).
+     */
+    public CashEvent parseCash(byte[] value, long receivedAtMillis) throws InvalidEventException {
+        JsonNode n = object(value);
+        CashEvent c = new CashEvent();
+        c.eventId = id(n, "event_id");
+        c.tenant = id(n, "tenant");
+        c.occurredAt = time(n, "occurred_at", receivedAtMillis);
+        c.kind = requiredText(n, "kind", MAX_ID_LENGTH);
+        if (!CASH_KINDS.contains(c.kind)) {
+            throw new InvalidEventException("unknown_value", "field 'kind' is '" + clip(c.kind)
+                    + "', expected one of: contract, invoice, payment");
+        }
+        c.contractId = id(n, "contract_id");
+        c.customerId = id(n, "customer_id");
+        c.repId = id(n, "rep_id");
+        c.region = id(n, "region");
+        c.team = id(n, "team");
+        c.amount = positiveAmount(n, "amount");
+        switch (c.kind) {
+            case CashEvent.CONTRACT -> {
+                c.termsDays = optionalInteger(n, "terms_days", 0, MAX_TERMS_DAYS, DEFAULT_TERMS_DAYS);
+                // The signing day as the signer wrote it: the date part of occurred_at, in its own offset.
+                String signedOn = n.get("occurred_at").textValue().substring(0, 10);
+                c.schedule = schedule(n, c.amount, signedOn);
+            }
+            case CashEvent.INVOICE -> {
+                c.invoiceId = id(n, "invoice_id");
+                c.dueAt = time(n, "due_at", -1);
+                if (c.dueAt < c.occurredAt) {
+                    throw new InvalidEventException("out_of_range", "field 'due_at' (" + n.get("due_at").textValue()
+                            + ") is before 'occurred_at' (" + n.get("occurred_at").textValue()
+                            + "): an invoice cannot be due before it is issued");
+                }
+            }
+            default -> c.invoiceId = id(n, "invoice_id");
+        }
+        c.importId = importId(n);
+        return c;
+    }
+
+    /** A contract's {@code schedule}, or one invoice of the whole amount on {@code signedOn} when it has none. */
+    private static CashEvent.Installment[] schedule(JsonNode n, double amount, String signedOn)
+            throws InvalidEventException {
+        JsonNode s = n.get("schedule");
+        if (s == null || s.isNull()) {
+            return new CashEvent.Installment[] {new CashEvent.Installment(signedOn, amount)};
+        }
+        if (!s.isArray()) {
+            throw new InvalidEventException("wrong_type", "field 'schedule' must be an array of"
+                    + " {\"invoice_on\":\"YYYY-MM-DD\",\"amount\":n}, got " + s.getNodeType().toString().toLowerCase());
+        }
+        if (s.isEmpty()) {
+            throw new InvalidEventException("out_of_range", "field 'schedule' is empty; leave it out for one invoice"
+                    + " of the whole amount on the signing day");
+        }
+        if (s.size() > MAX_SCHEDULE) {
+            throw new InvalidEventException("too_large", "field 'schedule' has " + s.size() + " invoices; at most "
+                    + MAX_SCHEDULE);
+        }
+        CashEvent.Installment[] out = new CashEvent.Installment[s.size()];
+        double sum = 0;
+        for (int i = 0; i < s.size(); i++) {
+            JsonNode item = s.get(i);
+            String where = "schedule[" + i + "]";
+            if (!item.isObject()) {
+                throw new InvalidEventException("wrong_type", "field '" + where + "' must be an object"
+                        + " {\"invoice_on\":\"YYYY-MM-DD\",\"amount\":n}");
+            }
+            String on = requiredText(item, "invoice_on", 10);
+            try {
+                java.time.LocalDate.parse(on);
+            } catch (DateTimeParseException e) {
+                throw new InvalidEventException("bad_timestamp", "field '" + where + ".invoice_on' is '" + clip(on)
+                        + "', expected a date like 2026-02-01");
+            }
+            double installment;
+            try {
+                installment = positiveAmount(item, "amount");
+            } catch (InvalidEventException e) {
+                throw new InvalidEventException(e.code(), e.getMessage().replace("'amount'", "'" + where + ".amount'"));
+            }
+            out[i] = new CashEvent.Installment(on, installment);
+            sum += installment;
+        }
+        if (Math.abs(sum - amount) > SCHEDULE_TOLERANCE) {
+            throw new InvalidEventException("out_of_range", String.format(java.util.Locale.ROOT,
+                    "the amounts of field 'schedule' sum to %.2f, but 'amount' is %.2f", sum, amount));
+        }
+        return out;
+    }
+
+    /** A required amount: a finite number above 0. */
+    private static double positiveAmount(JsonNode n, String field) throws InvalidEventException {
+        Double v = optionalNumber(n, field);
+        if (v == null) {
+            throw new InvalidEventException("missing_field", "required field '" + field + "' is missing");
+        }
+        if (v <= 0) {
+            throw new InvalidEventException("out_of_range", "field '" + field + "' must be above 0, got " + v);
+        }
+        return v;
+    }
+
+    private static int optionalInteger(JsonNode n, String field, int min, int max, int defaultValue)
+            throws InvalidEventException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return defaultValue;
+        }
+        if (!v.isIntegralNumber() && !(v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue()))) {
+            throw new InvalidEventException("wrong_type", "field '" + field + "' must be a whole number, got "
+                    + clip(v.toString()));
+        }
+        double d = v.doubleValue();
+        if (d < min || d > max) {
+            throw new InvalidEventException("out_of_range", "field '" + field + "' must be between " + min + " and "
+                    + max + ", got " + clip(v.toString()));
+        }
+        return (int) d;
     }
 
     /** Decodes strictly: invalid UTF-8 is an error, not a silent replacement character. */

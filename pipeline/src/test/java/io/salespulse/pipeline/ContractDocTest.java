@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.salespulse.contract.AckEvent;
 import io.salespulse.contract.Alert;
+import io.salespulse.contract.CashEvent;
 import io.salespulse.contract.ImportSession;
 import io.salespulse.contract.Json;
 import io.salespulse.contract.StageEvent;
@@ -62,6 +63,7 @@ class ContractDocTest {
         assertThat(fields("sales.stages")).isEqualTo(snakeFields(StageEvent.class));
         assertThat(fields("sales.visits")).isEqualTo(snakeFields(VisitEvent.class));
         assertThat(fields("sales.acks")).isEqualTo(snakeFields(AckEvent.class));
+        assertThat(fields("sales.cash")).isEqualTo(snakeFields(CashEvent.class));
     }
 
     @Test

@@ -18,6 +18,8 @@ public final class SharedSettings {
             topic("topic.visits", Topics.VISITS, "Input topic of visits / check-ins");
     public static final SettingSpec<String> TOPIC_ACKS =
             topic("topic.acks", Topics.ACKS, "Input topic of alert acknowledgements");
+    public static final SettingSpec<String> TOPIC_CASH = topic("topic.cash", Topics.CASH,
+            "Input topic of lead to cash: contracts, invoices and payments");
     public static final SettingSpec<String> TOPIC_POLICIES = topic("topic.policies", Topics.POLICIES,
             "Compacted input topic of run-time policies (key = scope), read from the beginning on a fresh start");
     public static final SettingSpec<String> TOPIC_IMPORTS = topic("topic.imports", Topics.IMPORTS,

@@ -45,6 +45,16 @@ public final class DeliveryLedger implements AutoCloseable {
     private static final String ACKED_ORIGIN = "if(startsWith(alert_id, 'escalation:'),"
             + " substring(alert_id, 12, length(alert_id) - 11 - position(reverse(alert_id), ':')), alert_id)";
 
+    /**
+     * The ids of {@code receivable_overdue} alerts whose invoice is paid in full by now (any payment, also a late
+     * one, less 0.01): the money is in, so nobody needs to chase it (no escalation, a held message stays unposted).
+     */
+    private static final String RECEIVABLE = "receivable_overdue";
+    private static final String PAID_RECEIVABLES = "SELECT concat('receivable_overdue:', toString(i.tenant), ':',"
+            + " i.invoice_id) FROM salespulse.invoices AS i FINAL INNER JOIN (SELECT tenant AS p_tenant,"
+            + " invoice_id AS p_invoice, sum(amount) AS paid FROM salespulse.payments FINAL GROUP BY tenant, invoice_id)"
+            + " AS p ON i.tenant = p.p_tenant AND i.invoice_id = p.p_invoice WHERE p.paid >= i.amount - 0.01";
+
     private static final List<String> POSTED = Arrays.stream(Delivery.Status.values()).filter(Delivery.Status::posted)
             .map(Delivery.Status::code).toList();
 
@@ -608,7 +618,8 @@ public final class DeliveryLedger implements AutoCloseable {
     /**
      * Alerts raised by the pipeline that may still need escalating: fired after {@code notBefore}, not
      * acknowledged or resolved (on the alert itself or any of its escalations), below the top level.
-     * {@code level} is the highest escalation level already raised (0 = none). Never a retraction, an imported
+     * {@code level} is the highest escalation level already raised (0 = none). Never a {@code receivable_overdue}
+     * alert whose invoice is paid in full by now, a retraction, an imported
      * history's alert, or an alert a retraction withdrew (retraction rows carry the withdrawn id in
      * origin_alert_id, whatever came of them).
      */
@@ -664,6 +675,24 @@ public final class DeliveryLedger implements AutoCloseable {
                     out.add(new Origin(a, rs.getInt(11), toldAt < 0 ? null : Instant.ofEpochMilli(toldAt),
                             actionDue < 0 ? null : Instant.ofEpochMilli(actionDue)));
                 }
+            }
+        } catch (SQLException e) {
+            throw failed(READ, e);
+        }
+        // A receivable paid in full since (late, but paid) needs nobody to chase it. Asked only when there are
+        // receivables among the candidates, so that the check of every other alert costs what it did.
+        if (out.stream().anyMatch(o -> RECEIVABLE.equals(o.alert().type()))) {
+            java.util.Set<String> paid = new java.util.HashSet<>(strings(PAID_RECEIVABLES));
+            out.removeIf(o -> RECEIVABLE.equals(o.alert().type()) && paid.contains(o.alert().alertId()));
+        }
+        return out;
+    }
+
+    private List<String> strings(String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
             }
         } catch (SQLException e) {
             throw failed(READ, e);

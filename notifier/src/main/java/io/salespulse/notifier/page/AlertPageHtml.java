@@ -15,7 +15,8 @@ import java.util.Optional;
 /** The alert page's HTML: small, no scripts, no outside resources, readable on a phone. */
 final class AlertPageHtml {
     static final Map<String, String> TYPES = Map.of("stage_overdue", "阶段超时", "escalation", "升级提醒",
-            "funnel_drop", "漏斗下滑", "coaching", "辅导建议", "retraction", "预警撤回", "follow_up", "跟进核实");
+            "funnel_drop", "漏斗下滑", "coaching", "辅导建议", "retraction", "预警撤回", "follow_up", "跟进核实",
+            "receivable_overdue", "回款逾期");
     static final Map<String, String> STAGES = Map.of("contact", "客户接触", "needs", "需求确认", "proposal", "方案呈现",
             "objection", "异议处理", "closing", "成交推动");
     static final Map<String, String> OUTCOMES = Map.of("won", "成交", "lost", "流失", "pending", "待定");

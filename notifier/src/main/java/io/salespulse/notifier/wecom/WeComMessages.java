@@ -22,7 +22,7 @@ public final class WeComMessages {
     static final String CUT = "…（内容过长已截断）";
     private static final Map<String, String> TYPES = Map.of(
             "stage_overdue", "阶段超时", "escalation", "升级提醒", "funnel_drop", "漏斗下滑", "coaching", "辅导建议",
-            "retraction", "预警撤回", "funnel_recovery", "转化回升");
+            "retraction", "预警撤回", "funnel_recovery", "转化回升", "receivable_overdue", "回款逾期");
     private static final Map<String, String> STAGES = Map.of(
             "contact", "客户接触", "needs", "需求确认", "proposal", "方案呈现", "objection", "异议处理", "closing", "成交推动");
     private static final List<String> LEVEL_NAMES = List.of("团队", "区域经理", "总监");

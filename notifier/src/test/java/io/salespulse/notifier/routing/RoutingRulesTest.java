@@ -36,6 +36,25 @@ class RoutingRulesTest {
     @TempDir
     Path dir;
 
+    /** The shipped routing file: receivables past due go to the finance group, besides the region's usual routes. */
+    @Test
+    void theShippedFileSendsOverdueReceivablesToFinance() throws Exception {
+        RoutingRules r = RoutingRules.parse(Files.readString(Path.of("..", "deploy", "notifier", "routes.yaml")),
+                "routes.yaml");
+        assertThat(r.routesFor(new AlertFacts("w", "sh", "t-1", "receivable_overdue", "normal", "team")))
+                .extracting(Route::name).containsExactly("finance");
+        assertThat(r.routesFor(new AlertFacts("w", "hz-west", "t-3", "receivable_overdue", "normal", "team")))
+                .extracting(Route::name).containsExactly("hz-west-team", "finance");
+        // Its escalations (type escalation) climb like any alert's: finance is told of the alert, managers of the
+        // escalation.
+        assertThat(r.routesFor(new AlertFacts("w", "hz-west", "t-3", "escalation", "normal", "region")))
+                .extracting(Route::name).containsExactly("hz-west-managers");
+        assertThat(r.routesFor(new AlertFacts("w", "sh", "t-1", "stage_overdue", "normal", "team")))
+                .extracting(Route::name).containsExactly("ops");
+        assertThat(r.escalationWindow(new AlertFacts("w", "sh", "t-1", "receivable_overdue", "normal", "team")))
+                .isEqualTo(Duration.ofHours(4));
+    }
+
     @Test
     void everyMatchingRuleContributesElseTheDefault() {
         RoutingRules r = RoutingRules.parse(YAML, "routes.yaml");

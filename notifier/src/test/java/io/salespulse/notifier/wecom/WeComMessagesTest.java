@@ -53,6 +53,20 @@ class WeComMessagesTest {
     }
 
     @Test
+    void anOverdueReceivableSaysItsTypeAndHasNoStage() throws Exception {
+        String json = "{\"alert_id\":\"receivable_overdue:weijiang:inv-0042-1\",\"type\":\"receivable_overdue\","
+                + "\"severity\":\"normal\",\"tenant\":\"weijiang\",\"region\":\"hz-west\",\"team\":\"t-3\","
+                + "\"rep_id\":\"r-003\",\"customer_id\":\"c-00042\",\"stage\":\"\",\"due_at\":\"" + DUE + "\","
+                + "\"fired_at\":\"" + DUE + "\",\"emitted_at\":\"" + DUE + "\","
+                + "\"title\":\"【回款逾期】客户 c-00042 发票 inv-0042-1 未收 ¥12,000，逾期 3 天\",\"message\":\"m\","
+                + "\"suggestion\":\"请 r-003 今天联系客户\",\"origin\":\"live\"}";
+        NotifierAlert a = NotifierAlert.parse(json.getBytes(StandardCharsets.UTF_8));
+        String md = messages.single(a, Optional.empty(), "finance", DUE.plus(Duration.ofHours(1)));
+        assertThat(md).contains("【回款逾期】客户 c-00042", "类型：回款逾期", "客户：c-00042", "**建议**：请 r-003")
+                .doesNotContain("阶段：");
+    }
+
+    @Test
     void anEscalationLinksThePageForItsOwnGroupNotTheRep() {
         NotifierAlert a = alert("a-9", "high", "m");
         NotifierAlert level1 = new NotifierAlert("escalation:a-9:1", "escalation", "high", a.tenant(), a.region(), a.team(),

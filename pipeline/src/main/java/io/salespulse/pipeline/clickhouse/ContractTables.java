@@ -2,9 +2,11 @@ package io.salespulse.pipeline.clickhouse;
 
 import io.salespulse.contract.AckEvent;
 import io.salespulse.contract.Alert;
+import io.salespulse.contract.CashEvent;
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
 import io.salespulse.pipeline.events.DeadLetter;
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -52,6 +54,44 @@ public final class ContractTables {
                     "received_at", "ingested_at"),
             (d, p) -> p.text(d.topic).number(d.partition).number(d.offset).nullableText(d.key).text(d.raw)
                     .text(d.rawEncoding).text(d.errorCode).text(d.error).text(d.tenant).time(d.receivedAt).now());
+
+    /** Contracts of {@code sales.cash}; the schedule as two arrays of the same length. */
+    public static final TableMapping<CashEvent> CONTRACTS = TableMapping.of("salespulse.contracts",
+            List.of("event_id", "tenant", "occurred_at", "contract_id", "customer_id", "rep_id", "region", "team",
+                    "amount", "terms_days", "schedule_dates", "schedule_amounts", "import_id", "ingested_at"),
+            (c, p) -> p.text(c.eventId).text(c.tenant).time(c.occurredAt).text(c.contractId).text(c.customerId)
+                    .text(c.repId).text(c.region).text(c.team).real(c.amount).number(c.termsDays)
+                    .dateArray(scheduleDays(c)).realArray(scheduleAmounts(c)).text(orEmpty(c.importId)).now());
+
+    public static final TableMapping<CashEvent> INVOICES = TableMapping.of("salespulse.invoices",
+            List.of("event_id", "tenant", "occurred_at", "invoice_id", "contract_id", "customer_id", "rep_id",
+                    "region", "team", "amount", "due_at", "import_id", "ingested_at"),
+            (c, p) -> p.text(c.eventId).text(c.tenant).time(c.occurredAt).text(c.invoiceId).text(c.contractId)
+                    .text(c.customerId).text(c.repId).text(c.region).text(c.team).real(c.amount).time(c.dueAt)
+                    .text(orEmpty(c.importId)).now());
+
+    public static final TableMapping<CashEvent> PAYMENTS = TableMapping.of("salespulse.payments",
+            List.of("event_id", "tenant", "occurred_at", "invoice_id", "contract_id", "customer_id", "rep_id",
+                    "region", "team", "amount", "import_id", "ingested_at"),
+            (c, p) -> p.text(c.eventId).text(c.tenant).time(c.occurredAt).text(c.invoiceId).text(c.contractId)
+                    .text(c.customerId).text(c.repId).text(c.region).text(c.team).real(c.amount)
+                    .text(orEmpty(c.importId)).now());
+
+    private static long[] scheduleDays(CashEvent c) {
+        long[] days = new long[c.schedule.length];
+        for (int i = 0; i < days.length; i++) {
+            days[i] = LocalDate.parse(c.schedule[i].invoiceOn).toEpochDay();
+        }
+        return days;
+    }
+
+    private static double[] scheduleAmounts(CashEvent c) {
+        double[] amounts = new double[c.schedule.length];
+        for (int i = 0; i < amounts.length; i++) {
+            amounts[i] = c.schedule[i].amount;
+        }
+        return amounts;
+    }
 
     private static String orEmpty(String s) {
         return s == null ? "" : s;

@@ -14,13 +14,13 @@ import java.util.regex.Pattern;
  *
  * <p>Supported column types are those of our migrations: {@code String}, integers, {@code Float32/64},
  * {@code Bool}, {@code DateTime}, {@code DateTime64(p, tz)}, each optionally {@code Nullable} and/or
- * {@code LowCardinality} (which changes nothing on the wire). A table with another type fails when the
+ * {@code LowCardinality} (which changes nothing on the wire), and {@code Array(Date)} and {@code Array(Float64)}. A table with another type fails when the
  * writer opens, naming the column; a value that does not fit its column fails naming table and column.
  */
 final class RowBinaryRows implements RowValues {
     private static final Pattern DATETIME64 = Pattern.compile("DateTime64\\((\\d+)\\s*(,.*)?\\)");
 
-    private enum Kind { STRING, INT, FLOAT64, FLOAT32, BOOL, DATETIME, DATETIME64 }
+    private enum Kind { STRING, INT, FLOAT64, FLOAT32, BOOL, DATETIME, DATETIME64, DATE_ARRAY, FLOAT64_ARRAY }
 
     /** One column: how its values go on the wire. */
     record Column(String name, String type, Kind kind, boolean nullable, int bytes, boolean unsigned, int scale) {}
@@ -74,6 +74,10 @@ final class RowBinaryRows implements RowValues {
                 return new Column(name, type, Kind.FLOAT64, nullable, 8, false, 0);
             case "Float32":
                 return new Column(name, type, Kind.FLOAT32, nullable, 4, false, 0);
+            case "Array(Date)":
+                return new Column(name, type, Kind.DATE_ARRAY, nullable, 2, true, 0);
+            case "Array(Float64)":
+                return new Column(name, type, Kind.FLOAT64_ARRAY, nullable, 8, false, 0);
             default:
                 break;
         }
@@ -84,7 +88,7 @@ final class RowBinaryRows implements RowValues {
         }
         throw new IllegalArgumentException("Column " + name + " of ClickHouse table " + table + " has type " + type
                 + ", which the sink cannot write (supported: String, integers, Float32/64, Bool, DateTime,"
-                + " DateTime64, Nullable and LowCardinality of those)");
+                + " DateTime64, Nullable and LowCardinality of those, Array(Date), Array(Float64))");
     }
 
     List<Column> columns() {
@@ -237,6 +241,36 @@ final class RowBinaryRows implements RowValues {
         return time(epochMillis);
     }
 
+    @Override
+    public RowValues dateArray(long[] epochDays) {
+        Column c = next("dates", epochDays == null);
+        if (c.kind != Kind.DATE_ARRAY) {
+            throw mismatch(c, "dates");
+        }
+        putLength(epochDays.length);
+        for (long day : epochDays) {
+            if (day < 0 || day > 0xFFFF) {
+                throw new IllegalArgumentException("Day " + day + " does not fit column " + c.name + " (" + c.type
+                        + ") of " + table);
+            }
+            putLong(day, 2);
+        }
+        return this;
+    }
+
+    @Override
+    public RowValues realArray(double[] v) {
+        Column c = next("real numbers", v == null);
+        if (c.kind != Kind.FLOAT64_ARRAY) {
+            throw mismatch(c, "real numbers");
+        }
+        putLength(v.length);
+        for (double d : v) {
+            putLong(Double.doubleToRawLongBits(d), 8);
+        }
+        return this;
+    }
+
     private void putTime(Column c, long millis) {
         switch (c.kind) {
             case DATETIME64 -> {
@@ -305,15 +339,20 @@ final class RowBinaryRows implements RowValues {
 
     private void putString(String v) {
         byte[] b = v.getBytes(StandardCharsets.UTF_8);
-        int n = b.length;
-        ensure(n + 5);
+        ensure(b.length + 5);
+        putLength(b.length);
+        System.arraycopy(b, 0, buf, size, b.length);
+        size += b.length;
+    }
+
+    /** A string's or an array's length, LEB128. */
+    private void putLength(int n) {
+        ensure(5);
         while ((n & ~0x7F) != 0) {
             buf[size++] = (byte) ((n & 0x7F) | 0x80);
             n >>>= 7;
         }
         buf[size++] = (byte) n;
-        System.arraycopy(b, 0, buf, size, b.length);
-        size += b.length;
     }
 
     private void putLong(long v, int bytes) {

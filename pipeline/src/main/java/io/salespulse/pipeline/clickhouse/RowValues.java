@@ -30,6 +30,12 @@ public interface RowValues {
     /** A {@code Nullable(DateTime64(3, 'UTC'))} column; 0 means "none" in our POJOs. */
     RowValues nullableTime(long epochMillis);
 
+    /** An {@code Array(Date)} column, from days since 1970-01-01. */
+    RowValues dateArray(long[] epochDays);
+
+    /** An {@code Array(Float64)} column. */
+    RowValues realArray(double[] v);
+
     /** A {@code DateTime64} column set to the time of writing ({@code ingested_at}, {@code computed_at}). */
     default RowValues now() {
         return time(System.currentTimeMillis());

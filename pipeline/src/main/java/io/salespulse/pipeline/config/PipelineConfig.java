@@ -33,6 +33,7 @@ public final class PipelineConfig implements Serializable {
     public final String topicStages;
     public final String topicVisits;
     public final String topicAcks;
+    public final String topicCash;
     public final String topicPolicies;
     public final String topicImports;
     public final String topicAlerts;
@@ -55,6 +56,7 @@ public final class PipelineConfig implements Serializable {
     public final Duration offlineGrace;
     public final Duration unannouncedImportTimeout;
     public final Duration maxFutureSkew;
+    public final Duration receivablesGrace;
     public final String funnelGroupId;
     public final String funnelTransactionalIdPrefix;
     public final Duration funnelWindow;
@@ -80,13 +82,14 @@ public final class PipelineConfig implements Serializable {
         topicStages = s.get(Setting.TOPIC_STAGES);
         topicVisits = s.get(Setting.TOPIC_VISITS);
         topicAcks = s.get(Setting.TOPIC_ACKS);
+        topicCash = s.get(Setting.TOPIC_CASH);
         topicPolicies = s.get(Setting.TOPIC_POLICIES);
         topicImports = s.get(Setting.TOPIC_IMPORTS);
         topicAlerts = s.get(Setting.TOPIC_ALERTS);
         topicDlq = s.get(Setting.TOPIC_DLQ);
-        List<String> inputs = List.of(topicStages, topicVisits, topicAcks);
-        if (inputs.stream().distinct().count() != 3) {
-            throw s.invalid(Setting.TOPIC_STAGES, "the stages, visits and acks topics must be three different topics");
+        List<String> inputs = List.of(topicStages, topicVisits, topicAcks, topicCash);
+        if (inputs.stream().distinct().count() != 4) {
+            throw s.invalid(Setting.TOPIC_STAGES, "the stages, visits, acks and cash topics must be four different topics");
         }
         if (inputs.contains(topicPolicies) || topicPolicies.equals(topicAlerts) || topicPolicies.equals(topicDlq)) {
             throw s.invalid(Setting.TOPIC_POLICIES, "the policies topic must differ from every other topic");
@@ -131,6 +134,7 @@ public final class PipelineConfig implements Serializable {
         offlineGrace = s.get(Setting.ALERTS_OFFLINE_GRACE);
         unannouncedImportTimeout = s.get(Setting.IMPORTS_UNANNOUNCED_TIMEOUT);
         maxFutureSkew = s.get(Setting.EVENT_MAX_FUTURE_SKEW);
+        receivablesGrace = s.get(Setting.RECEIVABLES_GRACE);
         funnelGroupId = s.get(Setting.FUNNEL_GROUP_ID);
         funnelTransactionalIdPrefix = s.get(Setting.FUNNEL_TRANSACTIONAL_ID_PREFIX);
         funnelWindow = s.get(Setting.FUNNEL_WINDOW);

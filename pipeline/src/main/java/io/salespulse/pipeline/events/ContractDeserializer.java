@@ -13,7 +13,7 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Turns every Kafka record of the three input topics into an {@link InputRecord}: a valid event, or a
+ * Turns every Kafka record of the input topics (stages, visits, acks and cash) into an {@link InputRecord}: a valid event, or a
  * {@link DeadLetter} with the reason. It never throws on data, so a malformed record cannot stop the job.
  */
 public final class ContractDeserializer implements KafkaRecordDeserializationSchema<InputRecord> {
@@ -22,12 +22,20 @@ public final class ContractDeserializer implements KafkaRecordDeserializationSch
     private final String stagesTopic;
     private final String visitsTopic;
     private final String acksTopic;
+    private final String cashTopic;
     private final EventParser parser;
 
+    /** For readers of stages, visits and acks only (the funnel job, benchmarks): cash records come from sales.cash. */
     public ContractDeserializer(String stagesTopic, String visitsTopic, String acksTopic, Duration maxFutureSkew) {
+        this(stagesTopic, visitsTopic, acksTopic, io.salespulse.contract.Topics.CASH, maxFutureSkew);
+    }
+
+    public ContractDeserializer(String stagesTopic, String visitsTopic, String acksTopic, String cashTopic,
+            Duration maxFutureSkew) {
         this.stagesTopic = stagesTopic;
         this.visitsTopic = visitsTopic;
         this.acksTopic = acksTopic;
+        this.cashTopic = cashTopic;
         this.parser = new EventParser(maxFutureSkew);
     }
 
@@ -47,6 +55,8 @@ public final class ContractDeserializer implements KafkaRecordDeserializationSch
                 r.visit = parser.parseVisit(value, timestamp);
             } else if (topic.equals(acksTopic)) {
                 r.ack = parser.parseAck(value, timestamp);
+            } else if (topic.equals(cashTopic)) {
+                r.cash = parser.parseCash(value, timestamp);
             } else {
                 throw new InvalidEventException("unknown_topic", "records from topic " + topic + " are not expected");
             }

@@ -1,12 +1,13 @@
 package io.salespulse.pipeline.events;
 
 import io.salespulse.contract.AckEvent;
+import io.salespulse.contract.CashEvent;
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
 
 /**
  * One record read from an input topic, already parsed in the source: exactly one of {@link #stage},
- * {@link #visit}, {@link #ack} or {@link #deadLetter} is set. Parsing in the source lets each Kafka
+ * {@link #visit}, {@link #ack}, {@link #cash} or {@link #deadLetter} is set. Parsing in the source lets each Kafka
  * partition carry its own watermark from {@code occurred_at} (see {@link LiveWatermarks}).
  */
 public class InputRecord {
@@ -20,6 +21,8 @@ public class InputRecord {
     public VisitEvent visit;
     public AckEvent ack;
     public DeadLetter deadLetter;
+    /** A contract, invoice or payment of {@code sales.cash}. */
+    public CashEvent cash;
 
     public InputRecord() {}
 
@@ -28,6 +31,7 @@ public class InputRecord {
         if (stage != null) return stage.occurredAt;
         if (visit != null) return visit.occurredAt;
         if (ack != null) return ack.occurredAt;
+        if (cash != null) return cash.occurredAt;
         return Long.MIN_VALUE;
     }
 

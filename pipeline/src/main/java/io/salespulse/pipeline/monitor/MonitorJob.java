@@ -2,6 +2,7 @@ package io.salespulse.pipeline.monitor;
 
 import io.salespulse.contract.AckEvent;
 import io.salespulse.contract.Alert;
+import io.salespulse.contract.CashEvent;
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
 import io.salespulse.pipeline.config.PipelineConfig;
@@ -13,6 +14,7 @@ import io.salespulse.pipeline.overdue.CustomerEvent;
 import io.salespulse.pipeline.overdue.CustomerStatus;
 import io.salespulse.pipeline.overdue.OverdueDetector;
 import io.salespulse.pipeline.policy.PolicyUpdate;
+import io.salespulse.pipeline.receivables.ReceivablesWatch;
 import io.salespulse.pipeline.wiring.FlinkSetup;
 import io.salespulse.pipeline.wiring.JobInputs;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -25,15 +27,19 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The monitor job: stage cards, visits and acks in; dead letters, raw history, customer status and
- * overdue alerts out.
+ * The monitor job: stage cards, visits, acks and lead-to-cash records in; dead letters, raw history, customer
+ * status, overdue and receivable alerts out.
  *
  * <pre>
- *   kafka-input (sales.stages, sales.visits, sales.acks; parsed in the source, watermark per partition)
+ *   kafka-input (sales.stages, sales.visits, sales.acks, sales.cash; parsed in the source, watermark per partition)
  *     -> parse-and-route --dead letters--> sales.dlq + dead_letters
  *          |-- stage cards --+--> stage_events
  *          |-- visits -------+--> visits
  *          |-- acks ---------> alert_acks
+ *          |-- contracts ----> contracts
+ *          |-- invoices -----+--> invoices
+ *          |-- payments -----+--> payments
+ *          |                 +-> keyBy(tenant, invoice) -> receivables -> sales.alerts + alerts
  *          +-> cards + visits -> keyBy(tenant, customer) -> overdue-detector -> sales.alerts + alerts
  *                                                   ^          +--status--> customer_status
  *   policies-input (sales.policies) --broadcast-----+          +--policy changes--> policy_changes
@@ -90,6 +96,9 @@ public final class MonitorJob {
         DataStream<VisitEvent> visits = stages.getSideOutput(InputRouter.VISITS);
         DataStream<AckEvent> acks = stages.getSideOutput(InputRouter.ACKS);
         DataStream<DeadLetter> deadLetters = stages.getSideOutput(InputRouter.DEAD_LETTERS);
+        DataStream<CashEvent> contracts = stages.getSideOutput(InputRouter.CONTRACTS);
+        DataStream<CashEvent> invoices = stages.getSideOutput(InputRouter.INVOICES);
+        DataStream<CashEvent> payments = stages.getSideOutput(InputRouter.PAYMENTS);
 
         // Policies carry no event time: the detector's clock is the cards' (see OverdueDetector).
         DataStream<PolicyUpdate> policyUpdates = env
@@ -107,6 +116,13 @@ public final class MonitorJob {
                 .transform("overdue-detector", TypeInformation.of(Alert.class),
                         new OverdueDetector(OverdueDetector.Settings.of(config)))
                 .uid("overdue-detector");
+        // Receivables: invoices and their payments meet per (tenant, invoice), on the same arrival-time clock.
+        DataStream<Alert> receivableAlerts = invoices.union(payments)
+                .keyBy(ReceivablesWatch::key)
+                .process(new ReceivablesWatch(ReceivablesWatch.Settings.of(config)))
+                .returns(Alert.class)
+                .name("receivables")
+                .uid("receivables");
         DataStream<CustomerStatus> statuses = alerts.getSideOutput(OverdueDetector.STATUS);
         deadLetters = deadLetters.union(alerts.getSideOutput(OverdueDetector.POLICY_DEAD_LETTERS));
         alerts.getSideOutput(OverdueDetector.POLICY_CHANGES).sinkTo(sinks.policyChangeRows)
@@ -114,19 +130,24 @@ public final class MonitorJob {
         alerts.getSideOutput(OverdueDetector.IMPORT_SESSIONS).sinkTo(sinks.importSessionRows)
                 .name("import-sessions-to-clickhouse").uid("import-sessions-to-clickhouse");
 
-        alerts.sinkTo(sinks.alertsTopic).name("alerts-to-kafka").uid("alerts-to-kafka");
-        alerts.sinkTo(sinks.alertRows).name("alerts-to-clickhouse").uid("alerts-to-clickhouse");
+        DataStream<Alert> allAlerts = alerts.union(receivableAlerts);
+        allAlerts.sinkTo(sinks.alertsTopic).name("alerts-to-kafka").uid("alerts-to-kafka");
+        allAlerts.sinkTo(sinks.alertRows).name("alerts-to-clickhouse").uid("alerts-to-clickhouse");
         statuses.sinkTo(sinks.statusRows).name("customer-status-to-clickhouse").uid("customer-status-to-clickhouse");
         stages.sinkTo(sinks.stageRows).name("stage-events-to-clickhouse").uid("stage-events-to-clickhouse");
         visits.sinkTo(sinks.visitRows).name("visits-to-clickhouse").uid("visits-to-clickhouse");
         acks.sinkTo(sinks.ackRows).name("alert-acks-to-clickhouse").uid("alert-acks-to-clickhouse");
+        contracts.sinkTo(sinks.contractRows).name("contracts-to-clickhouse").uid("contracts-to-clickhouse");
+        invoices.sinkTo(sinks.invoiceRows).name("invoices-to-clickhouse").uid("invoices-to-clickhouse");
+        payments.sinkTo(sinks.paymentRows).name("payments-to-clickhouse").uid("payments-to-clickhouse");
         deadLetters.sinkTo(sinks.deadLetterTopic).name("dead-letters-to-kafka").uid("dead-letters-to-kafka");
         deadLetters.sinkTo(sinks.deadLetterRows).name("dead-letters-to-clickhouse").uid("dead-letters-to-clickhouse");
     }
 
-    /** The monitor job's input: stage cards, visits and acks, with its consumer group. */
+    /** The monitor job's input: stage cards, visits, acks and cash records, with its consumer group. */
     public static ArrivalTimeSource kafkaInput(PipelineConfig config) {
-        return JobInputs.inputSource(config, config.groupId, config.topicStages, config.topicVisits, config.topicAcks);
+        return JobInputs.inputSource(config, config.groupId, config.topicStages, config.topicVisits, config.topicAcks,
+                config.topicCash);
     }
 
     /** The control topics (policies, imports) with the monitor job's consumer group. */

@@ -2,6 +2,7 @@ package io.salespulse.pipeline.monitor;
 
 import io.salespulse.contract.AckEvent;
 import io.salespulse.contract.Alert;
+import io.salespulse.contract.CashEvent;
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
 import io.salespulse.pipeline.alerts.AlertRecordSerializer;
@@ -30,11 +31,15 @@ public final class MonitorSinks {
     public final Sink<DeadLetter> deadLetterRows;
     public final Sink<ImportSessionRow> importSessionRows;
     public final Sink<PolicyChange> policyChangeRows;
+    public final Sink<CashEvent> contractRows;
+    public final Sink<CashEvent> invoiceRows;
+    public final Sink<CashEvent> paymentRows;
 
     public MonitorSinks(Sink<Alert> alertsTopic, Sink<DeadLetter> deadLetterTopic, Sink<Alert> alertRows,
             Sink<CustomerStatus> statusRows, Sink<StageEvent> stageRows, Sink<VisitEvent> visitRows,
             Sink<AckEvent> ackRows, Sink<DeadLetter> deadLetterRows, Sink<ImportSessionRow> importSessionRows,
-            Sink<PolicyChange> policyChangeRows) {
+            Sink<PolicyChange> policyChangeRows, Sink<CashEvent> contractRows, Sink<CashEvent> invoiceRows,
+            Sink<CashEvent> paymentRows) {
         this.alertsTopic = alertsTopic;
         this.deadLetterTopic = deadLetterTopic;
         this.alertRows = alertRows;
@@ -45,6 +50,9 @@ public final class MonitorSinks {
         this.deadLetterRows = deadLetterRows;
         this.importSessionRows = importSessionRows;
         this.policyChangeRows = policyChangeRows;
+        this.contractRows = contractRows;
+        this.invoiceRows = invoiceRows;
+        this.paymentRows = paymentRows;
     }
 
     /**
@@ -66,6 +74,9 @@ public final class MonitorSinks {
                 new ClickHouseSink<>(ch, ContractTables.ALERT_ACKS),
                 new ClickHouseSink<>(ch, ContractTables.DEAD_LETTERS),
                 new ClickHouseSink<>(ch, ImportSessionRow.TABLE),
-                new ClickHouseSink<>(ch, new PolicyChangeRows()));
+                new ClickHouseSink<>(ch, new PolicyChangeRows()),
+                new ClickHouseSink<>(ch, ContractTables.CONTRACTS),
+                new ClickHouseSink<>(ch, ContractTables.INVOICES),
+                new ClickHouseSink<>(ch, ContractTables.PAYMENTS));
     }
 }

@@ -39,7 +39,7 @@ public final class JobInputs {
                 // First start: from the beginning. After that, a restore resumes from the checkpoint.
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new ContractDeserializer(config.topicStages, config.topicVisits, config.topicAcks,
-                        config.maxFutureSkew))
+                        config.topicCash, config.maxFutureSkew))
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .build();

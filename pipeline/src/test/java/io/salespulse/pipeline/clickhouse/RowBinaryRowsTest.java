@@ -51,6 +51,17 @@ class RowBinaryRowsTest {
     }
 
     @Test
+    void arraysOfDatesAndRealsAreALengthThenTheValues() {
+        RowBinaryRows rows = new RowBinaryRows("db.t", List.of("d", "a"), List.of("Array(Date)", "Array(Float64)"));
+        rows.dateArray(new long[] {20465, 20496}).realArray(new double[] {1.5});
+        rows.endRow();
+        assertThat(hex(rows)).isEqualTo("02" + "f14f" + "1050" // Array(Date): LEB128 count, UInt16 days
+                + "01" + "000000000000f83f"); // Array(Float64)
+        assertThatThrownBy(() -> new RowBinaryRows("db.t", List.of("d"), List.of("Array(Date)")).dateArray(
+                new long[] {-1})).hasMessageContaining("does not fit column d");
+    }
+
+    @Test
     void microsecondColumnsScaleTheMillis() {
         RowBinaryRows rows = new RowBinaryRows("db.t", List.of("t"), List.of("DateTime64(6)"));
         rows.time(1);

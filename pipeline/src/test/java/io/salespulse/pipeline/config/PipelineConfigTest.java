@@ -58,7 +58,7 @@ class PipelineConfigTest {
                 .hasMessage("Invalid setting state.ttl (flag --state-ttl, env SALESPULSE_STATE_TTL) = '30d': must be longer"
                         + " than the longest SLA (30d), or customers would be forgotten before they can become overdue");
         assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--topic-visits", "sales.stages"}, Map.of()))
-                .hasMessageContaining("topic.stages").hasMessageContaining("three different topics");
+                .hasMessageContaining("topic.stages").hasMessageContaining("four different topics");
         assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--topic-imports", "sales.alerts"}, Map.of()))
                 .hasMessageContaining("topic.imports").hasMessageContaining("must differ from every other topic");
         assertThatThrownBy(() -> PipelineConfig.load(new String[] {"--funnel-window", "90m", "--funnel-slide", "1h"},

@@ -53,7 +53,7 @@ public final class TestStack implements AutoCloseable {
     /** As {@link #start(Path, String...)} with {@code inputPartitions} partitions of each input topic (3 otherwise). */
     public static TestStack start(Path dir, int inputPartitions, String... extraTopics) throws Exception {
         LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"));
-        kafka.createTopics(inputPartitions, "sales.stages", "sales.visits", "sales.acks");
+        kafka.createTopics(inputPartitions, "sales.stages", "sales.visits", "sales.acks", "sales.cash");
         kafka.createTopics(1, "sales.alerts", "sales.dlq", "sales.policies", "sales.imports");
         if (extraTopics.length > 0) {
             kafka.createTopics(1, extraTopics);

@@ -26,6 +26,7 @@ public final class GatewayConfig {
     private final String topicStages;
     private final String topicVisits;
     private final String topicAcks;
+    private final String topicCash;
     private final String topicImports;
     private final Path tokensFile;
     private final int maxBodyBytes;
@@ -46,6 +47,7 @@ public final class GatewayConfig {
         this.topicStages = s.get(GatewaySetting.TOPIC_STAGES);
         this.topicVisits = s.get(GatewaySetting.TOPIC_VISITS);
         this.topicAcks = s.get(GatewaySetting.TOPIC_ACKS);
+        this.topicCash = s.get(GatewaySetting.TOPIC_CASH);
         this.topicImports = s.get(GatewaySetting.TOPIC_IMPORTS);
         this.tokensFile = s.get(GatewaySetting.TOKENS_FILE);
         this.maxBodyBytes = s.get(GatewaySetting.MAX_BODY_BYTES);
@@ -92,6 +94,11 @@ public final class GatewayConfig {
 
     public String topicAcks() {
         return topicAcks;
+    }
+
+    /** Where {@code /v1/contracts}, {@code /v1/invoices} and {@code /v1/payments} write. */
+    public String topicCash() {
+        return topicCash;
     }
 
     /** The compacted topic of history-import sessions ({@code sales.imports}). */
@@ -188,6 +195,10 @@ public final class GatewayConfig {
             set(GatewaySetting.TOPIC_STAGES, stages);
             set(GatewaySetting.TOPIC_VISITS, visits);
             return set(GatewaySetting.TOPIC_ACKS, acks);
+        }
+
+        public Builder topicCash(String cash) {
+            return set(GatewaySetting.TOPIC_CASH, cash);
         }
 
         public Builder topicImports(String imports) {

@@ -23,6 +23,7 @@ public enum GatewaySetting implements SettingKey {
     TOPIC_STAGES(SharedSettings.TOPIC_STAGES.withDescription("Topic stage cards are written to")),
     TOPIC_VISITS(SharedSettings.TOPIC_VISITS.withDescription("Topic visits are written to")),
     TOPIC_ACKS(SharedSettings.TOPIC_ACKS.withDescription("Topic alert acks are written to")),
+    TOPIC_CASH(SharedSettings.TOPIC_CASH.withDescription("Topic contracts, invoices and payments are written to")),
     TOPIC_IMPORTS(SharedSettings.TOPIC_IMPORTS.withDescription("Compacted topic of history-import sessions")),
     // At least 3 s so that renewing every third of it leaves the importer a second; at most a day, since the
     // jobs hold the imported customers' alerts while a session is open.

@@ -3,6 +3,7 @@ package io.salespulse.producers.gateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.salespulse.contract.CashEvent;
 import io.salespulse.contract.EventParser;
 import io.salespulse.contract.ImportSession;
 import io.salespulse.contract.InvalidEventException;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The field app's way into Kafka: {@code POST /v1/stages}, {@code /v1/visits}, {@code /v1/acks} with one
- * event (a JSON object) or a batch (a JSON array), {@code GET /healthz}, {@code GET /metrics}; and the sessions
+ * event (a JSON object) or a batch (a JSON array); the ERP's, {@code POST /v1/contracts}, {@code /v1/invoices},
+ * {@code /v1/payments} (all three to the cash topic, {@code kind} set by the endpoint); {@code GET /healthz}, {@code GET /metrics}; and the sessions
  * of history imports, {@code POST /v1/imports} and {@code POST /v1/imports/{id}/complete} ({@link ImportSessions}).
  *
  * <p>Order of checks: bearer token (401), body size (413, from {@code Content-Length} or while reading), body
@@ -182,18 +184,27 @@ public final class IngestGateway implements AutoCloseable {
         LOG.info("event=gateway_stopped");
     }
 
-    /** The three ingest endpoints: where each goes in Kafka and what its key is. */
+    /**
+     * The ingest endpoints: where each goes in Kafka and what its key is. The cash endpoints share one topic and
+     * say which {@code kind} their events are.
+     */
     private enum Endpoint {
-        STAGES("/v1/stages", "customer_id"),
-        VISITS("/v1/visits", "customer_id"),
-        ACKS("/v1/acks", "alert_id");
+        STAGES("/v1/stages", "customer_id", null),
+        VISITS("/v1/visits", "customer_id", null),
+        ACKS("/v1/acks", "alert_id", null),
+        CONTRACTS("/v1/contracts", "contract_id", CashEvent.CONTRACT),
+        INVOICES("/v1/invoices", "contract_id", CashEvent.INVOICE),
+        PAYMENTS("/v1/payments", "contract_id", CashEvent.PAYMENT);
 
         final String path;
         final String keyField;
+        /** The {@code kind} of the cash endpoints' events, null for the others. */
+        final String cashKind;
 
-        Endpoint(String path, String keyField) {
+        Endpoint(String path, String keyField, String cashKind) {
             this.path = path;
             this.keyField = keyField;
+            this.cashKind = cashKind;
         }
     }
 
@@ -224,7 +235,8 @@ public final class IngestGateway implements AutoCloseable {
                 metrics(response, done);
             } else {
                 reply(response, done, 404, FieldError.body("not_found", "no such endpoint: " + path
-                        + "; use POST /v1/stages, /v1/visits, /v1/acks, /v1/imports, GET /healthz, GET /metrics"));
+                        + "; use POST /v1/stages, /v1/visits, /v1/acks, /v1/contracts, /v1/invoices, /v1/payments,"
+                        + " /v1/imports, GET /healthz, GET /metrics"));
             }
             return true;
         }
@@ -429,6 +441,19 @@ public final class IngestGateway implements AutoCloseable {
             for (int i = 0; i < events.size(); i++) {
                 JsonNode event = events.get(i);
                 byte[] value = events.size() == 1 && root.isObject() ? body : Json.bytes(event);
+                if (endpoint.cashKind != null && event.isObject()) {
+                    JsonNode kind = event.get("kind");
+                    if (kind == null || kind.isNull()) {
+                        // The endpoint says what the event is: written with its kind, as the topic's readers need it.
+                        ((ObjectNode) event).put("kind", endpoint.cashKind);
+                        value = Json.bytes(event);
+                    } else if (!kind.isTextual() || !kind.textValue().equals(endpoint.cashKind)) {
+                        invalid.add(new FieldError(i, "kind", "unknown_value", "field 'kind' is " + kind
+                                + " but " + endpoint.path + " takes " + endpoint.cashKind
+                                + " events; leave 'kind' out or post to the endpoint of that kind"));
+                        continue;
+                    }
+                }
                 try {
                     String eventTenant = validate(endpoint, value, receivedAt);
                     if (!tenant.equals(eventTenant)) {
@@ -525,6 +550,7 @@ public final class IngestGateway implements AutoCloseable {
             case STAGES -> parser.parseStage(value, receivedAt).tenant;
             case VISITS -> parser.parseVisit(value, receivedAt).tenant;
             case ACKS -> parser.parseAck(value, receivedAt).tenant;
+            case CONTRACTS, INVOICES, PAYMENTS -> parser.parseCash(value, receivedAt).tenant;
         };
     }
 
@@ -533,6 +559,7 @@ public final class IngestGateway implements AutoCloseable {
             case STAGES -> config.topicStages();
             case VISITS -> config.topicVisits();
             case ACKS -> config.topicAcks();
+            case CONTRACTS, INVOICES, PAYMENTS -> config.topicCash();
         };
     }
 

@@ -2,6 +2,7 @@ package io.salespulse.producers.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.salespulse.contract.AckEvent;
+import io.salespulse.contract.CashEvent;
 import io.salespulse.contract.EventParser;
 import io.salespulse.contract.InvalidEventException;
 import io.salespulse.contract.StageEvent;
@@ -13,7 +14,11 @@ import java.util.Optional;
 public enum ImportKind {
     CARD("card", "cards", "/v1/stages", "customer_id", "stage"),
     VISIT("visit", "visits", "/v1/visits", "customer_id", "channel"),
-    ACK("ack", "acks", "/v1/acks", "alert_id", "action");
+    ACK("ack", "acks", "/v1/acks", "alert_id", "action"),
+    // Lead to cash (sales.cash): the record's own 'kind' says which, and stays in the record.
+    CONTRACT("contract", "contracts", "/v1/contracts", "contract_id", "amount"),
+    INVOICE("invoice", "invoices", "/v1/invoices", "invoice_id", "amount"),
+    PAYMENT("payment", "payments", "/v1/payments", "invoice_id", "amount");
 
     private final String code;
     private final String plural;
@@ -43,12 +48,20 @@ public enum ImportKind {
         return path;
     }
 
-    /** card/stage, visit, ack, also in the plural (stages, visits, acks) and in any case. */
+    /** Whether the record's {@code kind} field is part of the contract (cash records), not only the importer's. */
+    public boolean isCash() {
+        return this == CONTRACT || this == INVOICE || this == PAYMENT;
+    }
+
+    /** card/stage, visit, ack, contract, invoice, payment, also in the plural (stages, visits, ...) and in any case. */
     public static Optional<ImportKind> fromCode(String code) {
         return Optional.ofNullable(switch (code.strip().toLowerCase(Locale.ROOT)) {
             case "card", "cards", "stage", "stages" -> CARD;
             case "visit", "visits" -> VISIT;
             case "ack", "acks" -> ACK;
+            case "contract", "contracts" -> CONTRACT;
+            case "invoice", "invoices" -> INVOICE;
+            case "payment", "payments" -> PAYMENT;
             default -> null;
         });
     }
@@ -74,6 +87,10 @@ public enum ImportKind {
             }
             case ACK -> {
                 AckEvent e = parser.parseAck(value, receivedAt);
+                yield new Validated(e.eventId, e.tenant, e.occurredAt);
+            }
+            case CONTRACT, INVOICE, PAYMENT -> {
+                CashEvent e = parser.parseCash(value, receivedAt);
                 yield new Validated(e.eventId, e.tenant, e.occurredAt);
             }
         };

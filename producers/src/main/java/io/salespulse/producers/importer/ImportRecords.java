@@ -51,6 +51,9 @@ final class ImportRecords {
         }
         ObjectNode n = source.fields().deepCopy();
         ImportKind k = kindOf(n);
+        if (k.isCash()) {
+            n.put("kind", k.code()); // a cash record's kind is part of the contract
+        }
         if (!ImportKind.present(n, "tenant")) {
             n.put("tenant", tenant);
         }
@@ -78,10 +81,12 @@ final class ImportRecords {
             return kind != null ? kind : ImportKind.infer(n);
         }
         if (!field.isTextual()) {
-            throw new Rejected("unknown_kind", "field 'kind' must be card, visit or ack, got " + field);
+            throw new Rejected("unknown_kind", "field 'kind' must be card, visit, ack, contract, invoice or payment, got "
+                    + field);
         }
         return ImportKind.fromCode(field.textValue()).orElseThrow(() -> new Rejected("unknown_kind",
-                "field 'kind' is '" + field.textValue() + "', expected card (or stage), visit or ack"));
+                "field 'kind' is '" + field.textValue() + "', expected card (or stage), visit, ack, contract, invoice"
+                        + " or payment"));
     }
 
     /**

@@ -79,7 +79,10 @@ public record ImportSummary(String importId, String tenant, Outcome outcome, Lis
     private static String perKind(Map<ImportKind, Long> counts) {
         List<String> parts = new ArrayList<>();
         for (ImportKind k : ImportKind.values()) {
-            parts.add(counts.getOrDefault(k, 0L) + " " + k.plural());
+            // Lead to cash only when the import has some: most imports are the field's history.
+            if (!k.isCash() || counts.getOrDefault(k, 0L) > 0) {
+                parts.add(counts.getOrDefault(k, 0L) + " " + k.plural());
+            }
         }
         return String.join(", ", parts);
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -40,10 +41,16 @@ public final class GatewayEventSink implements EventSink {
 
     public GatewayEventSink(String gatewayUrl, String token, int batchSize) {
         this(gatewayUrl, token, batchSize, Map.of(Topics.STAGES, "/v1/stages", Topics.VISITS, "/v1/visits",
-                Topics.ACKS, "/v1/acks"), 10);
+                Topics.ACKS, "/v1/acks", Topics.CASH, CASH_PATH), 10);
     }
 
-    /** @param pathByTopic which endpoint each topic's records go to */
+    /**
+     * The cash records' endpoint: {@code /v1/contracts}, {@code /v1/invoices} or {@code /v1/payments} by the record's
+     * {@code kind} (a record without a readable kind goes to {@code /v1/contracts}, which refuses it).
+     */
+    public static final String CASH_PATH = "/v1/{kind}s";
+
+    /** @param pathByTopic which endpoint each topic's records go to ({@link #CASH_PATH} for the cash topic) */
     public GatewayEventSink(String gatewayUrl, String token, int batchSize, Map<String, String> pathByTopic,
             int maxAttempts) {
         if (batchSize < 1) {
@@ -59,6 +66,9 @@ public final class GatewayEventSink implements EventSink {
         String path = pathByTopic.get(topic);
         if (path == null) {
             throw new IllegalArgumentException("no gateway endpoint for topic " + topic);
+        }
+        if (path.equals(CASH_PATH)) {
+            path = "/v1/" + cashKind(value) + "s";
         }
         if (!isJsonObject(value)) {
             postAlone(path, value);
@@ -153,6 +163,16 @@ public final class GatewayEventSink implements EventSink {
         } else {
             throw new IllegalStateException("the gateway answered " + status + " to " + path + ": "
                     + new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String cashKind(byte[] value) {
+        try {
+            JsonNode kind = Json.MAPPER.readTree(value).path("kind");
+            return kind.isTextual() && Set.of("contract", "invoice", "payment").contains(kind.textValue())
+                    ? kind.textValue() : "contract";
+        } catch (IOException e) {
+            return "contract";
         }
     }
 

@@ -39,18 +39,28 @@ public record SimulationSpeed(Mode mode, double factor) {
 
     /** Wraps {@code sink} so records are sent at this speed. */
     public EventSink pace(EventSink sink) {
-        return mode == Mode.ACCELERATED ? sink : new Paced(sink, this);
+        return mode == Mode.ACCELERATED ? sink : new Paced(sink, this, Long.MIN_VALUE);
+    }
+
+    /**
+     * Wraps {@code sink} so records are sent at this speed, a factor counted from {@code windowStart}: records from
+     * before the window (the ERP's past) go out at once, as the backlog of a history sync.
+     */
+    public EventSink pace(EventSink sink, Instant windowStart) {
+        return mode == Mode.ACCELERATED ? sink : new Paced(sink, this, windowStart.toEpochMilli());
     }
 
     private static final class Paced implements EventSink {
         private final EventSink inner;
         private final SimulationSpeed speed;
-        private long firstTimestamp = Long.MIN_VALUE;
+        private long firstTimestamp;
         private long startedNanos;
+        private boolean started;
 
-        Paced(EventSink inner, SimulationSpeed speed) {
+        Paced(EventSink inner, SimulationSpeed speed, long firstTimestamp) {
             this.inner = inner;
             this.speed = speed;
+            this.firstTimestamp = firstTimestamp;
         }
 
         @Override
@@ -82,9 +92,12 @@ public record SimulationSpeed(Mode mode, double factor) {
             if (speed.mode == Mode.REALTIME) {
                 waitMillis = timestampMillis - System.currentTimeMillis();
             } else {
-                if (firstTimestamp == Long.MIN_VALUE) {
-                    firstTimestamp = timestampMillis;
+                if (!started) {
+                    started = true;
                     startedNanos = System.nanoTime();
+                    if (firstTimestamp == Long.MIN_VALUE) {
+                        firstTimestamp = timestampMillis;
+                    }
                 }
                 long dueNanos = startedNanos + (long) ((timestampMillis - firstTimestamp) * 1e6 / speed.factor);
                 waitMillis = (dueNanos - System.nanoTime()) / 1_000_000;

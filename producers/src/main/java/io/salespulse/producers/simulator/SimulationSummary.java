@@ -24,6 +24,7 @@ import java.util.Objects;
  *     or nothing had arrived yet)
  * @param places the outlets to load and which check-ins were injected far from them ({@link SimulatedPlaces#NONE} when
  *     not simulated)
+ * @param cash lead to cash: the contracts, invoices and payments sent and their ground truth ({@link #cash()})
  */
 public record SimulationSummary(
         long stageCards,
@@ -35,7 +36,8 @@ public record SimulationSummary(
         GroundTruth groundTruth,
         ExpectedOutcomes expected,
         HistoryImport historyImport,
-        SimulatedPlaces places) {
+        SimulatedPlaces places,
+        SimulatedCash cash) {
 
     /**
      * The history part of a run, sent as an import session.
@@ -59,18 +61,25 @@ public record SimulationSummary(
     public SimulationSummary {
         groundTruth = groundTruth == null ? GroundTruth.NONE : groundTruth;
         places = places == null ? SimulatedPlaces.NONE : places;
+        cash = cash == null ? SimulatedCash.NONE : cash;
         Objects.requireNonNull(expected, "expected");
     }
 
     public SimulationSummary(long stageCards, long visits, long acks, long malformed, long duplicates, long retries,
+            GroundTruth groundTruth, ExpectedOutcomes expected, HistoryImport historyImport, SimulatedPlaces places) {
+        this(stageCards, visits, acks, malformed, duplicates, retries, groundTruth, expected, historyImport, places,
+                null);
+    }
+
+    public SimulationSummary(long stageCards, long visits, long acks, long malformed, long duplicates, long retries,
             GroundTruth groundTruth, ExpectedOutcomes expected) {
-        this(stageCards, visits, acks, malformed, duplicates, retries, groundTruth, expected, null, null);
+        this(stageCards, visits, acks, malformed, duplicates, retries, groundTruth, expected, null, null, null);
     }
 
     /** The same run with the ground truth of its history sent as {@code history}. */
     SimulationSummary imported(HistoryImport history, ExpectedOutcomes truth) {
         return new SimulationSummary(stageCards, visits, acks, malformed, duplicates, retries, groundTruth, truth,
-                history, places);
+                history, places, cash);
     }
 
     /** The {@code stage_overdue} alert ids a correct pipeline has emitted by the end (retracted ones too), sorted. */
@@ -83,8 +92,9 @@ public record SimulationSummary(
         return expected.customersByStatus();
     }
 
+    /** Every record sent: the field's and managers' records, the broken and repeated ones, and lead to cash. */
     public long totalRecords() {
-        return stageCards + visits + acks + malformed + duplicates + retries;
+        return stageCards + visits + acks + malformed + duplicates + retries + cash.records();
     }
 
     /**
@@ -100,6 +110,9 @@ public record SimulationSummary(
         }
         if (!places.outlets().isEmpty()) {
             root.set("places", places.toJson());
+        }
+        if (cash.records() > 0) {
+            root.set("cash", cash.toJson());
         }
         return root;
     }
@@ -121,6 +134,7 @@ public record SimulationSummary(
                 + "; customers at the end: " + customersByExpectedStatus()
                 + (historyImport == null ? "" : "; the " + historyImport.records() + " records that had arrived by "
                         + historyImport.arrivedUntil() + " went as import " + historyImport.importId() + " of tenant "
-                        + historyImport.tenant() + ", complete at " + historyImport.completedAt());
+                        + historyImport.tenant() + ", complete at " + historyImport.completedAt())
+                + (cash.records() == 0 ? "" : "; lead to cash: " + cash);
     }
 }

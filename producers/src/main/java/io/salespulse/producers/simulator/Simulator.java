@@ -49,8 +49,11 @@ import org.slf4j.LoggerFactory;
  * acks, noise, offline spells, retries), so one customer's history does not shift when another's changes,
  * and switching field traffic on changes when records arrive, not what happened.
  *
+ * <p>Lead to cash ({@link CashSimulation}): won customers' contracts, invoices and payments on {@code sales.cash},
+ * from their own random stream, so the rest of the history and its ground truth do not change with them.
+ *
  * <p>Event ids are {@code <prefix>-<run>-<counter>}: prefix {@code v}/{@code s}/{@code a} for visits,
- * stage cards and acks, {@code m} for malformed records; {@code run} is a hash of the settings, so
+ * stage cards and acks, {@code k} for contracts, invoices and payments, {@code m} for malformed records; {@code run} is a hash of the settings, so
  * two runs with different settings (e.g. the demo's {@code end = now}) never share an event id.
  */
 public final class Simulator {
@@ -62,6 +65,7 @@ public final class Simulator {
     private static final long STREAM_OFFLINE_SPELLS = 5;
     private static final long STREAM_RETRIES = 6;
     private static final long STREAM_PLACES = 7;
+    private static final long STREAM_CASH = 8;
     private static final long STREAM_CUSTOMERS = 1_000;
     /** The import id the ground truth of {@link #writeHistory} assumes; the importer chooses the real one. */
     static final String HISTORY_IMPORT_ID = "history";
@@ -229,7 +233,8 @@ public final class Simulator {
         List<Arrival> arrivals = new ArrayList<>();
         List<OutgoingRecord> written = new ArrayList<>();
         for (OutgoingRecord r : plan.records) {
-            if (r.kind == RecordKind.VALID || r.kind == RecordKind.BURST) {
+            // History files hold the field's records (cards, visits, acks), as they did before lead to cash.
+            if ((r.kind == RecordKind.VALID || r.kind == RecordKind.BURST) && !r.topic.equals(Topics.CASH)) {
                 out.write(new String(r.value, StandardCharsets.UTF_8));
                 out.write('\n');
                 written.add(r);
@@ -243,7 +248,8 @@ public final class Simulator {
         ImportWindow window = new ImportWindow(settings.tenant(), HISTORY_IMPORT_ID, completedAt, completedAt);
         ExpectedOutcomes truth = new OverdueOracle(settings.sla(), settings.offlineGrace())
                 .run(arrivals, List.of(window), completedAt);
-        SimulationSummary summary = summary(written, plan.summary.groundTruth(), truth, plan.summary.places());
+        SimulationSummary summary = summary(written, plan.summary.groundTruth(), truth, plan.summary.places(),
+                SimulatedCash.NONE);
         LOG.info("history file: {} ({})", summary, settings);
         return summary;
     }
@@ -311,8 +317,12 @@ public final class Simulator {
         List<io.salespulse.producers.places.Outlet> outlets = places.outlets(org, customerList, withoutOutlet);
         records.addAll(numberAcks(acks(records, org), run));
         records.sort(Comparator.comparing(n -> n.event().occurredAt()));
+        // The seed distributor's slow payers: the last region (the first one has the objection problem).
+        CashSimulation.Result cash = new CashSimulation(settings.tenant(), settings.start(), settings.end(),
+                random(STREAM_CASH)).generate(cards, org.reps, settings.size().customersPerThreeWeeks() / 21.0,
+                        org.regions.get(org.regions.size() - 1).code(), run);
         return serialise(records, run, field, cards, customerList, injectedCustomers,
-                new PlaceTruth(outlets, places.far(), withoutOutlet));
+                new PlaceTruth(outlets, places.far(), withoutOutlet), cash);
     }
 
     /** Customers whose first contact falls in the window, scaled from the scenario's three-week figure. */
@@ -428,7 +438,7 @@ public final class Simulator {
             Set<String> withoutOutlet) {}
 
     private Plan serialise(List<Numbered> events, String run, FieldArrivals field, List<StageCard> cards,
-            List<Customer> customers, Set<String> injectedCustomers, PlaceTruth places) {
+            List<Customer> customers, Set<String> injectedCustomers, PlaceTruth places, CashSimulation.Result cash) {
         SplittableRandom noise = random(STREAM_NOISE);
         SplittableRandom retries = random(STREAM_RETRIES);
         List<OutgoingRecord> out = new ArrayList<>(events.size() * 11 / 10);
@@ -480,6 +490,12 @@ public final class Simulator {
                 bursts.add(new GroundTruth.MalformedBurst(b.at(), b.count(), codes));
             }
         }
+        // Lead to cash after everything else, so the other records' ids and noise do not depend on it; the ERP is
+        // online: each record arrives when it happens.
+        for (CashSimulation.Outgoing c : cash.records()) {
+            out.add(new OutgoingRecord(Topics.CASH, c.key(), EventJson.bytes(c.json()), c.at().toEpochMilli(),
+                    RecordKind.VALID));
+        }
         // Stable: records arriving together keep their order (an offline queue uploads in creation order; a
         // burst goes after everything at or before its time).
         out.sort(Comparator.comparingLong(OutgoingRecord::timestampMillis));
@@ -498,11 +514,11 @@ public final class Simulator {
                 : InjectedEvents.groundTruth(settings, cards, injectedCustomers, bursts);
         SimulatedPlaces placeTruth = new SimulatedPlaces(places.outlets(), farSent, places.withoutOutlet(), positioned,
                 unknownCustomer);
-        return new Plan(out, arrivals, summary(out, injected, truth, placeTruth));
+        return new Plan(out, arrivals, summary(out, injected, truth, placeTruth, cash.truth()));
     }
 
     private static SimulationSummary summary(List<OutgoingRecord> records, GroundTruth injected,
-            ExpectedOutcomes truth, SimulatedPlaces places) {
+            ExpectedOutcomes truth, SimulatedPlaces places, SimulatedCash cash) {
         Map<String, Long> valid = new HashMap<>();
         long malformed = 0;
         long duplicates = 0;
@@ -516,7 +532,8 @@ public final class Simulator {
             }
         }
         return new SimulationSummary(valid.getOrDefault(Topics.STAGES, 0L), valid.getOrDefault(Topics.VISITS, 0L),
-                valid.getOrDefault(Topics.ACKS, 0L), malformed, duplicates, retries, injected, truth, null, places);
+                valid.getOrDefault(Topics.ACKS, 0L), malformed, duplicates, retries, injected, truth, null, places,
+                cash);
     }
 
     private static String id(String prefix, String run, long counter) {

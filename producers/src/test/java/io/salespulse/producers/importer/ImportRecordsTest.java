@@ -42,6 +42,45 @@ class ImportRecordsTest {
     }
 
     @Test
+    void cashRecordsKeepTheirKindAndGoToTheirEndpoint() throws Exception {
+        ImportRecord invoice = inferred.prepare(FILE, source(invoice()));
+        assertThat(invoice.kind()).isEqualTo(ImportKind.INVOICE);
+        assertThat(invoice.kind().path()).isEqualTo("/v1/invoices");
+        assertThat(sent(invoice).get("kind").asText()).as("part of the cash contract").isEqualTo("invoice");
+        assertThat(sent(invoice).get("import_id").asText()).isEqualTo("imp-test-1");
+
+        ObjectNode payment = invoice().put("kind", "Payments");
+        payment.remove("due_at");
+        ImportRecord p = inferred.prepare(FILE, source(payment));
+        assertThat(p.kind()).isEqualTo(ImportKind.PAYMENT);
+        assertThat(sent(p).get("kind").asText()).isEqualTo("payment");
+
+        ObjectNode noId = invoice();
+        noId.remove("event_id");
+        assertThat(inferred.prepare(FILE, source(noId)).eventId()).startsWith("imp-")
+                .isEqualTo(inferred.prepare(FILE, source(noId.deepCopy())).eventId());
+        assertRejected(inferred, invoice().put("amount", 0), "out_of_range");
+        assertRejected(inferred, invoice().put("kind", "refund"), "unknown_kind");
+    }
+
+    static ObjectNode invoice() {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("event_id", "k-1");
+        n.put("tenant", "weijiang");
+        n.put("kind", "invoice");
+        n.put("occurred_at", "2026-01-14T11:00:00+08:00");
+        n.put("contract_id", "ct-1");
+        n.put("customer_id", "c-1");
+        n.put("rep_id", "r-017");
+        n.put("region", "hz-west");
+        n.put("team", "t-3");
+        n.put("invoice_id", "inv-1");
+        n.put("amount", 12000.0);
+        n.put("due_at", "2026-02-14T11:00:00+08:00");
+        return n;
+    }
+
+    @Test
     void tenantIsFilledInAndAnotherTenantIsRefused() throws Exception {
         ObjectNode noTenant = card();
         noTenant.remove("tenant");

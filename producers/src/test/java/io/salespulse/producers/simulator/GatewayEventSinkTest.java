@@ -32,7 +32,7 @@ class GatewayEventSinkTest {
         Files.writeString(tokens, "{\"tenants\":{\"weijiang\":[\"" + TenantTokens.hashHex(token) + "\"]}}");
 
         try (LocalKafka kafka = LocalKafka.start(tmp.resolve("kafka"))) {
-            kafka.createTopics(3, Topics.STAGES, Topics.VISITS, Topics.ACKS);
+            kafka.createTopics(3, Topics.STAGES, Topics.VISITS, Topics.ACKS, Topics.CASH);
             GatewayConfig config = GatewayConfig.builder().host("127.0.0.1").port(0)
                     .kafkaBootstrap(kafka.bootstrapServers()).tokensFile(tokens).build();
             GatewayEventSink sink;
@@ -55,7 +55,7 @@ class GatewayEventSinkTest {
 
     private static Set<String> eventIds(LocalKafka kafka) throws Exception {
         Set<String> ids = new HashSet<>();
-        for (var r : kafka.readAll(Topics.STAGES, Topics.VISITS, Topics.ACKS)) {
+        for (var r : kafka.readAll(Topics.STAGES, Topics.VISITS, Topics.ACKS, Topics.CASH)) {
             ids.add(SimulationRuns.JSON.readTree(r.value()).get("event_id").asText());
         }
         return ids;

@@ -33,7 +33,7 @@ class KafkaEventSinkTest {
         List<SentRecord> expected = SimulationRuns.run(settings).sent();
 
         try (LocalKafka kafka = LocalKafka.start(tmp.resolve("kafka"))) {
-            kafka.createTopics(3, Topics.STAGES, Topics.VISITS, Topics.ACKS);
+            kafka.createTopics(3, Topics.STAGES, Topics.VISITS, Topics.ACKS, Topics.CASH);
             SimulationSummary summary;
             try (KafkaEventSink sink = new KafkaEventSink(kafka.bootstrapServers())) {
                 summary = new Simulator(settings).run(sink);
@@ -65,7 +65,7 @@ class KafkaEventSinkTest {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(Topics.STAGES, Topics.VISITS, Topics.ACKS));
+            consumer.subscribe(List.of(Topics.STAGES, Topics.VISITS, Topics.ACKS, Topics.CASH));
             long deadline = System.currentTimeMillis() + 60_000;
             while (out.size() < expected && System.currentTimeMillis() < deadline) {
                 consumer.poll(Duration.ofMillis(500)).forEach(out::add);

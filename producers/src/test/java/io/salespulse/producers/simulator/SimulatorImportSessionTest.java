@@ -58,7 +58,7 @@ class SimulatorImportSessionTest {
         Map<String, Long> arrivalById = arrivalsById(settings);
 
         try (LocalKafka kafka = LocalKafka.start(tmp.resolve("kafka"))) {
-            kafka.createTopics(3, Topics.STAGES, Topics.VISITS, Topics.ACKS);
+            kafka.createTopics(3, Topics.STAGES, Topics.VISITS, Topics.ACKS, Topics.CASH);
             kafka.createTopics(1, Topics.IMPORTS);
             SimulationSummary summary;
             try (KafkaEventSink sink = new KafkaEventSink(kafka.bootstrapServers())) {
@@ -123,7 +123,7 @@ class SimulatorImportSessionTest {
         Files.writeString(tokens, "{\"tenants\":{\"" + TENANT + "\":[\"" + TenantTokens.hashHex(token) + "\"]}}");
 
         try (LocalKafka kafka = LocalKafka.start(tmp.resolve("kafka"))) {
-            kafka.createTopics(3, Topics.STAGES, Topics.VISITS, Topics.ACKS);
+            kafka.createTopics(3, Topics.STAGES, Topics.VISITS, Topics.ACKS, Topics.CASH);
             kafka.createTopics(1, Topics.IMPORTS);
             GatewayConfig config = GatewayConfig.builder().host("127.0.0.1").port(0)
                     .kafkaBootstrap(kafka.bootstrapServers()).tokensFile(tokens)
