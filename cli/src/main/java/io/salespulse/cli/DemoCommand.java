@@ -77,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         long started = System.nanoTime();
         Path home = dir.toAbsolutePath().normalize();
-        SimulationSettings settings = SimulateCommand.settings(scenario, seed, weeks, Instant.now());
+        SimulationSettings settings = SimulateCommand.demoSettings(scenario, seed, weeks, Instant.now());
         Thread stopOnCtrlC = new Thread(() -> {
             if (!running.isEmpty()) {
                 System.out.println();

@@ -105,6 +105,11 @@ final class SimulateCommand implements Callable<Integer> {
             description = "The offline_grace the ground truth assumes; changes no record (default: ${DEFAULT-VALUE})")
     String grace;
 
+    @Option(names = "--erp-history-months", defaultValue = "0", paramLabel = "<months>",
+            description = {"Months of the ERP's contracts, invoices and payments before the window (0 to 24; the demo",
+                "uses " + DEMO_ERP_HISTORY_MONTHS + "): collections and overdue receivables from the first day (default: ${DEFAULT-VALUE})"})
+    int erpHistoryMonths;
+
     @Option(names = "--history-file", paramLabel = "<file.jsonl>",
             description = "Write the history as a history-import file (one event per line) instead of sending it; "
                     + "the ground truth is then that of importing it at the history's end")
@@ -275,7 +280,7 @@ final class SimulateCommand implements Callable<Integer> {
     private SimulationSettings settings(double offline, double retries) {
         return build(builder(scenario, reps, seed, weeks, parseEnd(end), injections).tenant(tenant)
                 .offlineReps(offline).retryRate(retries).lastMinuteShare(lastMinute)
-                .offlineGrace(duration("--grace", grace)));
+                .offlineGrace(duration("--grace", grace)).erpHistoryMonths(erpHistoryMonths));
     }
 
     private static Duration duration(String flag, String value) {
@@ -309,6 +314,14 @@ final class SimulateCommand implements Callable<Integer> {
 
     static SimulationSettings settings(Scenario scenario, long seed, int weeks, Instant end) {
         return settings(scenario, seed, weeks, end, List.of());
+    }
+
+    /** The ERP's past the demo simulates: a year of accounts, so the cash view has collections from the start. */
+    static final int DEMO_ERP_HISTORY_MONTHS = 12;
+
+    /** The demo's history: the field's weeks and the ERP's {@link #DEMO_ERP_HISTORY_MONTHS} months before them. */
+    static SimulationSettings demoSettings(Scenario scenario, long seed, int weeks, Instant end) {
+        return build(builder(scenario, 0, seed, weeks, end, List.of()).erpHistoryMonths(DEMO_ERP_HISTORY_MONTHS));
     }
 
     static SimulationSettings settings(Scenario scenario, long seed, int weeks, Instant end, List<String> injections) {
@@ -350,7 +363,7 @@ final class SimulateCommand implements Callable<Integer> {
             String flag = m.contains("'reps'") ? "--reps" : m.contains("'tenant'") ? "--tenant"
                     : m.contains("'offlineReps'") ? "--offline-reps" : m.contains("'retryRate'") ? "--retry-rate"
                     : m.contains("'lastMinuteShare'") ? "--last-minute" : m.contains("'offlineGrace'") ? "--grace"
-                    : "--inject";
+                    : m.contains("'erpHistoryMonths'") ? "--erp-history-months" : "--inject";
             throw new UserError(flag + ": " + m, 2);
         }
     }

@@ -48,7 +48,7 @@ final class DemoStack implements AutoCloseable {
             MigrateCommand.migrate(clickHouse.jdbcUrl(), "default", "");
             SimulationSummary simulated;
             try (KafkaEventSink sink = new KafkaEventSink(kafka.bootstrapServers())) {
-                simulated = new Simulator(SimulateCommand.settings(scenario, seed, weeks, Instant.now())).run(sink);
+                simulated = new Simulator(SimulateCommand.demoSettings(scenario, seed, weeks, Instant.now())).run(sink);
             }
             // One broken upload received now: the simulated malformed records keep their simulated times, which
             // may all lie outside the dashboards' last 24 hours depending on the weekday the tests run on.

@@ -43,7 +43,7 @@ final class CashEvaluation {
     static List<Outcome> run(Scenario scenario, long seed, int weeks, Function<SimulationSettings.Builder,
             SimulationSettings.Builder> tune) throws Exception {
         InMemoryEventSink sink = new InMemoryEventSink();
-        SimulationSettings.Builder b = SimulationSettings.builder().scenario(scenario).seed(seed)
+        SimulationSettings.Builder b = SimulationSettings.builder().scenario(scenario).seed(seed).erpHistoryMonths(12)
                 .duration(Duration.ofDays(7L * weeks)).end(END);
         new Simulator(tune.apply(b).build()).run(sink);
         SimulatedBooks books = SimulatedBooks.of(sink.records());

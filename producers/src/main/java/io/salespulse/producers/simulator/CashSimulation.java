@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * region pay {@link SimulatedCash#SLOW_REGION_EXTRA_DAYS} days later than the others (the seed distributor's
  * problem); about 5 % of invoices are paid in part first and the rest weeks later, about 3 % are never paid.
  *
- * <p>The ERP has a past: {@link #ERP_HISTORY_MONTHS} months before the window, accounts that bought before
+ * <p>The ERP can have a past ({@link SimulationSettings#erpHistoryMonths()}, the demo's 12): months before the window, accounts that bought before
  * SalesPulse was started (ids {@code c-erp-…}, like the customers won in the window: their reps, their deal values)
  * signed contracts at the rate the organisation wins customers in the long run; their records that fall in that past carry the
  * {@code import_id} of the ERP's history sync, and their later invoices and payments arrive live in the window.
@@ -44,8 +44,6 @@ final class CashSimulation {
     private static final double PARTIAL_RATE = 0.05;
     private static final double NEVER_PAID_RATE = 0.03;
     private static final long DAY = Duration.ofDays(1).toMillis();
-    /** How far back the ERP's history sync reaches. */
-    static final int ERP_HISTORY_MONTHS = 12;
     /**
      * Won customers per customer entering the process, in the long run (closings reached and won), measured on a
      * simulated year of the small team (0.32 to 0.35 over three seeds); the ERP's past signs at this rate.
@@ -60,11 +58,14 @@ final class CashSimulation {
     private final String tenant;
     private final Instant start;
     private final Instant end;
+    private final int erpHistoryMonths;
     private final SplittableRandom rnd;
 
-    CashSimulation(String tenant, Instant start, Instant end, SplittableRandom rnd) {
+    /** @param erpHistoryMonths how far back the ERP's history sync reaches (0: no past) */
+    CashSimulation(String tenant, Instant start, Instant end, int erpHistoryMonths, SplittableRandom rnd) {
         this.tenant = tenant;
         this.start = start;
+        this.erpHistoryMonths = erpHistoryMonths;
         this.end = end;
         this.rnd = rnd;
     }
@@ -142,14 +143,17 @@ final class CashSimulation {
     }
 
     /**
-     * The ERP's past: accounts won in the {@link #ERP_HISTORY_MONTHS} months before the window, one contract each,
+     * The ERP's past: accounts won in the {@code erpHistoryMonths} months before the window, one contract each,
      * signed on working days at the organisation's long-run rate. The past is like the present: each account copies
      * the rep and the deal value of a customer won in the window drawn at random (with no win in the window, a rep
      * drawn at random and the organisation's share of high-potential deals).
      */
     private void erpHistory(List<StageCard> won, List<SalesOrganisation.Rep> reps, double customersPerDay,
             String slowRegion, List<Step> steps) {
-        Instant from = start.atZone(WorkingCalendar.ZONE).minusMonths(ERP_HISTORY_MONTHS).toInstant();
+        if (erpHistoryMonths == 0) {
+            return;
+        }
+        Instant from = start.atZone(WorkingCalendar.ZONE).minusMonths(erpHistoryMonths).toInstant();
         double days = Duration.between(from, start).toMillis() / (double) DAY;
         int accounts = (int) Math.round(customersPerDay * LONG_RUN_WIN_SHARE * days);
         List<Instant> closedAt = new ArrayList<>();

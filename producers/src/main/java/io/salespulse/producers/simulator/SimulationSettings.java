@@ -32,6 +32,7 @@ public final class SimulationSettings {
     private final double offlineReps;
     private final double retryRate;
     private final Duration offlineGrace;
+    private final int erpHistoryMonths;
 
     private SimulationSettings(Builder b) {
         this.tenant = b.tenant;
@@ -50,6 +51,7 @@ public final class SimulationSettings {
         this.offlineReps = b.offlineReps;
         this.retryRate = b.retryRate;
         this.offlineGrace = b.offlineGrace;
+        this.erpHistoryMonths = b.erpHistoryMonths;
     }
 
     public static Builder builder() {
@@ -146,6 +148,11 @@ public final class SimulationSettings {
         return offlineGrace;
     }
 
+    /** Months of the ERP's accounts before the window (lead to cash's past, see {@code CashSimulation}); 0: none. */
+    public int erpHistoryMonths() {
+        return erpHistoryMonths;
+    }
+
     @Override
     public String toString() {
         return "tenant=" + tenant + ", scenario=" + scenario + (size.reps() != scenario.reps() || !size.regions().equals(scenario.regions())
@@ -155,7 +162,8 @@ public final class SimulationSettings {
                 // Only when present: the run tag (a hash of this text) of plain runs stays what it was.
                 + (injections.isEmpty() ? "" : ", injections=" + injections)
                 + (lastMinuteShare > 0 ? ", lastMinuteShare=" + lastMinuteShare : "")
-                + (fieldTraffic() ? ", offlineReps=" + offlineReps + ", retryRate=" + retryRate : "");
+                + (fieldTraffic() ? ", offlineReps=" + offlineReps + ", retryRate=" + retryRate : "")
+                + (erpHistoryMonths > 0 ? ", erpHistoryMonths=" + erpHistoryMonths : "");
     }
 
     public static final class Builder {
@@ -175,8 +183,15 @@ public final class SimulationSettings {
         private double offlineReps;
         private double retryRate;
         private Duration offlineGrace = Duration.ZERO;
+        private int erpHistoryMonths;
 
         private Builder() {}
+
+        /** Months of the ERP's accounts before the window, 0 (none) to 24. */
+        public Builder erpHistoryMonths(int months) {
+            this.erpHistoryMonths = months;
+            return this;
+        }
 
         public Builder tenant(String tenant) {
             this.tenant = tenant;
@@ -292,6 +307,10 @@ public final class SimulationSettings {
                     || duration.compareTo(Duration.ofDays(366)) > 0) {
                 throw new IllegalArgumentException("simulation setting 'duration' must be between 1 hour and 366 "
                         + "days, got " + duration);
+            }
+            if (erpHistoryMonths < 0 || erpHistoryMonths > 24) {
+                throw new IllegalArgumentException("simulation setting 'erpHistoryMonths' must be between 0 and 24, got "
+                        + erpHistoryMonths);
             }
             requireRate("malformedRate", malformedRate);
             requireRate("duplicateRate", duplicateRate);

@@ -319,7 +319,7 @@ public final class Simulator {
         records.sort(Comparator.comparing(n -> n.event().occurredAt()));
         // The seed distributor's slow payers: the last region (the first one has the objection problem).
         CashSimulation.Result cash = new CashSimulation(settings.tenant(), settings.start(), settings.end(),
-                random(STREAM_CASH)).generate(cards, org.reps, settings.size().customersPerThreeWeeks() / 21.0,
+                settings.erpHistoryMonths(), random(STREAM_CASH)).generate(cards, org.reps, settings.size().customersPerThreeWeeks() / 21.0,
                         org.regions.get(org.regions.size() - 1).code(), run);
         return serialise(records, run, field, cards, customerList, injectedCustomers,
                 new PlaceTruth(outlets, places.far(), withoutOutlet), cash);

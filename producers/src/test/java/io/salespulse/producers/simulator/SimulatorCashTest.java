@@ -28,7 +28,7 @@ class SimulatorCashTest {
 
     @BeforeAll
     static void simulate() throws Exception {
-        run = SimulationRuns.run(SimulationRuns.smallTeam().duration(Duration.ofDays(7 * 26)).seed(42).build());
+        run = SimulationRuns.run(SimulationRuns.smallTeam().duration(Duration.ofDays(7 * 26)).seed(42).erpHistoryMonths(12).build());
         cash = run.summary().cash();
     }
 
