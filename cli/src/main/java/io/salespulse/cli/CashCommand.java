@@ -285,6 +285,10 @@ final class CashCommand implements Callable<Integer> {
         f.meanDelayDays().forEach((r, d) -> delays.append(delays.isEmpty() ? "" : ", ")
                 .append(String.format(Locale.ROOT, "%s %.1f", r, d)));
         out.println("  mean payment delay after due, days: " + (delays.isEmpty() ? "no invoices yet" : delays));
+        if (f.unplaced() >= 0.5) {
+            out.println(String.format(Locale.ROOT, "  not in any month: %,.0f of open invoices unpaid longer than the history"
+                    + " saw invoices paid (or like those never paid); see cash status", f.unplaced()));
+        }
     }
 
     static void printStatus(PrintWriter out, ClickHouse c, String tenant, int top) throws SQLException {

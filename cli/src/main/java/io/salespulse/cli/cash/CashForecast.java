@@ -73,9 +73,13 @@ public final class CashForecast {
     public record Month(String region, LocalDate month, double invoiced, double scheduled, double pipeline,
             double expected, double low, double high) {}
 
-    /** The forecast, and what it was made from: each region's mean delay after due and the tenant's win chances. */
+    /**
+     * The forecast, and what it was made from: each region's mean delay after due and the tenant's win chances;
+     * {@code unplaced} is the open invoices' money the history cannot put on any day (unpaid longer than any invoice it
+     * saw paid, or like those never paid), in no month.
+     */
     public record Forecast(Instant asOf, LocalDate today, List<Month> months, Map<String, Double> meanDelayDays,
-            double[] winChance) {}
+            double[] winChance, double unplaced) {}
 
     private enum Source { INVOICED, SCHEDULED, PIPELINE }
 
@@ -103,6 +107,7 @@ public final class CashForecast {
         Delays delays = Delays.of(invoices, paymentsByInvoice, asOf, today, zone);
 
         List<Item> items = new ArrayList<>();
+        double unplaced = 0;
         Map<String, Double> invoicedByContract = new HashMap<>();
         for (Invoice i : invoices) {
             invoicedByContract.merge(i.contractId(), i.amount(), Double::sum);
@@ -110,8 +115,9 @@ public final class CashForecast {
             if (balance > 0.01) {
                 int k = days(i.dueAt(), today, zone);
                 // Unpaid through yesterday (today may still bring it): day k - 1 + j of the curve is j days from today - 1.
-                DayCurve left = delays.of(i.region()).givenNothingBy(k - 1).shift(-1).truncate(horizon);
-                items.add(new Item(i.region(), Source.INVOICED, balance, left, i.contractId()));
+                DayCurve unpaidSoFar = delays.of(i.region()).givenNothingBy(k - 1).shift(-1);
+                unplaced += balance * (1 - unpaidSoFar.total());
+                items.add(new Item(i.region(), Source.INVOICED, balance, unpaidSoFar.truncate(horizon), i.contractId()));
             }
         }
 
@@ -181,7 +187,7 @@ public final class CashForecast {
         }
 
         return new Forecast(asOf, today, months(items, today, monthStarts, horizon, settings), delays.means(),
-                pipeline.winChances());
+                pipeline.winChances(), unplaced);
     }
 
     private static List<Month> months(List<Item> items, LocalDate today, List<LocalDate> monthStarts, int horizon,

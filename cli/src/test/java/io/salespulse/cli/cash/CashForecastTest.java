@@ -70,6 +70,26 @@ class CashForecastTest {
     }
 
     @Test
+    void anInvoiceUnpaidLongerThanAnyTheHistorySawPaidIsInNoMonthButSaidSo() {
+        List<Invoice> invoices = new ArrayList<>();
+        List<Payment> payments = new ArrayList<>();
+        history(invoices, payments, "hz-west", 10);
+        // 1,000 due 20 days ago: the region always paid 10 days after due, so the history cannot place it.
+        invoices.add(new Invoice("late", "c-late", "hz-west", NOW.minus(Duration.ofDays(50)),
+                NOW.minus(Duration.ofDays(20)), 1000));
+        // 500 due in 5 days: placed (in March), not counted as unplaced.
+        invoices.add(new Invoice("soon", "c-soon", "hz-west", NOW.minus(Duration.ofDays(25)),
+                NOW.plus(Duration.ofDays(5)), 500));
+        Forecast f = CashForecast.make(new CashBook(List.of(), invoices, payments, List.of()), NOW, SETTINGS);
+
+        // The late invoice is in the history too, unpaid 20 days after due: a quarter of the money (1,000 of 4,000)
+        // is unpaid beyond anything seen paid, so a quarter of the soon one is not placed either: 1,000 + 125.
+        assertThat(f.unplaced()).isCloseTo(1125, within(0.01));
+        assertThat(month(f, "", "2026-03-01").invoiced()).isCloseTo(375, within(0.01));
+        assertThat(f.months().stream().mapToDouble(Month::invoiced).sum() / 2).isCloseTo(375, within(0.01));
+    }
+
+    @Test
     void installmentsNotInvoicedYetFollowTermsAndDelay() {
         List<Invoice> invoices = new ArrayList<>();
         List<Payment> payments = new ArrayList<>();
