@@ -121,7 +121,55 @@ final class FeltLatency {
                     "");
             results.add(sec, "felt.restore_s", "checkpoint, cancel and restore until every task runs",
                     (restoredAt - downFrom) / 1e3, "s");
+            breakdown(got, downFrom);
         }
+    }
+
+    /**
+     * Where the steady alerts' time goes, from the rows the job and the notifier wrote: due -> the job emitted it
+     * ({@code emitted_at}, when its timer fired), -> the job's Kafka sink wrote it ({@code received_at}, the record's
+     * timestamp), -> the notifier's first post attempt began ({@code first_attempt_at}: the exactly-once commit at the
+     * next checkpoint, the poll, the ledger's lookups, routing), -> the stand-in received it (the ledger's "sending"
+     * row in ClickHouse, then the HTTP post).
+     */
+    private void breakdown(Map<Long, Long> got, long downFrom) throws Exception {
+        List<String> rows = stack.query("SELECT concat(a.customer_id, ',', toString(toUnixTimestamp64Milli(a.due_at)),"
+                + " ',', toString(toUnixTimestamp64Milli(a.emitted_at)), ',', toString(toUnixTimestamp64Milli(d.received_at)),"
+                + " ',', toString(ifNull(toUnixTimestamp64Milli(d.first_attempt_at), 0)))"
+                + " FROM (SELECT alert_id, customer_id, due_at, emitted_at FROM salespulse.alerts FINAL"
+                + " WHERE tenant = 'bench' AND type = 'stage_overdue') AS a"
+                + " INNER JOIN (SELECT alert_id, received_at, first_attempt_at FROM salespulse.alert_deliveries FINAL) AS d"
+                + " ON d.alert_id = a.alert_id");
+        List<Long> job = new ArrayList<>();
+        List<Long> commit = new ArrayList<>();
+        List<Long> notifier = new ArrayList<>();
+        List<Long> post = new ArrayList<>();
+        for (String row : rows) {
+            String[] f = row.split(",");
+            Matcher m = CUSTOMER.matcher(f[0]);
+            long due = Long.parseLong(f[1]);
+            long firstAttempt = Long.parseLong(f[4]);
+            if (!m.matches() || due >= downFrom || firstAttempt == 0) {
+                continue;
+            }
+            Long shown = got.get(Long.parseLong(m.group(1)));
+            if (shown == null) {
+                continue;
+            }
+            long emitted = Long.parseLong(f[2]);
+            long read = Long.parseLong(f[3]);
+            job.add(emitted - due);
+            commit.add(read - emitted);
+            notifier.add(firstAttempt - read);
+            post.add(shown - firstAttempt);
+        }
+        String sec = "felt";
+        percentiles(sec, "felt.steady_job", "steady, where the time goes: due -> the job emitted", job, "");
+        percentiles(sec, "felt.steady_sink", "steady, where the time goes: emitted -> written to Kafka", commit, "");
+        percentiles(sec, "felt.steady_notifier", "steady, where the time goes: written -> first post attempt"
+                + " (commit at the checkpoint, poll, ledger lookups)", notifier, "");
+        percentiles(sec, "felt.steady_post", "steady, where the time goes: first attempt -> stand-in received"
+                + " (ledger row, HTTP)", post, "");
     }
 
     private void percentiles(String section, String key, String label, List<Long> late, String target) {
