@@ -40,7 +40,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * alerts due in the minute after the restored job runs again; alerts due while it was down are counted apart.
  */
 final class FeltLatency {
-    static final String PHASE = "felt";
+    private final String phase;
+    /** {@code default}, or the name of the pipeline settings this run changes (its figures are named after it). */
+    private final String variant;
+    private final Map<Setting, String> settings;
     private static final String KEY = "bench-felt-robot-key";
     private static final Pattern CUSTOMER = Pattern.compile("fc-(\\d{6})");
 
@@ -53,6 +56,15 @@ final class FeltLatency {
 
     FeltLatency(BenchStack stack, Duration steady, Duration afterRestart, Duration every, Duration sla,
             Results results) {
+        this(stack, steady, afterRestart, every, sla, results, "default", Map.of());
+    }
+
+    /** A run with {@code settings} changed in the monitor job, its figures named {@code felt.<variant>_...}. */
+    FeltLatency(BenchStack stack, Duration steady, Duration afterRestart, Duration every, Duration sla,
+            Results results, String variant, Map<Setting, String> settings) {
+        this.variant = variant;
+        this.settings = Map.copyOf(settings);
+        this.phase = variant.equals("default") ? "felt" : "felt-" + variant;
         this.stack = stack;
         this.steady = steady;
         this.afterRestart = afterRestart;
@@ -62,11 +74,12 @@ final class FeltLatency {
     }
 
     void run() throws Exception {
-        stack.createTopics(2, MonitorJobs.Topics.all(PHASE));
+        stack.createTopics(2, MonitorJobs.Topics.all(phase));
         String url = stack.freshClickHouse();
         Map<Setting, String> s = new EnumMap<>(Setting.class);
+        s.putAll(settings);
         s.put(Setting.SLA_CONTACT, sla.toMillis() + "ms");
-        PipelineConfig config = MonitorJobs.config(stack, PHASE, "live", url, s);
+        PipelineConfig config = MonitorJobs.config(stack, phase, "live", url, s);
         Map<Long, Long> due = new ConcurrentHashMap<>();
         try (WeComStub wecom = WeComStub.start("127.0.0.1", 0, Set.of(KEY), NotifierTime.SYSTEM);
                 WeComNotifier notifier = startNotifier(url, wecom)) {
@@ -113,13 +126,13 @@ final class FeltLatency {
                     + " in the minute after the restore %d", due.size(), got.size(), steadyLate.size(), whileDown,
                     restartLate.size());
             String sec = "felt";
-            results.add(sec, "felt.alerts_expected", "alerts (one per customer)", due.size(), "alerts");
-            results.add(sec, "felt.messages_received", "messages the WeCom stand-in received for them", got.size(),
+            results.add(sec, key("felt.alerts_expected"), label("alerts (one per customer)"), due.size(), "alerts");
+            results.add(sec, key("felt.messages_received"), label("messages the WeCom stand-in received for them"), got.size(),
                     "messages", "= alerts");
             percentiles(sec, "felt.steady", "steady traffic: due -> WeCom received", steadyLate, "p99 <= 1,000 ms");
             percentiles(sec, "felt.restart", "due in the minute after a restore: due -> WeCom received", restartLate,
                     "");
-            results.add(sec, "felt.restore_s", "checkpoint, cancel and restore until every task runs",
+            results.add(sec, key("felt.restore_s"), label("checkpoint, cancel and restore until every task runs"),
                     (restoredAt - downFrom) / 1e3, "s");
             breakdown(got, downFrom);
         }
@@ -172,7 +185,18 @@ final class FeltLatency {
                 + " (ledger row, HTTP)", post, "");
     }
 
-    private void percentiles(String section, String key, String label, List<Long> late, String target) {
+    /** The figure's key: {@code felt.x} for the default run, {@code felt.<variant>_x} for another. */
+    private String key(String key) {
+        return variant.equals("default") ? key : key.replaceFirst("^felt\\.", "felt." + variant + "_");
+    }
+
+    private String label(String label) {
+        return variant.equals("default") ? label : variant + " settings: " + label;
+    }
+
+    private void percentiles(String section, String rawKey, String rawLabel, List<Long> late, String target) {
+        String key = key(rawKey);
+        String label = label(rawLabel);
         late.sort(null);
         if (late.isEmpty()) {
             results.add(section, key + "_count", label + ": alerts", 0, "alerts");
@@ -217,7 +241,7 @@ final class FeltLatency {
             n.put("region", "hz-west");
             n.put("team", "t-1");
             n.put("stage", "contact");
-            producer.send(new ProducerRecord<>(MonitorJobs.Topics.stages(PHASE), null, at,
+            producer.send(new ProducerRecord<>(MonitorJobs.Topics.stages(phase), null, at,
                     customer.getBytes(StandardCharsets.UTF_8), Json.bytes(n)));
             producer.flush();
             due.put(c, at + sla.toMillis());
@@ -243,11 +267,11 @@ final class FeltLatency {
         Files.writeString(routes, "default_route: team\nroutes:\n  team: {}\n", StandardCharsets.UTF_8);
         Map<NotifierSetting, String> n = new EnumMap<>(NotifierSetting.class);
         n.put(NotifierSetting.KAFKA_BOOTSTRAP, stack.bootstrap);
-        n.put(NotifierSetting.TOPIC_ALERTS, MonitorJobs.Topics.alerts(PHASE));
-        n.put(NotifierSetting.TOPIC_ACKS, MonitorJobs.Topics.acks(PHASE));
-        n.put(NotifierSetting.TOPIC_POLICIES, MonitorJobs.Topics.policies(PHASE));
+        n.put(NotifierSetting.TOPIC_ALERTS, MonitorJobs.Topics.alerts(phase));
+        n.put(NotifierSetting.TOPIC_ACKS, MonitorJobs.Topics.acks(phase));
+        n.put(NotifierSetting.TOPIC_POLICIES, MonitorJobs.Topics.policies(phase));
         n.put(NotifierSetting.CLICKHOUSE_URL, clickHouseUrl);
-        n.put(NotifierSetting.GROUP_ID, "bench-felt-notifier");
+        n.put(NotifierSetting.GROUP_ID, "bench-" + phase + "-notifier");
         n.put(NotifierSetting.ROUTES, routes.toString());
         n.put(NotifierSetting.WECOM_URL, wecom.url().toString());
         n.put(NotifierSetting.ACK_PORT, "0");
