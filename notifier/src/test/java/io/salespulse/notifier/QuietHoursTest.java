@@ -205,6 +205,14 @@ class QuietHoursTest extends SharedStackTest {
                             + " AND status != 'sending'") >= expected && n.lastCheck() != null
                             && !n.lastCheck().isBefore(now));
                     await("what the step released posted", Duration.ofSeconds(30), () -> n.waitingDeliveries() == 0);
+                    // An escalation raised at this step goes through Kafka and back before it is decided: the step
+                    // is over only once each one raised so far has its delivery row (posted or held), or the clock
+                    // would move on while its post is on the way and the stand-in would stamp it with the next hour.
+                    await("the step's escalations decided", Duration.ofSeconds(30), () -> stack.count("SELECT count()"
+                            + " FROM salespulse.alerts FINAL WHERE alert_id LIKE 'escalation:qs-%" + run + "%'")
+                            == stack.count("SELECT count(DISTINCT alert_id) FROM salespulse.alert_deliveries FINAL"
+                            + " WHERE alert_id LIKE 'escalation:qs-%" + run + "%' AND status NOT IN ('sending')")
+                            && n.waitingDeliveries() == 0);
                 }
                 Thread.sleep(1500);
                 assertThat(n.failure()).isNull();
