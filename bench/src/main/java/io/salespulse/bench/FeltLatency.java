@@ -154,7 +154,7 @@ final class FeltLatency {
                 + " INNER JOIN (SELECT alert_id, received_at, first_attempt_at FROM salespulse.alert_deliveries FINAL) AS d"
                 + " ON d.alert_id = a.alert_id");
         List<Long> job = new ArrayList<>();
-        List<Long> commit = new ArrayList<>();
+        List<Long> sink = new ArrayList<>();
         List<Long> notifier = new ArrayList<>();
         List<Long> post = new ArrayList<>();
         for (String row : rows) {
@@ -172,13 +172,13 @@ final class FeltLatency {
             long emitted = Long.parseLong(f[2]);
             long read = Long.parseLong(f[3]);
             job.add(emitted - due);
-            commit.add(read - emitted);
+            sink.add(read - emitted);
             notifier.add(firstAttempt - read);
             post.add(shown - firstAttempt);
         }
         String sec = "felt";
         percentiles(sec, "felt.steady_job", "steady, where the time goes: due -> the job emitted", job, "");
-        percentiles(sec, "felt.steady_sink", "steady, where the time goes: emitted -> written to Kafka", commit, "");
+        percentiles(sec, "felt.steady_sink", "steady, where the time goes: emitted -> written to Kafka", sink, "");
         percentiles(sec, "felt.steady_notifier", "steady, where the time goes: written -> first post attempt"
                 + " (commit at the checkpoint, poll, ledger lookups)", notifier, "");
         percentiles(sec, "felt.steady_post", "steady, where the time goes: first attempt -> stand-in received"

@@ -4,11 +4,11 @@ import io.salespulse.cli.cash.CashBook;
 import io.salespulse.cli.cash.CashBook.Contract;
 import io.salespulse.cli.cash.CashBook.Installment;
 import io.salespulse.cli.cash.CashBook.Invoice;
-import io.salespulse.cli.cash.CashBook.Opportunity;
 import io.salespulse.cli.cash.CashBook.Payment;
 import io.salespulse.cli.cash.CashForecast;
 import io.salespulse.cli.cash.CashForecast.Forecast;
 import io.salespulse.cli.cash.CashForecast.Month;
+import io.salespulse.cli.cash.StageRuns;
 import io.salespulse.contract.Stage;
 import java.io.PrintWriter;
 import java.sql.Array;
@@ -183,70 +183,18 @@ final class CashCommand implements Callable<Integer> {
                         rs.getDouble(4)));
             }
         }
-        List<Opportunity> runs = new ArrayList<>();
+        StageRuns runs = new StageRuns();
         try (Statement st = c.connection().createStatement(); ResultSet rs = st.executeQuery("SELECT customer_id, region,"
                 + " stage, ifNull(outcome, ''), deal_value, toUnixTimestamp64Milli(occurred_at)"
                 + " FROM salespulse.stage_events FINAL WHERE tenant = " + t + " AND occurred_at <= " + until
                 + " AND occurred_at >= " + since + " ORDER BY customer_id, occurred_at, event_id")) {
-            RunBuilder run = null;
             while (rs.next()) {
-                String customer = rs.getString(1);
-                if (run != null && !run.customer.equals(customer)) {
-                    run.finish(runs);
-                    run = null;
-                }
-                if (run == null) {
-                    run = new RunBuilder(customer, rs.getString(2));
-                }
                 Object value = rs.getObject(5);
-                run = run.card(Stage.fromCode(rs.getString(3)).orElse(null), rs.getString(4),
-                        value == null ? null : ((Number) value).doubleValue(), Instant.ofEpochMilli(rs.getLong(6)), runs);
-            }
-            if (run != null) {
-                run.finish(runs);
+                runs.card(rs.getString(1), rs.getString(2), Stage.fromCode(rs.getString(3)).orElse(null), rs.getString(4),
+                        value == null ? null : ((Number) value).doubleValue(), Instant.ofEpochMilli(rs.getLong(6)));
             }
         }
-        return new CashBook(contracts, invoices, payments, runs);
-    }
-
-    /** One customer's run through the stages as its cards are read in time order; a closing with an outcome ends it. */
-    static final class RunBuilder {
-        final String customer;
-        final String region;
-        final Instant[] reached = new Instant[Stage.values().length];
-        Double value;
-        boolean started;
-
-        RunBuilder(String customer, String region) {
-            this.customer = customer;
-            this.region = region;
-        }
-
-        /** Adds a card; returns the builder for the next card (a new run after a won or lost closing). */
-        RunBuilder card(Stage stage, String outcome, Double dealValue, Instant at, List<Opportunity> out) {
-            if (stage == null) {
-                return this;
-            }
-            started = true;
-            if (reached[stage.ordinal()] == null) {
-                reached[stage.ordinal()] = at;
-            }
-            if (dealValue != null) {
-                value = dealValue;
-            }
-            if (stage == Stage.CLOSING && (outcome.equals("won") || outcome.equals("lost"))) {
-                out.add(new Opportunity(customer, region, Arrays.asList(reached.clone()),
-                        outcome.equals("won") ? at : null, outcome.equals("lost") ? at : null, value));
-                return new RunBuilder(customer, region);
-            }
-            return this;
-        }
-
-        void finish(List<Opportunity> out) {
-            if (started) {
-                out.add(new Opportunity(customer, region, Arrays.asList(reached.clone()), null, null, value));
-            }
-        }
+        return new CashBook(contracts, invoices, payments, runs.finish());
     }
 
     private static void store(ClickHouse c, String tenant, Forecast f, Instant now) throws SQLException {

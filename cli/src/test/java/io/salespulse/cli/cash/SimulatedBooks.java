@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.salespulse.cli.cash.CashBook.Contract;
 import io.salespulse.cli.cash.CashBook.Installment;
 import io.salespulse.cli.cash.CashBook.Invoice;
-import io.salespulse.cli.cash.CashBook.Opportunity;
 import io.salespulse.cli.cash.CashBook.Payment;
 import io.salespulse.contract.Stage;
 import io.salespulse.contract.Topics;
@@ -15,7 +14,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -89,43 +87,15 @@ final class SimulatedBooks {
 
     /** What was known at {@code asOf}: records that occurred by then (the forecast also filters; runs need the cut). */
     CashBook asOf(Instant asOf) {
-        List<Opportunity> runs = new ArrayList<>();
-        String customer = null;
-        Instant[] reached = null;
-        String region = null;
-        Double value = null;
+        StageRuns runs = new StageRuns();
         for (Card c : cards) {
-            if (c.at().isAfter(asOf)) {
-                continue;
+            if (!c.at().isAfter(asOf)) {
+                runs.card(c.customerId(), c.region(), c.stage(), c.outcome(), c.dealValue(), c.at());
             }
-            if (!c.customerId().equals(customer)) {
-                if (reached != null && Arrays.stream(reached).anyMatch(x -> x != null)) {
-                    runs.add(new Opportunity(customer, region, Arrays.asList(reached), null, null, value));
-                }
-                customer = c.customerId();
-                region = c.region();
-                reached = new Instant[Stage.values().length];
-                value = null;
-            }
-            if (reached[c.stage().ordinal()] == null) {
-                reached[c.stage().ordinal()] = c.at();
-            }
-            if (c.dealValue() != null) {
-                value = c.dealValue();
-            }
-            if (c.stage() == Stage.CLOSING && (c.outcome().equals("won") || c.outcome().equals("lost"))) {
-                runs.add(new Opportunity(customer, region, Arrays.asList(reached), c.outcome().equals("won") ? c.at() : null,
-                        c.outcome().equals("lost") ? c.at() : null, value));
-                reached = new Instant[Stage.values().length];
-                value = null;
-            }
-        }
-        if (reached != null && Arrays.stream(reached).anyMatch(x -> x != null)) {
-            runs.add(new Opportunity(customer, region, Arrays.asList(reached), null, null, value));
         }
         return new CashBook(contracts.stream().filter(c -> !c.signedAt().isAfter(asOf)).toList(),
                 invoices.stream().filter(i -> !i.issuedAt().isAfter(asOf)).toList(),
-                payments.stream().filter(p -> !p.receivedAt().isAfter(asOf)).toList(), runs);
+                payments.stream().filter(p -> !p.receivedAt().isAfter(asOf)).toList(), runs.finish());
     }
 
     /** The money received in {@code (from, to]}, per region or all ({@code region} empty). */
