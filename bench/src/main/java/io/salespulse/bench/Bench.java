@@ -112,6 +112,8 @@ public final class Bench {
                 if (size != TINY) {
                     log("3/7 felt, fast: the same with the latency section's fast settings");
                     new FeltLatency(stack, steady, after, every, sla, results, "fast", fastSettings()).run();
+                    log("3/7 felt, instant: the same with the settings for alerts within a second (docs/configuration.md)");
+                    new FeltLatency(stack, steady, after, every, sla, results, "instant", instantSettings()).run();
                 }
             }
             if (only.contains("state")) {
@@ -158,6 +160,18 @@ public final class Bench {
         fast.put(Setting.WATERMARK_OUT_OF_ORDERNESS, "200ms");
         fast.put(Setting.WATERMARK_DRAIN_CHECK_INTERVAL, "100ms");
         return fast;
+    }
+
+    /**
+     * The settings docs/configuration.md gives for alerts within a second of their due time: a checkpoint (and so a
+     * commit of the alerts topic) every 250 ms, 100 ms out-of-orderness, a drain check every 50 ms.
+     */
+    static Map<Setting, String> instantSettings() {
+        Map<Setting, String> instant = new EnumMap<>(Setting.class);
+        instant.put(Setting.CHECKPOINT_INTERVAL, "250ms");
+        instant.put(Setting.WATERMARK_OUT_OF_ORDERNESS, "100ms");
+        instant.put(Setting.WATERMARK_DRAIN_CHECK_INTERVAL, "50ms");
+        return instant;
     }
 
     static void log(String format, Object... args) {

@@ -138,6 +138,8 @@ public final class ArrivalTimeSource
         /** Whether the enumerator has handed out every partition there was at the start (see SettlingEnumerator). */
         private boolean settled;
         private long lastCheckNanos;
+        /** The probe's answer count at the last check: a new answer is worth a check before the interval is up. */
+        private long answersSeen = -1;
         /** The partition of the last record: records come in runs per split, so this saves an allocation each. */
         private TopicPartition lastPartition;
 
@@ -166,10 +168,12 @@ public final class ArrivalTimeSource
             }
             InputStatus status = kafka.pollNext(counted);
             long now = System.nanoTime();
-            if (now - lastCheckNanos < checkIntervalMillis * 1_000_000L) {
-                return status; // pollNext runs once per record: ask at most once per interval
+            long answers = probe.answers();
+            if (now - lastCheckNanos < checkIntervalMillis * 1_000_000L && answers == answersSeen) {
+                return status; // pollNext runs once per record: ask once per interval, or when an answer came
             }
             lastCheckNanos = now;
+            answersSeen = answers;
             releaseEmptySplits();
             advanceQuietSplits();
             if (!settled) {
@@ -186,16 +190,23 @@ public final class ArrivalTimeSource
             return status;
         }
 
-        /** Wakes up when Kafka has records, or at the next check, whichever comes first. */
+        /**
+         * Wakes up when Kafka has records, when the probe has answered a check (the answer may move the clock), or at
+         * the next check, whichever comes first.
+         */
         @Override
         public CompletableFuture<Void> isAvailable() {
             CompletableFuture<Void> records = kafka.isAvailable();
             if (records.isDone()) {
                 return records;
             }
-            CompletableFuture<Void> tick = new CompletableFuture<>();
-            TICKS.schedule(() -> tick.complete(null), checkIntervalMillis, TimeUnit.MILLISECONDS);
-            return records.applyToEither(tick, ignored -> null);
+            if (probe.answers() != answersSeen) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> wake = new CompletableFuture<>();
+            TICKS.schedule(() -> wake.complete(null), checkIntervalMillis, TimeUnit.MILLISECONDS);
+            probe.nextAnswer().thenRun(() -> wake.complete(null));
+            return records.applyToEither(wake, ignored -> null);
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.salespulse.pipeline.events;
 
 import java.io.Serializable;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -19,6 +20,19 @@ public interface DrainProbe {
      * "committed", which the probe resolves as the reader does.
      */
     long drainedAt(Map<TopicPartition, Long> nextOffsets);
+
+    /**
+     * How many checks have been answered so far; a reader that sees it change asks again at once instead of at its
+     * next interval, so a new answer moves the clock without waiting for the reader's own tick.
+     */
+    default long answers() {
+        return 0;
+    }
+
+    /** Completes when the next check has been answered (never, for a probe that does not say). */
+    default CompletableFuture<Void> nextAnswer() {
+        return new CompletableFuture<>();
+    }
 
     /** Finds or creates the probe in the task manager; it travels with the job graph, so it is serializable. */
     interface Factory extends Serializable {

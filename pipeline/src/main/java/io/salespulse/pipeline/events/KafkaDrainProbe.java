@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -58,6 +60,11 @@ public final class KafkaDrainProbe implements DrainProbe {
     private static final long FETCH_BUDGET_NANOS = 2_000_000_000L;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(100);
+    /**
+     * How long the broker may hold one of the probe's fetches for data to arrive. Kafka's 500 ms default held
+     * the next round's fetch behind the last one's (one fetch in flight per broker), and the clock with it.
+     */
+    private static final int FETCH_MAX_WAIT_MS = 10;
     /** A question not asked again for this many rounds is dropped (its reader has its records back, or is gone). */
     private static final int FORGET_AFTER_ROUNDS = 10;
 
@@ -103,6 +110,9 @@ public final class KafkaDrainProbe implements DrainProbe {
     private boolean asked;
     private boolean failing;
     private Thread worker;
+    /** Rounds answered, and the future the next answer completes (see {@link DrainProbe#nextAnswer}). */
+    private final AtomicLong answerCount = new AtomicLong();
+    private volatile CompletableFuture<Void> nextAnswer = new CompletableFuture<>();
 
     // Only the worker thread uses these (one worker at a time; the lock hands them over).
     private final Map<TopicPartition, Known> known = new HashMap<>();
@@ -129,6 +139,16 @@ public final class KafkaDrainProbe implements DrainProbe {
             asked(now);
             return at == Long.MAX_VALUE ? System.currentTimeMillis() : at;
         }
+    }
+
+    @Override
+    public long answers() {
+        return answerCount.get();
+    }
+
+    @Override
+    public CompletableFuture<Void> nextAnswer() {
+        return nextAnswer;
     }
 
     private void asked(long now) {
@@ -277,23 +297,21 @@ public final class KafkaDrainProbe implements DrainProbe {
         return out;
     }
 
-    /** Decides what is known without fetching; the rest goes to {@code toFetch} (first undecided offset). */
+    /** Decides what is known without fetching (see {@link Known#drainedFrom}); the rest goes to {@code toFetch}. */
     private void decide(TopicPartition tp, TreeSet<Long> offsets, Long end, Map<TopicPartition, Long> drainedFrom,
             Map<TopicPartition, Long> toFetch) {
-        if (end == null) {
+        if (end == null || offsets.isEmpty()) {
             return;
         }
         Known k = known.computeIfAbsent(tp, p -> new Known());
-        for (long offset : offsets) {
-            if (end <= offset || k.noRecords(offset, end)) {
-                drainedFrom.put(tp, offset); // and so every higher offset asked
-                return;
-            }
-            if (k.recordAt >= offset) {
-                continue; // a committed record the source has not delivered yet
-            }
-            toFetch.put(tp, offset);
+        long from = k.drainedFrom(offsets, end);
+        if (from >= 0) {
+            drainedFrom.put(tp, from);
             return;
+        }
+        long fetchFrom = k.fetchFrom(offsets);
+        if (fetchFrom >= 0) {
+            toFetch.put(tp, fetchFrom);
         }
     }
 
@@ -344,6 +362,10 @@ public final class KafkaDrainProbe implements DrainProbe {
             recovered = failing;
             failing = false;
         }
+        answerCount.incrementAndGet();
+        CompletableFuture<Void> answered = nextAnswer;
+        nextAnswer = new CompletableFuture<>();
+        answered.complete(null);
         if (recovered) {
             LOG.info("Kafka answers the drain probe again");
         }
@@ -375,6 +397,7 @@ public final class KafkaDrainProbe implements DrainProbe {
         }
         // One batch per partition is enough to see whether a record is there.
         p.setProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "65536");
+        p.setProperty(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(FETCH_MAX_WAIT_MS));
         p.setProperty(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(REQUEST_TIMEOUT.toMillis()));
         p.setProperty(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(REQUEST_TIMEOUT.toMillis()));
         return p;
@@ -392,7 +415,7 @@ public final class KafkaDrainProbe implements DrainProbe {
     }
 
     /** What fetches found in one partition; true for good, since committed offsets never change. */
-    private static final class Known {
+    static final class Known {
         /** No committed record in [emptyFrom, emptyUntil). */
         long emptyFrom = -1;
         long emptyUntil = -1;
@@ -401,6 +424,31 @@ public final class KafkaDrainProbe implements DrainProbe {
 
         boolean noRecords(long from, long until) {
             return emptyFrom >= 0 && emptyFrom <= from && until <= emptyUntil;
+        }
+
+        /**
+         * The lowest offset asked from which the partition is known to hold no committed record, given its end (the
+         * last stable offset); -1 when none is known. Drained from an offset means drained from every higher one.
+         */
+        long drainedFrom(TreeSet<Long> asked, long end) {
+            for (long offset : asked) {
+                if (end <= offset || noRecords(offset, end)) {
+                    return offset;
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * Where to fetch when nothing asked is known drained: from the highest offset asked, which is where the
+         * partition's reader stands now (lower offsets are questions it asked before it read on, kept a few rounds
+         * for a reader that was rewound); -1 when a record is known there or after it (the reader has not delivered
+         * it yet). A fetch from an offset the reader has passed would only find a record it has already read, and the
+         * reader would wait a round for its answer.
+         */
+        long fetchFrom(TreeSet<Long> asked) {
+            long newest = asked.last();
+            return recordAt >= newest ? -1 : newest;
         }
 
         /** Where a fetch for {@code offset} starts: past the offsets already known to be empty. */
