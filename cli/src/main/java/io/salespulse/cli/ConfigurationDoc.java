@@ -60,9 +60,13 @@ final class ConfigurationDoc {
                 visible to the notifier at the next checkpoint's commit, up to one `checkpoint.interval` later. For
                 alerts within a second of their due time (measured p50 0.64 s, p99 0.88 s at WeCom):
 
+                ```bash
+                bin/salespulse run monitor --checkpoint-interval 500ms --watermark-out-of-orderness 200ms \\
+                  --watermark-drain-check-interval 100ms
                 ```
-                --checkpoint-interval 500ms --watermark-out-of-orderness 200ms --watermark-drain-check-interval 100ms
-                ```
+
+                (the same keys in the environment or on a cluster's job arguments, as every setting; the funnel job
+                reads them too).
 
                 What it costs: two checkpoints a second instead of one (each flushes the ClickHouse sinks: up to two
                 small inserts a second per table while cards flow, which ClickHouse merges in the background), ten drain
