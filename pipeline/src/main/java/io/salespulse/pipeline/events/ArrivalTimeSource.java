@@ -200,12 +200,15 @@ public final class ArrivalTimeSource
             if (records.isDone()) {
                 return records;
             }
+            // The future before the count: the probe counts an answer before it completes the future of the answer,
+            // so an answer that comes in between is either counted here or completes the future taken.
+            CompletableFuture<Void> answer = probe.nextAnswer();
             if (probe.answers() != answersSeen) {
                 return CompletableFuture.completedFuture(null);
             }
             CompletableFuture<Void> wake = new CompletableFuture<>();
             TICKS.schedule(() -> wake.complete(null), checkIntervalMillis, TimeUnit.MILLISECONDS);
-            probe.nextAnswer().thenRun(() -> wake.complete(null));
+            answer.thenRun(() -> wake.complete(null));
             return records.applyToEither(wake, ignored -> null);
         }
 

@@ -362,7 +362,7 @@ public final class KafkaDrainProbe implements DrainProbe {
             recovered = failing;
             failing = false;
         }
-        answerCount.incrementAndGet();
+        answerCount.incrementAndGet(); // counted before the future is replaced (see ArrivalTimeSource.Reader)
         CompletableFuture<Void> answered = nextAnswer;
         nextAnswer = new CompletableFuture<>();
         answered.complete(null);
