@@ -29,8 +29,18 @@ final class GatewayClient {
         }
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * One client per gateway: a client shared by every test kept its pooled connections to a gateway that a test had
+     * stopped, and when the next test's gateway got the same port, a request went out on such a dead connection
+     * ("HTTP/1.1 header parser received no bytes").
+     */
+    private static final Map<IngestGateway, HttpClient> CLIENTS =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static HttpClient client(IngestGateway g) {
+        return CLIENTS.computeIfAbsent(g, k -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build());
+    }
 
     private GatewayClient() {}
 
@@ -51,12 +61,12 @@ final class GatewayClient {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client(g).send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), r.body(), r);
     }
 
     static Reply get(IngestGateway g, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(g.url() + path)).GET().build(),
+        HttpResponse<String> r = client(g).send(HttpRequest.newBuilder(URI.create(g.url() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), r.body(), r);
     }
