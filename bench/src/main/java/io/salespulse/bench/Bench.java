@@ -158,11 +158,7 @@ public final class Bench {
      * the settings docs/configuration.md gives for alerts within a second.
      */
     static Map<Setting, String> fastSettings() {
-        Map<Setting, String> fast = new EnumMap<>(Setting.class);
-        fast.put(Setting.CHECKPOINT_INTERVAL, "500ms");
-        fast.put(Setting.WATERMARK_OUT_OF_ORDERNESS, "200ms");
-        fast.put(Setting.WATERMARK_DRAIN_CHECK_INTERVAL, "100ms");
-        return fast;
+        return latencySettings("500ms", "200ms", "100ms");
     }
 
     /**
@@ -170,11 +166,16 @@ public final class Bench {
      * out-of-orderness, a drain check every 50 ms; what going below the fast settings still buys.
      */
     static Map<Setting, String> instantSettings() {
-        Map<Setting, String> instant = new EnumMap<>(Setting.class);
-        instant.put(Setting.CHECKPOINT_INTERVAL, "250ms");
-        instant.put(Setting.WATERMARK_OUT_OF_ORDERNESS, "100ms");
-        instant.put(Setting.WATERMARK_DRAIN_CHECK_INTERVAL, "50ms");
-        return instant;
+        return latencySettings("250ms", "100ms", "50ms");
+    }
+
+    /** The three settings that decide alert latency: checkpoint interval, out-of-orderness, drain-check interval. */
+    private static Map<Setting, String> latencySettings(String checkpoint, String outOfOrderness, String drainCheck) {
+        Map<Setting, String> s = new EnumMap<>(Setting.class);
+        s.put(Setting.CHECKPOINT_INTERVAL, checkpoint);
+        s.put(Setting.WATERMARK_OUT_OF_ORDERNESS, outOfOrderness);
+        s.put(Setting.WATERMARK_DRAIN_CHECK_INTERVAL, drainCheck);
+        return s;
     }
 
     static void log(String format, Object... args) {

@@ -30,11 +30,7 @@ class ArrivalTimeSourceWakeTest {
     @Test
     void anAnswerWakesTheReaderAndMovesItsClockBeforeItsNextCheck() throws Exception {
         TellingProbe probe = new TellingProbe();
-        // A check interval of an hour: whatever moves the clock in this test, it is not the reader's own tick.
-        ArrivalTimeSource.Reader reader = new ArrivalTimeSource.Reader(new NothingToRead(), probe, HOUR_MS,
-                OUT_OF_ORDERNESS_MS);
-        reader.addSplits(List.of(new KafkaPartitionSplit(new TopicPartition("t", 0), 0)));
-        reader.handleSourceEvents(new SettlingEnumerator.Settled());
+        ArrivalTimeSource.Reader reader = reader(probe);
         Clock out = new Clock();
         reader.pollNext(out); // the first check asks; nothing is confirmed yet
         assertThat(out.watermarks).isEmpty();
@@ -53,10 +49,7 @@ class ArrivalTimeSourceWakeTest {
     @Test
     void withoutANewAnswerTheReaderChecksOncePerInterval() throws Exception {
         TellingProbe probe = new TellingProbe();
-        ArrivalTimeSource.Reader reader = new ArrivalTimeSource.Reader(new NothingToRead(), probe, HOUR_MS,
-                OUT_OF_ORDERNESS_MS);
-        reader.addSplits(List.of(new KafkaPartitionSplit(new TopicPartition("t", 0), 0)));
-        reader.handleSourceEvents(new SettlingEnumerator.Settled());
+        ArrivalTimeSource.Reader reader = reader(probe);
         Clock out = new Clock();
         reader.pollNext(out);
         int asked = probe.questions;
@@ -65,6 +58,18 @@ class ArrivalTimeSourceWakeTest {
         }
         assertThat(probe.questions).isEqualTo(asked);
         assertThat(reader.isAvailable()).isNotDone();
+    }
+
+    /**
+     * A reader of one partition, its partitions all handed out, with a check interval of an hour: whatever moves its
+     * clock in these tests, it is not the reader's own tick.
+     */
+    private static ArrivalTimeSource.Reader reader(DrainProbe probe) {
+        ArrivalTimeSource.Reader reader = new ArrivalTimeSource.Reader(new NothingToRead(), probe, HOUR_MS,
+                OUT_OF_ORDERNESS_MS);
+        reader.addSplits(List.of(new KafkaPartitionSplit(new TopicPartition("t", 0), 0)));
+        reader.handleSourceEvents(new SettlingEnumerator.Settled());
+        return reader;
     }
 
     /** Confirms the partition drained from offset 0 when the test says so. */
