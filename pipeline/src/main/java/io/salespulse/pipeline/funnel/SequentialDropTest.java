@@ -22,8 +22,8 @@ import java.util.Arrays;
  * <p><b>The clock of G.</b> Nobody advances at night, on Sundays or on a holiday, so the age is measured in the
  * region's working time: each local hour of the week weighs by how many of the key's cards (entries and advances,
  * last H + B) fall in it, and each local day by its cards against what that weekday usually has (a holiday with a
- * trickle of cards weighs almost nothing; the day of t, by its cards so far against the usual up to that hour). No
- * calendar has to be configured.
+ * trickle of cards is a day off and weighs nothing; the day of t, by its cards so far against the usual up to that
+ * hour). No calendar has to be configured.
  *
  * <p><b>The test.</b> CUSUM: the largest sum of these log-likelihood ratios over the newest entries (every start
  * point within the last L, at least the minimum volume of entries), for δ in {threshold, 25%, 40%, 60%} (each at
@@ -43,6 +43,11 @@ final class SequentialDropTest {
     private static final double FLAT_PRIOR = 0.1;
     /** A day with this share of its weekday's usual cards counts as a full working day. */
     private static final double DAY_FULL = 0.6;
+    /**
+     * A day with at most this share of its weekday's usual cards is a day off: the trickle of cards of a holiday (a
+     * rep who works anyway, the advances of customers who were nearly there) does not move the clock.
+     */
+    private static final double DAY_OFF = 0.15;
 
     final long horizonMs;
     final long baselineMs;
@@ -168,12 +173,19 @@ final class SequentialDropTest {
                     events += mark(adv, profile, dayEvents, firstDay);
                 }
             }
-            // Per weekday, the hours' counts are averaged over the days of that weekday that had cards at all: a
-            // holiday week does not make its weekdays look slow.
+            // Per weekday, the hours' counts are averaged over the working days of that weekday (more than DAY_OFF of
+            // its busiest): a holiday week does not make its weekdays look slow, whether its days had a few cards or
+            // none.
+            int[] busiest = new int[7];
+            for (int d = 0; d < dayEvents.length; d++) {
+                int weekday = Math.floorMod(firstDay + d + 3, 7); // 1970-01-01 was a Thursday
+                busiest[weekday] = Math.max(busiest[weekday], dayEvents[d]);
+            }
             int[] activeDays = new int[7];
             for (int d = 0; d < dayEvents.length; d++) {
-                if (dayEvents[d] > 0) {
-                    activeDays[Math.floorMod(firstDay + d + 3, 7)]++; // 1970-01-01 was a Thursday
+                int weekday = Math.floorMod(firstDay + d + 3, 7);
+                if (dayEvents[d] > DAY_OFF * busiest[weekday]) {
+                    activeDays[weekday]++;
                 }
             }
             double total = 0;
@@ -185,7 +197,8 @@ final class SequentialDropTest {
             rate = new double[hours];
             cumulative = new double[hours + 1];
             // A day weighs by its cards against what its weekday usually has (up to t on the day of t): a day with
-            // at least DAY_FULL of the usual counts fully, a holiday with a trickle of cards almost nothing.
+            // at least DAY_FULL of the usual counts fully, a holiday with a trickle of cards (DAY_OFF or less) not at
+            // all, and in between in proportion.
             double expected = 0;
             int day = -1;
             double factor = 0;
@@ -202,7 +215,8 @@ final class SequentialDropTest {
                         expected += profile[how0 + k];
                     }
                     int seen = d >= 0 && d < dayEvents.length ? dayEvents[d] : 0;
-                    factor = expected <= 0 ? (seen > 0 ? 1 : 0) : Math.min(1, seen / (DAY_FULL * expected));
+                    factor = expected <= 0 ? (seen > 0 ? 1 : 0)
+                            : Math.max(0, Math.min(1, (seen / expected - DAY_OFF) / (DAY_FULL - DAY_OFF)));
                 }
                 double w = (profile[hourOfWeek(at)] + FLAT_PRIOR * mean) / ((1 + FLAT_PRIOR) * mean);
                 rate[h] = h > nowHour ? 0 : w * factor;

@@ -72,6 +72,7 @@ class DropEvaluation {
                     System.out.printf(Locale.ROOT, "false %s %.0f/day day %.1f (dow %d) %s%n", h.kind, h.volume,
                             (t - DropHistory.T0) / (double) DropHistory.DAY,
                             Math.floorMod((t - DropHistory.T0) / DropHistory.DAY, 7), last[0]);
+                    diagnose(h, es, test, t, last[0]);
                 }
             } else if (step == SequentialDropTest.Step.RECOVERED) {
                 recoveries.add(t);
@@ -80,6 +81,48 @@ class DropEvaluation {
         long oracle = h.changeAt == 0 ? -1 : oracle(h, es, test.evidence, s.windowMs);
         long window = h.changeAt == 0 ? -1 : windowRule(es, h.changeAt, end, s);
         return new Outcome(h, alarms, recoveries, oracle, window);
+    }
+
+    /**
+     * With {@code -Dfunnel.debug=true}, for a false alarm: the best sum's entries as the test's clock saw them against
+     * the truth (expected advances, ages in median delays; the median of Gamma(2) is 1.678 of its scale) and the
+     * clock's working time per day of the last four weeks against the history's.
+     */
+    static void diagnose(DropHistory h, SequentialDropTest.Entries es, SequentialDropTest test, long t,
+            SequentialDropTest.Verdict v) {
+        SequentialDropTest.Clock clock = test.new Clock(es, t);
+        double now = clock.at(t);
+        double estExposure = 0;
+        double trueExpected = 0;
+        int adv = 0;
+        double sumAgeEst = 0;
+        double sumAgeTrue = 0;
+        for (int i = v.bestFrom; i < v.bestTo; i++) {
+            boolean a = es.advancedAt[i] < t;
+            adv += a ? 1 : 0;
+            double ageEst = now - clock.at(es.entryAt[i]);
+            double ageTrue = DropHistory.work(es.entryAt[i], t);
+            sumAgeEst += ageEst;
+            sumAgeTrue += ageTrue;
+            estExposure += a ? 1 : clock.advancedBy(ageEst);
+            trueExpected += h.rate(es.entryAt[i]) * DropHistory.delayCdf(ageTrue);
+        }
+        int n = v.bestTo - v.bestFrom;
+        StringBuilder days = new StringBuilder("    days (est/true):");
+        long d0 = DropHistory.T0
+                + Math.floorDiv(t - 28 * DropHistory.DAY - DropHistory.T0, DropHistory.DAY) * DropHistory.DAY;
+        for (long d = d0; d < t; d += DropHistory.DAY) {
+            long e = Math.min(t, d + DropHistory.DAY);
+            days.append(String.format(Locale.ROOT, " %d:%.0f/%.1f", (d - DropHistory.T0) / DropHistory.DAY,
+                    clock.at(e) - clock.at(d), DropHistory.work(d, e)));
+        }
+        System.out.println(days);
+        double trueMedian = 1.678 * DropHistory.MEAN_DELAY_HOURS / 2;
+        System.out.printf(Locale.ROOT, "    from day %.1f: n=%d advanced=%d, true expected advances %.1f;"
+                + " est exposure %.1f; mean age in median delays: est %.2f true %.2f (baseline delays %d)%n",
+                (es.entryAt[v.bestFrom] - DropHistory.T0) / (double) DropHistory.DAY, n, adv, trueExpected,
+                estExposure, sumAgeEst / n / clock.delays[clock.delays.length / 2], sumAgeTrue / n / trueMedian,
+                clock.delays.length);
     }
 
     /** The first hour at or after the change where the oracle's CUSUM reaches the evidence; -1 when never. */

@@ -113,7 +113,9 @@ class SequentialDropHarnessTest {
 
     /**
      * Policies: a region whose drop alerts are switched off gets neither the drop nor the recovery message, and its
-     * rows are still flagged; a higher threshold for the region (60%: a 40% drop is below it) opens no episode there.
+     * rows are still flagged; a higher threshold for the region (75%: a 40% drop is well below it) opens no episode
+     * there. Not 60%: the rate the test estimates on its worst stretch of customers can come out 60% below the
+     * baseline in a 40% drop by chance (44% to 17% on this history).
      */
     @Test
     void policiesSwitchOffTheRecoveryWithTheDropAndRaiseTheThresholdOfTheSequentialTest() throws Exception {
@@ -130,7 +132,7 @@ class SequentialDropHarnessTest {
             assertThat(f.rows("*", "proposal")).anyMatch(r -> r.flagged);
         }
         try (FunnelChain f = new FunnelChain(s)) {
-            f.policy("weijiang/hz-west", policy(1, "\"funnel_drop\":{\"threshold_pct\":60}"));
+            f.policy("weijiang/hz-west", policy(1, "\"funnel_drop\":{\"threshold_pct\":75}"));
             feed(f, cards, Long.MIN_VALUE, end);
             f.watermark(end + s.latenessMs + H);
             assertThat(f.alerts("funnel_drop")).isEmpty();

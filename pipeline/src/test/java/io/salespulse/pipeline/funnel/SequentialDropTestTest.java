@@ -74,6 +74,25 @@ class SequentialDropTestTest {
     }
 
     @Test
+    void aTrickleOfCardsOnAHolidayDoesNotMoveTheClock() {
+        // The same holiday, but someone works anyway: one card a day at noon, a twelfth of a usual day's cards. The
+        // customers of day 35 have still had no more working time than what was left of day 35.
+        SequentialDropTest.Entries quiet = history(5, false);
+        int n = quiet.entryAt.length;
+        long[] at = java.util.Arrays.copyOf(quiet.entryAt, n + 4);
+        long[] advanced = java.util.Arrays.copyOf(quiet.advancedAt, n + 4);
+        for (int day = 36; day < 40; day++) {
+            at[n + day - 36] = T0 + day * D + 12 * H;
+            advanced[n + day - 36] = FunnelEntry.NOT_ADVANCED;
+        }
+        long start = T0 + 35 * D;
+        SequentialDropTest.Verdict holiday = TEST.drop(new SequentialDropTest.Entries(at, advanced), start + 5 * D,
+                start, 0.15, 1);
+        assertThat(holiday.alarm).isFalse();
+        assertThat(holiday.score).isLessThan(0.2);
+    }
+
+    @Test
     void aFortyPercentDropIsFoundInDaysAndRecoveryClosesTheEpisode() {
         FunnelSettings s = FunnelSettings.defaults();
         int found = 0;
