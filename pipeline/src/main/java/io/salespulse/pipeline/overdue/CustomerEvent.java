@@ -2,6 +2,7 @@ package io.salespulse.pipeline.overdue;
 
 import io.salespulse.contract.StageEvent;
 import io.salespulse.contract.VisitEvent;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What the detector hears about a customer: a stage card or a visit (exactly one is set). Cards and
@@ -10,8 +11,10 @@ import io.salespulse.contract.VisitEvent;
  * <p>Only what the detector reads crosses the network to it: a card without its free texts ({@code need},
  * {@code proposal}, {@code script_id}), a visit as tenant, customer and time. The whole events go to
  * ClickHouse from the router, before the shuffle. New objects, never the router's: with object reuse on,
- * those are shared with the ClickHouse sinks.
+ * those are shared with the ClickHouse sinks. {@link CustomerEventSerializer} writes exactly the fields {@code of}
+ * keeps: a field added here must be added there ({@code CustomerEventSerializerTest} fails until it is).
  */
+@TypeInfo(CustomerEventTypeInfo.Factory.class)
 public class CustomerEvent {
     public StageEvent card;
     public VisitEvent visit;
