@@ -187,6 +187,9 @@ class NotifierHealthAndMetricsTest extends SharedStackTest {
                 await("503 after three refused posts", Duration.ofSeconds(60), () -> healthz(n).statusCode() == 503);
                 assertThat(healthz(n).body()).contains("route hz: the latest 3 posts failed (latest wecom_93000");
                 assertThat(value(n, "salespulse_notifier_posts_total{route=\"hz\",result=\"bad_key\"}")).isEqualTo(3);
+                // The third refusal turns health at once; its ledger row is written just after the post.
+                await("3 deliveries settled as failed", Duration.ofSeconds(30),
+                        () -> value(n, "salespulse_notifier_deliveries_total{route=\"hz\",status=\"failed\"}") >= 3);
                 assertThat(value(n, "salespulse_notifier_deliveries_total{route=\"hz\",status=\"failed\"}")).isEqualTo(3);
                 stack.produce(config.topicAlerts, List.of(alert("ow-5", "normal", "hz-west", "t-3", time.now())),
                         time.now());
