@@ -30,6 +30,10 @@ final class Profiler {
         Path jfr = dir.resolve(name + ".jfr");
         try (Recording r = new Recording()) {
             r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+            // Java samples miss native code (RocksDB, the chDB engine), the garbage collector and the JIT: the
+            // threads' own CPU time shows where all of this JVM's CPU went.
+            r.enable("jdk.ThreadCPULoad").withPeriod(Duration.ofSeconds(1));
+            r.enable("jdk.GarbageCollection");
             r.start();
             run.call();
             r.stop();
@@ -43,8 +47,21 @@ final class Profiler {
     static String summarize(Path jfr) throws Exception {
         Map<String, Integer> top = new HashMap<>();
         Map<String, Integer> ours = new HashMap<>();
+        Map<String, Double> threadCpu = new HashMap<>();
+        double gcPauseSeconds = 0;
         int samples = 0;
+        int cpus = Runtime.getRuntime().availableProcessors();
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+            if (e.getEventType().getName().equals("jdk.ThreadCPULoad") && e.getThread() != null) {
+                // user and system are shares of the whole machine over the last period (1 s)
+                double seconds = (e.getFloat("user") + e.getFloat("system")) * cpus;
+                threadCpu.merge(threadGroup(e.getThread().getJavaName()), seconds, Double::sum);
+                continue;
+            }
+            if (e.getEventType().getName().equals("jdk.GarbageCollection")) {
+                gcPauseSeconds += e.getDuration("sumOfPauses").toNanos() / 1e9;
+                continue;
+            }
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
                 continue;
             }
@@ -68,6 +85,15 @@ final class Profiler {
         append(b, top, samples);
         b.append("\nTop SalesPulse frames (innermost io.salespulse frame of each sample):\n");
         append(b, ours, samples);
+        double total = threadCpu.values().stream().mapToDouble(Double::doubleValue).sum();
+        b.append(String.format("%nCPU time by thread (jdk.ThreadCPULoad each second; all of this JVM's threads, native"
+                + " code and the collector included): %.1f CPU-s%n", total));
+        threadCpu.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(TOP)
+                .forEach(e -> b.append(String.format("  %5.1f%%  %7.1f s  %s%n", 100.0 * e.getValue() / total,
+                        e.getValue(), e.getKey())));
+        b.append(String.format("%nGarbage collection pauses: %.2f s%n", gcPauseSeconds));
         return b.toString();
     }
 
@@ -77,6 +103,14 @@ final class Profiler {
                 .limit(TOP)
                 .forEach(e -> b.append(String.format("  %5.1f%%  %6d  %s%n", 100.0 * e.getValue() / samples, e.getValue(),
                         e.getKey())));
+    }
+
+    /** A thread's name without its numbers and subtask suffix, so that the threads of one kind add up. */
+    static String threadGroup(String name) {
+        if (name == null) {
+            return "(unnamed)";
+        }
+        return name.replaceAll("\\(\\d+/\\d+\\)#\\d+", "(n/n)").replaceAll("\\d+", "N");
     }
 
     private static String name(RecordedFrame f) {

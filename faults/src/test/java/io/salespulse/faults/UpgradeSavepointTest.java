@@ -55,9 +55,10 @@ class UpgradeSavepointTest {
         Path copy = dir.resolve("savepoint");
         copyTree(SAVEPOINTS.resolve(name), copy);
         try (TestStack stack = TestStack.start(dir, "sales.policies")) {
-            JobClient job = FaultJobs.start(UpgradeHistory.config(stack), copy.toString());
+            UpgradeHistory history = UpgradeHistory.of(copy);
+            JobClient job = FaultJobs.start(history.config(stack), copy.toString());
             try {
-                List<String> expected = UpgradeHistory.pendingAlerts();
+                List<String> expected = history.pendingAlerts();
                 List<JsonNode> alerts = Counting.parse(TopicReader.read(stack.kafka.bootstrapServers(), "sales.alerts",
                         Duration.ofSeconds(60), Duration.ofSeconds(3),
                         v -> Counting.ids(Counting.parse(v)).containsAll(expected)));
@@ -71,7 +72,7 @@ class UpgradeSavepointTest {
                 assertThat(byCustomer.get("u-objection").get("suggestion").asText()).contains("价格比竞品高");
                 assertThat(byCustomer.get("u-policy").get("due_at").asText())
                         .as("due after the team policy's 24 h, kept in broadcast and keyed state")
-                        .isEqualTo(Instant.ofEpochMilli(UpgradeHistory.T0 + 83 * 3_600_000L).toString());
+                        .isEqualTo(Instant.ofEpochMilli(history.t0 + 83 * history.unit.toMillis()).toString());
                 assertThat(byCustomer.get("u-policy").get("team").asText()).isEqualTo("t-9");
                 assertThat(byCustomer.get("u-closing").get("stage").asText()).isEqualTo("closing");
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
@@ -40,19 +41,24 @@ class UpgradeSavepointWriter {
     void write() throws Exception {
         String name = System.getProperty("faults.write-savepoint");
         Path target = UpgradeSavepointTest.SAVEPOINTS.resolve(name);
+        // The jobs' clock is arrival time: the history is in Kafka before the job starts, so the job reads it as a
+        // backlog, its clock following the records' times, and then follows the wall clock. The history ends now: its
+        // early alert is due and the five timers are pending at the savepoint, due 23 to 166 units later.
+        Duration unit = Duration.ofSeconds(10);
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(unit.multipliedBy(60));
+        UpgradeHistory history = new UpgradeHistory(t0.toEpochMilli(), unit);
         try (TestStack stack = TestStack.start(dir, "sales.policies")) {
-            // No wall clock while writing: event time moves only with the cards.
-            JobClient job = FaultJobs.start(UpgradeHistory.config(stack), null);
             try (History h = stack.history()) {
-                UpgradeHistory.policy(h);
+                history.policy(h);
                 h.flush();
-                stack.awaitValue("SELECT count() FROM salespulse.policy_changes FINAL", "1");
-                UpgradeHistory.cards(h, stack.kafka.bootstrapServers());
+                history.cards(h, stack.kafka.bootstrapServers());
                 h.flush();
             }
+            JobClient job = FaultJobs.start(history.config(stack), null);
+            stack.awaitValue("SELECT count() FROM salespulse.policy_changes FINAL", "1");
             List<String> alerts = TopicReader.read(stack.kafka.bootstrapServers(), "sales.alerts", Duration.ofSeconds(60),
-                    Duration.ofSeconds(3), v -> v.stream().anyMatch(a -> a.contains(UpgradeHistory.earlyAlert())));
-            assertThat(alerts).singleElement().asString().contains(UpgradeHistory.earlyAlert());
+                    Duration.ofSeconds(3), v -> v.stream().anyMatch(a -> a.contains(history.earlyAlert())));
+            assertThat(alerts).singleElement().asString().contains(history.earlyAlert());
             stack.awaitValue("SELECT count() FROM salespulse.stage_events FINAL", "9");
             stack.awaitValue("SELECT count() FROM salespulse.customer_status FINAL", "7");
             stack.awaitValue("SELECT count() FROM salespulse.visits FINAL", "1");
@@ -71,12 +77,13 @@ class UpgradeSavepointWriter {
                     }
                 }
             }
-            writeReadme(target, name);
+            writeReadme(target, name, history);
+            Files.writeString(target.resolve(UpgradeHistory.PROPERTIES), history.properties(), StandardCharsets.UTF_8);
             System.out.println("[faults] savepoint written to " + target);
         }
     }
 
-    private static void writeReadme(Path target, String name) throws IOException {
+    private static void writeReadme(Path target, String name, UpgradeHistory history) throws IOException {
         String commit = git("rev-parse", "HEAD");
         String dirty = git("status", "--porcelain", "--", "pipeline/src/main", "contract/src/main").isEmpty()
                 ? "clean" : "with uncommitted changes under pipeline/src/main or contract/src/main";
@@ -88,10 +95,13 @@ class UpgradeSavepointWriter {
                 "  mvn -B -pl faults test -Dtest=UpgradeSavepointWriter -Dfaults.write-savepoint=" + name,
                 "",
                 "What it holds (faults/src/test/java/io/salespulse/faults/UpgradeHistory.java): a team policy",
-                "(weijiang/hz-east/t-9 needs 24h) in broadcast state; a won customer (state cleared); one customer",
+                "(weijiang/hz-east/t-9 needs 24 units) in broadcast state; a won customer (state cleared); one customer",
                 "alerted before the stop; five customers with pending event-time timers (high potential with deal",
                 "value, an objection with its tag, closing pending, the policy's 24 h needs SLA, a contact card).",
-                "Event time stood at 2026-01-07T12:59:59Z. Kafka offsets and sink transactions of the run's broker",
+                "The history starts at t0 = " + Instant.ofEpochMilli(history.t0) + " and counts in units of " + history.unit
+                        + " (" + UpgradeHistory.PROPERTIES + "),",
+                "SLAs included; the jobs' clock stood at the wall clock of the writing, every pending timer is due",
+                "within 40 minutes after it. Kafka offsets and sink transactions of the run's broker",
                 "are in it too; the test restores it against a fresh broker.",
                 "",
                 "Never edit or regenerate this one: it stands for the state layout of that commit. When the",

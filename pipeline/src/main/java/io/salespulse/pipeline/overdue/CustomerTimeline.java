@@ -1,7 +1,8 @@
 package io.salespulse.pipeline.overdue;
 
 /**
- * Everything the detector keeps about one customer (a Flink POJO in RocksDB): the stage cards of its recent
+ * Everything the detector keeps about one customer (in RocksDB, written by {@link CustomerTimelineSerializer}; its
+ * POJO shape stays so that state of earlier versions can be migrated): the stage cards of its recent
  * opportunities in timeline order, the alerts decided about them, and the bookkeeping of status versions,
  * timers and import holds.
  *

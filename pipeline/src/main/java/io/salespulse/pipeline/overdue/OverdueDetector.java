@@ -170,7 +170,8 @@ public final class OverdueDetector extends AbstractStreamOperator<Alert>
     @Override
     public void open() throws Exception {
         super.open();
-        timelineDescriptor = new ValueStateDescriptor<>("timeline", CustomerTimeline.class);
+        // Its own serializer; a timeline restored in the POJO format of earlier versions is migrated on start.
+        timelineDescriptor = new ValueStateDescriptor<>("timeline", CustomerTimelineSerializer.INSTANCE);
         timeline = getRuntimeContext().getState(timelineDescriptor);
         ValueStateDescriptor<CustomerState> former = new ValueStateDescriptor<>("opportunity", CustomerState.class);
         // Declared as it was written (TTL and all), or its restore would fail.
