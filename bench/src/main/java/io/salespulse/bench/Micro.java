@@ -37,12 +37,15 @@ final class Micro {
         Collection<RunResult> runs = new Runner(o).run();
         for (RunResult r : runs) {
             String method = r.getParams().getBenchmark();
-            String name = method.substring(method.lastIndexOf('.') + 1);
+            String format = r.getParams().getParam("format");
+            String name = method.substring(method.lastIndexOf('.') + 1) + (format == null ? "" : "_" + format);
             String group = method.contains("Parser") ? "parser" : "state_serializer";
             results.add("micro", "micro." + group + "." + name + "_ops_per_s", group + "." + name,
                     r.getPrimaryResult().getScore(), "ops/s");
         }
-        results.add("micro", "micro.state_serializer.bytes", "serialized CustomerState (typical)",
-                StateSerializerBenchmark.typicalBytes(), "bytes");
+        for (String format : new String[] {"own", "pojo"}) {
+            results.add("micro", "micro.state_serializer.bytes_" + format, "serialized CustomerTimeline (3 cards, 1 alert), "
+                    + format, StateSerializerBenchmark.typicalBytes(format), "bytes");
+        }
     }
 }

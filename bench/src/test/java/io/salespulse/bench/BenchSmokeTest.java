@@ -36,8 +36,9 @@ class BenchSmokeTest {
             "import.direct_events_per_s", "import.ratio", "import.catch_up_s", "import.alerts",
             "import.alerts_expected", "import.alerts_differing",
             "micro.parser.parseStageCard_ops_per_s", "micro.parser.parseVisit_ops_per_s",
-            "micro.state_serializer.serialize_ops_per_s", "micro.state_serializer.deserialize_ops_per_s",
-            "micro.state_serializer.bytes");
+            "micro.state_serializer.serialize_own_ops_per_s", "micro.state_serializer.deserialize_own_ops_per_s",
+            "micro.state_serializer.serialize_pojo_ops_per_s", "micro.state_serializer.deserialize_pojo_ops_per_s",
+            "micro.state_serializer.bytes_own", "micro.state_serializer.bytes_pojo");
 
     @Test
     void tinyRunProducesEveryFigure(@TempDir Path dir) throws Exception {
