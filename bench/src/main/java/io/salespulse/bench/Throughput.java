@@ -212,10 +212,14 @@ final class Throughput {
     /** CPU seconds per million events, per part of the stack, the mean over the runs. */
     private void cpuFigures(String section, String key, String label, List<BenchStack.Cpu> cpus) {
         double jvm = 0;
+        double jit = 0;
+        double gc = 0;
         double broker = 0;
         double engine = 0;
         for (BenchStack.Cpu c : cpus) {
             jvm += c.jvm();
+            jit += c.jit();
+            gc += c.gc();
             broker += c.broker();
             engine += c.clickHouse();
         }
@@ -224,6 +228,10 @@ final class Throughput {
                 (jvm + broker + engine) * perMillion, "s");
         results.add(section, "throughput.cpu." + key + ".jvm_s_per_m", label + ": of which the JVM (job or consumers)",
                 jvm * perMillion, "s");
+        results.add(section, "throughput.cpu." + key + ".jit_s_per_m", label + ": of which the JVM's JIT compiler",
+                jit * perMillion, "s");
+        results.add(section, "throughput.cpu." + key + ".gc_s_per_m", label + ": of which the JVM's garbage collector",
+                gc * perMillion, "s");
         results.add(section, "throughput.cpu." + key + ".broker_s_per_m", label + ": of which the Kafka broker",
                 broker * perMillion, "s");
         results.add(section, "throughput.cpu." + key + ".clickhouse_s_per_m", label + ": of which the ClickHouse engine",
@@ -231,8 +239,8 @@ final class Throughput {
     }
 
     private String describe(BenchStack.Cpu cpu) {
-        return String.format("CPU %.1f s (JVM %.1f, broker %.1f, ClickHouse %.1f)", cpu.total(), cpu.jvm(),
-                cpu.broker(), cpu.clickHouse());
+        return String.format("CPU %.1f s (JVM %.1f of which JIT %.1f and GC %.1f, broker %.1f, ClickHouse %.1f)",
+                cpu.total(), cpu.jvm(), cpu.jit(), cpu.gc(), cpu.broker(), cpu.clickHouse());
     }
 
     /** One run of the full job on a fresh ClickHouse: from the first raw row written to the last. */

@@ -22,7 +22,7 @@ class BenchSmokeTest {
             "throughput.ingest_ratio", "throughput.alerts", "throughput.same_alerts",
             "throughput.cpu.job.total_s_per_m", "throughput.cpu.ingest.clickhouse_s_per_m",
             "peer.scan_alerts", "peer.same_alert_ids", "peer.scan_wall_s", "peer.scan_engine_cpu_s",
-            "peer.job_cpu_s_per_h", "peer.scan_5m.cpu_s_per_h", "peer.scan_5m.delay_p99_s",
+            "throughput.cpu.job.jit_s_per_m", "throughput.cpu.job.gc_s_per_m", "peer.job_cpu_s_per_h", "peer.scan_5m.cpu_s_per_h", "peer.scan_5m.delay_p99_s",
             "latency.default.customers", "latency.default.alerts_expected", "latency.default.alerts_received",
             "latency.default.emitted_p50_ms", "latency.default.emitted_p99_ms", "latency.default.emitted_max_ms",
             "latency.default.visible_p50_ms", "latency.default.visible_p99_ms", "latency.default.visible_max_ms",
