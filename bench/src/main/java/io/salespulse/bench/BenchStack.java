@@ -156,8 +156,9 @@ final class BenchStack implements AutoCloseable {
      */
     record Cpu(double jvm, double jit, double gc, double broker, double clickHouse) {
         Cpu minus(Cpu before) {
-            return new Cpu(jvm - before.jvm, jit - before.jit, gc - before.gc, broker - before.broker,
-                    clickHouse - before.clickHouse);
+            // A compiler thread the JVM stopped takes its time with it: never below zero.
+            return new Cpu(jvm - before.jvm, Math.max(0, jit - before.jit), Math.max(0, gc - before.gc),
+                    broker - before.broker, clickHouse - before.clickHouse);
         }
 
         double total() {

@@ -45,7 +45,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Where the JSON goes (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--java-opts", paramLabel = "OPTS", defaultValue = "-Xmx3g -XX:+UseG1GC",
+    // The benchmark JVM is the job's TaskManager: the JIT as deploy/flink/config.yaml sets it for TaskManagers.
+    @Option(names = "--java-opts", paramLabel = "OPTS", defaultValue = "-Xmx3g -XX:+UseG1GC -XX:-TieredCompilation",
             description = "JVM options of the benchmark JVM (default: ${DEFAULT-VALUE})")
     String javaOpts;
 

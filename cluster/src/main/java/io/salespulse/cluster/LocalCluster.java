@@ -61,6 +61,11 @@ public final class LocalCluster {
 
     private static final String JOBMANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
     private static final String TASKMANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+    /**
+     * The TaskManagers' JIT: C2 only. With tiered compilation a 2-core TaskManager running the monitor job still
+     * spent a third of its CPU in the JIT compiler after 15 minutes; without, 2% (docs/benchmarks.md).
+     */
+    static final List<String> TASKMANAGER_JVM_OPTS = List.of("-XX:-TieredCompilation");
     private static final String CLIENT_MAIN = "org.apache.flink.client.cli.CliFrontend";
     private static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
 
@@ -245,6 +250,7 @@ public final class LocalCluster {
         }
         List<String> memory = taskManagerParams;
         List<String> cmd = new ArrayList<>(java());
+        cmd.addAll(TASKMANAGER_JVM_OPTS);
         cmd.addAll(Arrays.asList(memory.get(0).trim().split("\\s+")));
         cmd.addAll(logOptions("taskmanager-" + n));
         cmd.addAll(List.of("-cp", classPath(), TASKMANAGER_MAIN, "--configDir", confDir().toString()));
