@@ -133,7 +133,8 @@ class ClusterFaultTest {
                         Duration.ofSeconds(120));
                 assertThat(stop.exitCode()).as(stop.output()).isZero();
                 String savepoint = stop.savepointPath().orElseThrow(() -> new AssertionError("no savepoint path in:\n" + stop.output()));
-                assertThat(cluster.jobStatus(job)).contains("FINISHED");
+                // `flink stop` returns once the savepoint is complete; the job reaches FINISHED just after.
+                awaitJobStatus(job, "FINISHED", Duration.ofSeconds(60));
                 log.add("flink stop --savepointPath at " + sent + " of " + history.records.size() + " records sent -> " + savepoint);
                 long restartedAt = System.nanoTime();
                 job = submit(stack, "savepoint", checkpoints, savepoint, List.of());
@@ -488,6 +489,16 @@ class ClusterFaultTest {
     }
 
     /** Waits until every task of the job runs; {@code afterFailure}: until it has been restarted at least once. */
+    private static void awaitJobStatus(String job, String status, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!cluster.jobStatus(job).filter(status::equals).isPresent()) {
+            if (System.nanoTime() > deadline) {
+                assertThat(cluster.jobStatus(job)).as("job status within " + timeout.toSeconds() + " s").contains(status);
+            }
+            Thread.sleep(200);
+        }
+    }
+
     private static void awaitAllTasksRunning(String job, Duration timeout, boolean afterFailure) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

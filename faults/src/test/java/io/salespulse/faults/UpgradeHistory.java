@@ -74,7 +74,7 @@ final class UpgradeHistory {
         return unit.multipliedBy(n).toMillis() + "ms";
     }
 
-    /** A team policy: needs cards in hz-east are due after 24 h (job default 72 h). Sent before any card. */
+    /** A team policy: needs cards in hz-east are due after 24 units (job default 72). Sent before any card. */
     void policy(History h) {
         h.send("sales.policies", "weijiang/hz-east/t-9", t0, "{\"version\":1,\"updated_at\":\"" + History.iso(t0)
                 + "\",\"updated_by\":\"u-chen\",\"sla\":{\"needs\":\"" + units(24) + "\"}}");
@@ -85,7 +85,7 @@ final class UpgradeHistory {
         card(h, "u-won", "contact", t0, "");
         card(h, "u-won", "needs", t0 + u, "\"need\":\"货架\"");
         card(h, "u-won", "closing", t0 + 2 * u, "\"outcome\":\"won\",\"deal_value\":5000.0");
-        // Overdue before the savepoint (contact due t0 + 48 h): alerted once, never again.
+        // Overdue before the savepoint (contact due t0 + 48 units): alerted once, never again.
         card(h, "u-early", "contact", t0, "");
         // Pending in the savepoint, each with a different piece of state.
         card(h, "u-high", "needs", t0 + 50 * u, "\"need\":\"低糖烘焙\",\"high_potential\":true,\"deal_value\":12000.0");
@@ -93,7 +93,7 @@ final class UpgradeHistory {
         card(h, "u-closing", "closing", t0 + 58 * u, "\"outcome\":\"pending\",\"deal_value\":30000.0");
         cardIn(h, "u-policy", "needs", t0 + 59 * u, "\"need\":\"团购\"", "hz-east", "t-9");
         // The newest card, copied (same event id: a harmless duplicate) onto every partition of every input
-        // topic with a visit and an ack, so that every partition has read up to t0 + 60 h (monitor-v1 was written
+        // topic with a visit and an ack, so that every partition has read up to t0 + 60 units (monitor-v1 was written
         // when this held the clock there; since arrival time, the wall clock takes over once all is read).
         String clock = cardJson("u-clock", "contact", t0 + 60 * u, "", "hz-west", "t-3");
         String visit = "{\"event_id\":\"v-u-clock\",\"tenant\":\"weijiang\",\"occurred_at\":\"" + History.iso(t0 + 60 * u)
