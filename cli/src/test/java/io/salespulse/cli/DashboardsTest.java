@@ -57,6 +57,8 @@ class DashboardsTest {
     private static final Pattern READS_ALERTS = Pattern.compile(
             "salespulse\\.(alerts|valid_alerts|alert_response_times|alert_response_by_team|alert_follow_up)\\b");
     /** Panels that list or count alerts for people: withdrawn, retraction and history rows stay out. */
+    /** Panels listing rare exceptions, which one region and team may legitimately not have: dashboard uid and title. */
+    private static final Set<String> RARE_PER_TEAM = Set.of("salespulse-map 需要核实的签到");
     private static final Set<String> ALERT_PANELS = Set.of("salespulse-alert-response.json #1",
             "salespulse-alert-response.json #2", "salespulse-alert-response.json #3", "salespulse-alert-response.json #4",
             "salespulse-alert-response.json #5", "salespulse-alert-response.json #6", "salespulse-alert-response.json #7",
@@ -247,7 +249,14 @@ class DashboardsTest {
         Result r = query(sql);
         String type = panel.path("type").asText();
         String what = type + " panel '" + panel.path("title").asText() + "', SQL:\n" + sql + "\ncolumns " + r.types;
-        assertThat(r.rows).as("rows of the " + what).isGreaterThan(0);
+        // A list of rare exceptions may be empty for one team this month (which simulated team has one depends on the
+        // simulated calendar, so on the day the test runs); with all teams it must show rows, narrowed it must still
+        // run and have its columns (below).
+        boolean mayBeEmpty = narrowed
+                && RARE_PER_TEAM.contains(dashboard.path("uid").asText() + " " + panel.path("title").asText());
+        if (!mayBeEmpty) {
+            assertThat(r.rows).as("rows of the " + what).isGreaterThan(0);
+        }
         switch (type) {
             case "timeseries", "heatmap" -> {
                 // format 0 (time series): a time column, numeric values; string columns are series labels
