@@ -1,13 +1,16 @@
 package io.salespulse.pipeline.overdue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Objects;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
@@ -49,67 +52,20 @@ public final class CustomerTimelineSerializer extends TypeSerializerSingleton<Cu
         return new CustomerTimeline();
     }
 
+    /**
+     * A deep copy through this format, so that the fields are listed once (in serialize and deserialize). RocksDB
+     * never copies values; Flink copies only where objects are shared (heap state, chained operators in object-reuse
+     * mode), so the round trip's cost does not matter.
+     */
     @Override
     public CustomerTimeline copy(CustomerTimeline from) {
-        CustomerTimeline t = new CustomerTimeline();
-        t.tenant = from.tenant;
-        t.customerId = from.customerId;
-        if (from.cards != null) {
-            t.cards = new CardFact[from.cards.length];
-            for (int i = 0; i < t.cards.length; i++) {
-                t.cards[i] = from.cards[i] == null ? null : copy(from.cards[i]);
-            }
-        } else {
-            t.cards = null;
+        try {
+            DataOutputSerializer out = new DataOutputSerializer(256);
+            serialize(from, out);
+            return deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the timeline of " + from.customerId, e);
         }
-        if (from.alerts != null) {
-            t.alerts = new AlertFact[from.alerts.length];
-            for (int i = 0; i < t.alerts.length; i++) {
-                t.alerts[i] = from.alerts[i] == null ? null : copy(from.alerts[i]);
-            }
-        } else {
-            t.alerts = null;
-        }
-        t.lastEventAt = from.lastEventAt;
-        t.lastArrivalAt = from.lastArrivalAt;
-        t.cardsSeen = from.cardsSeen;
-        t.timerAt = from.timerAt;
-        t.holds = from.holds == null ? null : from.holds.clone();
-        t.holdsSeenAt = from.holdsSeenAt == null ? null : from.holdsSeenAt.clone();
-        t.lastRowHash = from.lastRowHash;
-        return t;
-    }
-
-    private static CardFact copy(CardFact from) {
-        CardFact c = new CardFact();
-        c.idHash = from.idHash;
-        c.at = from.at;
-        c.arrivedAt = from.arrivedAt;
-        c.rank = from.rank;
-        c.outcome = from.outcome;
-        c.highPotential = from.highPotential;
-        c.dealValue = from.dealValue;
-        c.objectionTag = from.objectionTag;
-        c.repId = from.repId;
-        c.region = from.region;
-        c.team = from.team;
-        c.dueAt = from.dueAt;
-        c.slaMillis = from.slaMillis;
-        c.workingTime = from.workingTime;
-        return c;
-    }
-
-    private static AlertFact copy(AlertFact from) {
-        AlertFact a = new AlertFact();
-        a.entryIdHash = from.entryIdHash;
-        a.stage = from.stage;
-        a.dueAt = from.dueAt;
-        a.firedAt = from.firedAt;
-        a.sent = from.sent;
-        a.retracted = from.retracted;
-        a.high = from.high;
-        a.history = from.history;
-        return a;
     }
 
     @Override
