@@ -27,14 +27,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.salespulse.producers.gateway.GatewayConfig;
+import io.salespulse.producers.gateway.IngestGateway;
+import io.salespulse.producers.gateway.TenantTokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.apache.flink.api.common.JobID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * 7. Alert latency where people see it: from an alert's due time to the moment the WeCom stand-in received the
  * message, through the production monitor job, the exactly-once alerts topic and the notifier (its routing, ledger
- * in ClickHouse and rate limit). A new customer's contact card every few seconds (below WeCom's 20 messages a
+ * in ClickHouse and rate limit). The cards come the way the field app sends them: posted to the ingest gateway (in
+ * this JVM, with a tenant token), which writes them to Kafka. A new customer's contact card every few seconds (below WeCom's 20 messages a
  * minute per robot, so nothing waits for the rate limit) with a short contact SLA: every customer goes overdue.
  * Measured in steady traffic, then across a restart of the job (a checkpoint, cancel, restore from it) for the
  * alerts due in the minute after the restored job runs again; alerts due from the checkpoint's start until the restored
@@ -46,6 +52,7 @@ final class FeltLatency {
     private final String variant;
     private final Map<Setting, String> settings;
     private static final String KEY = "bench-felt-robot-key";
+    private static final String TENANT = "bench";
     private static final Pattern CUSTOMER = Pattern.compile("fc-(\\d{6})");
 
     private final BenchStack stack;
@@ -82,29 +89,27 @@ final class FeltLatency {
         s.put(Setting.SLA_CONTACT, sla.toMillis() + "ms");
         PipelineConfig config = MonitorJobs.config(stack, phase, "live", url, s);
         Map<Long, Long> due = new ConcurrentHashMap<>();
+        String token = TenantTokens.generateToken();
         try (WeComStub wecom = WeComStub.start("127.0.0.1", 0, Set.of(KEY), NotifierTime.SYSTEM);
-                WeComNotifier notifier = startNotifier(url, wecom)) {
+                WeComNotifier notifier = startNotifier(url, wecom);
+                IngestGateway gateway = startGateway(token)) {
             JobID job = stack.submit(MonitorJobs.jobGraph(config, false, null));
             awaitRunning(job);
-            long steadyEnd;
-            long restoredAt;
-            long downFrom;
-            try (KafkaProducer<byte[], byte[]> producer = Loader.producer(stack.bootstrap)) {
-                long[] next = {0};
-                feed(producer, steady, due, next, job);
-                steadyEnd = System.currentTimeMillis();
-                // The steady alerts are told before the restart begins: one due just before the checkpoint that the
-                // restart takes would wait for it, and measure the restart, not the steady state.
-                awaitReceived(wecom, dueBefore(due, steadyEnd), Duration.ofSeconds(30));
-                String checkpoint = stack.flink.triggerCheckpoint(job).get(5, TimeUnit.MINUTES);
-                downFrom = System.currentTimeMillis();
-                stack.cancel(job);
-                job = stack.submit(MonitorJobs.jobGraph(config, false, checkpoint));
-                awaitRunning(job);
-                restoredAt = System.currentTimeMillis();
-                Bench.log("felt: job restored from %s in %.1f s", checkpoint, (restoredAt - downFrom) / 1e3);
-                feed(producer, afterRestart, due, next, job);
-            }
+            Phone phone = new Phone(gateway.url(), token);
+            long[] next = {0};
+            feed(phone, steady, due, next, job);
+            long steadyEnd = System.currentTimeMillis();
+            // The steady alerts are told before the restart begins: one due just before the checkpoint that the
+            // restart takes would wait for it, and measure the restart, not the steady state.
+            awaitReceived(wecom, dueBefore(due, steadyEnd), Duration.ofSeconds(30));
+            String checkpoint = stack.flink.triggerCheckpoint(job).get(5, TimeUnit.MINUTES);
+            long downFrom = System.currentTimeMillis();
+            stack.cancel(job);
+            job = stack.submit(MonitorJobs.jobGraph(config, false, checkpoint));
+            awaitRunning(job);
+            long restoredAt = System.currentTimeMillis();
+            Bench.log("felt: job restored from %s in %.1f s", checkpoint, (restoredAt - downFrom) / 1e3);
+            feed(phone, afterRestart, due, next, job);
             // The last customers fall due after the feed: wait for them, then for the notifier.
             awaitReceived(wecom, due, sla.plusSeconds(30));
             stack.cancel(job);
@@ -243,9 +248,8 @@ final class FeltLatency {
         }
     }
 
-    /** A new customer's contact card every {@code every}, for {@code length}. */
-    private void feed(KafkaProducer<byte[], byte[]> producer, Duration length, Map<Long, Long> due, long[] next,
-            JobID job) throws Exception {
+    /** A new customer's contact card every {@code every}, for {@code length}, each posted to the gateway. */
+    private void feed(Phone phone, Duration length, Map<Long, Long> due, long[] next, JobID job) throws Exception {
         long end = System.currentTimeMillis() + length.toMillis();
         while (System.currentTimeMillis() < end) {
             long c = next[0]++;
@@ -253,16 +257,14 @@ final class FeltLatency {
             String customer = String.format("fc-%06d", c);
             ObjectNode n = Json.MAPPER.createObjectNode();
             n.put("event_id", "felt-contact-" + c);
-            n.put("tenant", "bench");
+            n.put("tenant", TENANT);
             n.put("occurred_at", OffsetDateTime.ofInstant(Instant.ofEpochMilli(at), ZoneOffset.ofHours(8)).toString());
             n.put("customer_id", customer);
             n.put("rep_id", "r-001");
             n.put("region", "hz-west");
             n.put("team", "t-1");
             n.put("stage", "contact");
-            producer.send(new ProducerRecord<>(MonitorJobs.Topics.stages(phase), null, at,
-                    customer.getBytes(StandardCharsets.UTF_8), Json.bytes(n)));
-            producer.flush();
+            phone.post(Json.bytes(n));
             due.put(c, at + sla.toMillis());
             stack.failIfStopped(job);
             Thread.sleep(every.toMillis());
@@ -277,6 +279,40 @@ final class FeltLatency {
                 throw new IllegalStateException("the job was not running after 5 minutes");
             }
             Thread.sleep(100);
+        }
+    }
+
+    /** The ingest gateway as deployed, writing to this run's topics; {@code token} is the tenant's. */
+    private IngestGateway startGateway(String token) throws Exception {
+        Path tokens = stack.dir.resolve(phase + "-tokens.json");
+        Files.writeString(tokens, "{\"tenants\":{\"" + TENANT + "\":[\"" + TenantTokens.hashHex(token) + "\"]}}",
+                StandardCharsets.UTF_8);
+        return IngestGateway.start(GatewayConfig.builder().host("127.0.0.1").port(0)
+                .kafkaBootstrap(stack.bootstrap)
+                .topics(MonitorJobs.Topics.stages(phase), MonitorJobs.Topics.visits(phase),
+                        MonitorJobs.Topics.acks(phase))
+                .topicImports(MonitorJobs.Topics.imports(phase))
+                .tokensFile(tokens).build());
+    }
+
+    /** The field app: posts a stage card and waits for the gateway's answer (given once Kafka has the card). */
+    private static final class Phone {
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final URI stages;
+        private final String token;
+
+        Phone(String gatewayUrl, String token) {
+            this.stages = URI.create(gatewayUrl + "/v1/stages");
+            this.token = token;
+        }
+
+        void post(byte[] card) throws Exception {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(stages).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(card)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException("the gateway answered " + r.statusCode() + ": " + r.body());
+            }
         }
     }
 
