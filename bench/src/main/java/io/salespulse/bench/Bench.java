@@ -106,8 +106,8 @@ public final class Bench {
                 Duration after = tiny ? Duration.ofSeconds(8) : Duration.ofSeconds(70);
                 Duration every = tiny ? Duration.ofSeconds(2) : Duration.ofSeconds(4);
                 Duration sla = tiny ? Duration.ofSeconds(3) : Duration.ofSeconds(20);
-                log("3/7 felt: a customer every %d s through the gateway, the job and the notifier to the WeCom stand-in, %d s steady,"
-                        + " then a restore", every.toSeconds(), steady.toSeconds());
+                log("3/7 felt: a customer every %d s through the gateway, the job and the notifier to the WeCom"
+                        + " stand-in, %d s steady, then a restore", every.toSeconds(), steady.toSeconds());
                 new FeltLatency(stack, steady, after, every, sla, results).run();
                 if (size != TINY) {
                     log("3/7 felt, fast: the same with the latency section's fast settings");

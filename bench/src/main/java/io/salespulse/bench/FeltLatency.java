@@ -11,6 +11,13 @@ import io.salespulse.notifier.routing.RoutingFile;
 import io.salespulse.notifier.wecom.WeComStub;
 import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.config.Setting;
+import io.salespulse.producers.gateway.GatewayConfig;
+import io.salespulse.producers.gateway.IngestGateway;
+import io.salespulse.producers.gateway.TenantTokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,21 +34,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.salespulse.producers.gateway.GatewayConfig;
-import io.salespulse.producers.gateway.IngestGateway;
-import io.salespulse.producers.gateway.TenantTokens;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import org.apache.flink.api.common.JobID;
 
 /**
  * 7. Alert latency where people see it: from an alert's due time to the moment the WeCom stand-in received the
  * message, through the production monitor job, the exactly-once alerts topic and the notifier (its routing, ledger
  * in ClickHouse and rate limit). The cards come the way the field app sends them: posted to the ingest gateway (in
- * this JVM, with a tenant token), which writes them to Kafka. A new customer's contact card every few seconds (below WeCom's 20 messages a
- * minute per robot, so nothing waits for the rate limit) with a short contact SLA: every customer goes overdue.
+ * this JVM, with a tenant token), which writes them to Kafka. A new customer's contact card every few seconds
+ * (below WeCom's 20 messages a minute per robot, so nothing waits for the rate limit) with a short contact SLA:
+ * every customer goes overdue.
  * Measured in steady traffic, then across a restart of the job (a checkpoint, cancel, restore from it) for the
  * alerts due in the minute after the restored job runs again; alerts due from the checkpoint's start until the restored
  * job runs are counted apart.
