@@ -54,11 +54,11 @@ final class ConfigurationDoc {
         md.append("""
                 ### Alerts within a second
 
-                With the defaults an overdue alert reaches WeCom about 1.2 s after its due time (p99 2 s, see
-                [Benchmarks](benchmarks.md#what-people-feel)). Three settings decide most of it: the job's clock trails
+                With the defaults an overdue alert reaches WeCom about 1.4 s after its due time (p99 1.8 s, see
+                [Benchmarks](benchmarks.md#where-salespulse-stands)). Three settings decide most of it: the job's clock trails
                 arrival by `watermark.out-of-orderness` plus up to one `watermark.drain-check-interval`, and an alert is
                 visible to the notifier at the next checkpoint's commit, up to one `checkpoint.interval` later. For
-                alerts within a second of their due time (measured p50 0.64 s, p99 0.88 s at WeCom):
+                alerts within a second of their due time (measured p50 0.75 s, p99 0.96 s at WeCom, 2026-12-03):
 
                 ```bash
                 bin/salespulse run monitor --checkpoint-interval 500ms --watermark-out-of-orderness 200ms \\
