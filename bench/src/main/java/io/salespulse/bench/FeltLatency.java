@@ -11,7 +11,6 @@ import io.salespulse.notifier.routing.RoutingFile;
 import io.salespulse.notifier.wecom.WeComStub;
 import io.salespulse.pipeline.config.PipelineConfig;
 import io.salespulse.pipeline.config.Setting;
-import io.salespulse.producers.gateway.GatewayConfig;
 import io.salespulse.producers.gateway.IngestGateway;
 import io.salespulse.producers.gateway.TenantTokens;
 import java.net.URI;
@@ -93,7 +92,7 @@ final class FeltLatency {
         String token = TenantTokens.generateToken();
         try (WeComStub wecom = WeComStub.start("127.0.0.1", 0, Set.of(KEY), NotifierTime.SYSTEM);
                 WeComNotifier notifier = startNotifier(url, wecom);
-                IngestGateway gateway = startGateway(token)) {
+                IngestGateway gateway = MonitorJobs.gateway(stack, phase, stack.dir, TENANT, token)) {
             JobID job = stack.submit(MonitorJobs.jobGraph(config, false, null));
             awaitRunning(job);
             Phone phone = new Phone(gateway.url(), token);
@@ -281,19 +280,6 @@ final class FeltLatency {
             }
             Thread.sleep(100);
         }
-    }
-
-    /** The ingest gateway as deployed, writing to this run's topics; {@code token} is the tenant's. */
-    private IngestGateway startGateway(String token) throws Exception {
-        Path tokens = stack.dir.resolve(phase + "-tokens.json");
-        Files.writeString(tokens, "{\"tenants\":{\"" + TENANT + "\":[\"" + TenantTokens.hashHex(token) + "\"]}}",
-                StandardCharsets.UTF_8);
-        return IngestGateway.start(GatewayConfig.builder().host("127.0.0.1").port(0)
-                .kafkaBootstrap(stack.bootstrap)
-                .topics(MonitorJobs.Topics.stages(phase), MonitorJobs.Topics.visits(phase),
-                        MonitorJobs.Topics.acks(phase))
-                .topicImports(MonitorJobs.Topics.imports(phase))
-                .tokensFile(tokens).build());
     }
 
     /** The field app: posts a stage card and waits for the gateway's answer (given once Kafka has the card). */

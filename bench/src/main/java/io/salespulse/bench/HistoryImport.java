@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.salespulse.contract.Json;
 import io.salespulse.pipeline.config.PipelineConfig;
-import io.salespulse.producers.gateway.GatewayConfig;
 import io.salespulse.producers.gateway.IngestGateway;
 import io.salespulse.producers.gateway.TenantTokens;
 import java.io.BufferedReader;
@@ -154,19 +153,11 @@ final class HistoryImport {
         stack.createTopics(2, MonitorJobs.Topics.all(PHASE));
         JobID job = startJob(PHASE);
         String token = TenantTokens.generateToken();
-        Path tokens = dir.resolve("tokens.json");
-        Files.writeString(tokens, "{\"tenants\":{\"" + TENANT + "\":[\"" + TenantTokens.hashHex(token) + "\"]}}");
         Path tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, token);
-        GatewayConfig gatewayConfig = GatewayConfig.builder().host("127.0.0.1").port(0)
-                .kafkaBootstrap(stack.bootstrap)
-                .topics(MonitorJobs.Topics.stages(PHASE), MonitorJobs.Topics.visits(PHASE),
-                        MonitorJobs.Topics.acks(PHASE))
-                .topicImports(MonitorJobs.Topics.imports(PHASE))
-                .tokensFile(tokens).build();
         Path gcLog = dir.resolve("importer-gc.log");
         ImportRun run = new ImportRun();
-        try (IngestGateway gateway = IngestGateway.start(gatewayConfig)) {
+        try (IngestGateway gateway = MonitorJobs.gateway(stack, PHASE, dir, TENANT, token)) {
             long started = System.nanoTime();
             Process importer = BenchStack.java(List.of(IMPORTER_HEAP, "-Xlog:gc:file=" + gcLog), CLI,
                     List.of("import", file.toString(), "--tenant", TENANT, "--import-id", IMPORT_ID, "--gateway-url",

@@ -9,6 +9,11 @@ import io.salespulse.pipeline.monitor.MonitorSinks;
 import io.salespulse.pipeline.policy.PolicyDeserializer;
 import io.salespulse.pipeline.policy.PolicyUpdate;
 import io.salespulse.pipeline.wiring.JobInputs;
+import io.salespulse.producers.gateway.GatewayConfig;
+import io.salespulse.producers.gateway.IngestGateway;
+import io.salespulse.producers.gateway.TenantTokens;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -101,6 +106,22 @@ final class MonitorJobs {
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("commit.offsets.on.checkpoint", "false")
                 .build();
+    }
+
+    /**
+     * The ingest gateway as deployed, writing to the phase's topics, on a free port; {@code tenant} may post with
+     * {@code token} (its hash goes to a tokens file in {@code dir}).
+     */
+    static IngestGateway gateway(BenchStack stack, String phase, Path dir, String tenant, String token)
+            throws Exception {
+        Path tokens = dir.resolve(phase + "-tokens.json");
+        Files.writeString(tokens, "{\"tenants\":{\"" + tenant + "\":[\"" + TenantTokens.hashHex(token) + "\"]}}",
+                StandardCharsets.UTF_8);
+        return IngestGateway.start(GatewayConfig.builder().host("127.0.0.1").port(0)
+                .kafkaBootstrap(stack.bootstrap)
+                .topics(Topics.stages(phase), Topics.visits(phase), Topics.acks(phase))
+                .topicImports(Topics.imports(phase))
+                .tokensFile(tokens).build());
     }
 
     /** Topic names of a phase, so phases never read each other's records. */

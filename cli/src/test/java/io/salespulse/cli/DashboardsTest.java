@@ -56,9 +56,9 @@ class DashboardsTest {
     private static final Pattern NUMBER_TYPE = Pattern.compile("(U?Int\\d+|Float\\d+|Decimal.*|Bool)");
     private static final Pattern READS_ALERTS = Pattern.compile(
             "salespulse\\.(alerts|valid_alerts|alert_response_times|alert_response_by_team|alert_follow_up)\\b");
-    /** Panels that list or count alerts for people: withdrawn, retraction and history rows stay out. */
     /** Panels listing rare exceptions, which one region and team may legitimately not have: dashboard uid and title. */
     private static final Set<String> RARE_PER_TEAM = Set.of("salespulse-map 需要核实的签到");
+    /** Panels that list or count alerts for people: withdrawn, retraction and history rows stay out. */
     private static final Set<String> ALERT_PANELS = Set.of("salespulse-alert-response.json #1",
             "salespulse-alert-response.json #2", "salespulse-alert-response.json #3", "salespulse-alert-response.json #4",
             "salespulse-alert-response.json #5", "salespulse-alert-response.json #6", "salespulse-alert-response.json #7",
